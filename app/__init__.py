@@ -1,0 +1,1 @@
+"""CG Studio application package: document model, commands, canvas, evaluation and file I/O."""

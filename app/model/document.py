@@ -1,0 +1,382 @@
+"""The graph document: nodes, edges, notes and the output node, as plain Python.
+
+This is the single source of truth of the editor. Every mutation goes through a method here, which
+checks the rules (raising a typed error from :mod:`app.model.errors`) and then emits a signal; the
+canvas mirrors the document through those signals and the undo commands call these methods.
+
+Values are stored as JSON-like python data (a number or nested lists) plus a dtype name, exactly as
+they are written in a .cgraph file, so the document can be saved, compared and copied trivially.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.model.errors import (
+    CycleError,
+    DuplicateIdError,
+    InvalidValueError,
+    NodeNotFoundError,
+    PortError,
+    UnknownNodeTypeError,
+)
+from app.model.signals import Signal
+from app.registry import NODE_TYPES, NodeType
+
+DTYPES: tuple[str, ...] = ("float32", "float64", "int64")
+
+
+@dataclass
+class Node:
+    """One node of the graph.
+
+    ``type`` is a registry name: "tensor" (a leaf: ``value``, ``dtype``, ``requires_grad``),
+    "scalar" (a python number operand: ``value``) or an engine function ("add", "mul", ...)
+    whose keyword arguments are in ``params``.
+    """
+
+    id: str
+    type: str
+    label: str = ""
+    pos: tuple[float, float] = (0.0, 0.0)
+    value: Any = None
+    dtype: str = "float32"
+    requires_grad: bool = False
+    retain_grad: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> NodeType:
+        return NODE_TYPES[self.type]
+
+    @property
+    def display_name(self) -> str:
+        """The label if there is one, else the id: what the canvas and messages call the node."""
+        return self.label or self.id
+
+    def copy(self) -> Node:
+        return copy.deepcopy(self)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from the output of node ``src`` to input ``port`` (0-based) of node ``dst``."""
+
+    src: str
+    dst: str
+    port: int
+
+
+@dataclass
+class Note:
+    """A text note (comment box) on the canvas."""
+
+    id: str
+    text: str = ""
+    pos: tuple[float, float] = (0.0, 0.0)
+    size: tuple[float, float] = (220.0, 90.0)
+
+    def copy(self) -> Note:
+        return copy.deepcopy(self)
+
+
+class GraphDocument:
+    """A computational-graph document with change signals.
+
+    Signals (all plain :class:`Signal`):
+    ``node_added(node)``, ``node_removed(node)``, ``node_changed(node, field_name)``,
+    ``edge_added(edge)``, ``edge_removed(edge)``, ``note_added(note)``, ``note_removed(note)``,
+    ``note_changed(note, field_name)``, ``output_changed(node_id_or_None)`` and ``changed()``,
+    emitted after every mutation (the evaluator listens to this one).
+    """
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[tuple[str, int], Edge] = {}  # keyed by (dst, port): one wire per input
+        self._notes: dict[str, Note] = {}
+        self._output: str | None = None
+        self.node_added = Signal()
+        self.node_removed = Signal()
+        self.node_changed = Signal()
+        self.edge_added = Signal()
+        self.edge_removed = Signal()
+        self.note_added = Signal()
+        self.note_removed = Signal()
+        self.note_changed = Signal()
+        self.output_changed = Signal()
+        self.changed = Signal()
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self._nodes.values())
+
+    @property
+    def edges(self) -> list[Edge]:
+        return list(self._edges.values())
+
+    @property
+    def notes(self) -> list[Note]:
+        return list(self._notes.values())
+
+    @property
+    def output(self) -> str | None:
+        """Id of the node backward starts from, or None."""
+        return self._output
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise NodeNotFoundError(f"no node with id {node_id!r}") from None
+
+    def note(self, note_id: str) -> Note:
+        try:
+            return self._notes[note_id]
+        except KeyError:
+            raise NodeNotFoundError(f"no note with id {note_id!r}") from None
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def has_note(self, note_id: str) -> bool:
+        return note_id in self._notes
+
+    def edge_into(self, dst: str, port: int) -> Edge | None:
+        """The wire into input ``port`` of ``dst``, if any."""
+        return self._edges.get((dst, port))
+
+    def edges_of(self, node_id: str) -> list[Edge]:
+        """Every wire into or out of the node."""
+        return [e for e in self._edges.values() if node_id in (e.src, e.dst)]
+
+    def inputs_of(self, node_id: str) -> list[str | None]:
+        """Source node id wired to each input port of the node (None where unwired)."""
+        node = self.node(node_id)
+        return [
+            (edge.src if (edge := self._edges.get((node_id, p))) else None)
+            for p in range(len(node.spec.inputs))
+        ]
+
+    def consumers_of(self, node_id: str) -> list[Edge]:
+        """The wires leaving the node."""
+        return [e for e in self._edges.values() if e.src == node_id]
+
+    def topological_order(self) -> list[str]:
+        """Node ids with every node after all of its inputs (Kahn's algorithm, stable)."""
+        indegree = {nid: 0 for nid in self._nodes}
+        for edge in self._edges.values():
+            indegree[edge.dst] += 1
+        ready = [nid for nid, deg in indegree.items() if deg == 0]
+        order: list[str] = []
+        out_edges: dict[str, list[str]] = {nid: [] for nid in self._nodes}
+        for edge in self._edges.values():
+            out_edges[edge.src].append(edge.dst)
+        while ready:
+            nid = ready.pop(0) if len(ready) < 64 else ready.pop()
+            order.append(nid)
+            for dst in out_edges[nid]:
+                indegree[dst] -= 1
+                if indegree[dst] == 0:
+                    ready.append(dst)
+        return order
+
+    def depends_on(self, node_id: str, ancestor: str) -> bool:
+        """True when ``ancestor`` is ``node_id`` or feeds it through some path."""
+        stack, seen = [node_id], set()
+        while stack:
+            nid = stack.pop()
+            if nid == ancestor:
+                return True
+            if nid in seen:
+                continue
+            seen.add(nid)
+            stack.extend(src for src in self.inputs_of(nid) if src is not None)
+        return False
+
+    def new_id(self, prefix: str) -> str:
+        """A node/note id starting with ``prefix`` that is not used yet."""
+        base = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in prefix) or "n"
+        if base not in self._nodes and base not in self._notes:
+            return base
+        for i in itertools.count(1):
+            candidate = f"{base}{i}"
+            if candidate not in self._nodes and candidate not in self._notes:
+                return candidate
+        raise AssertionError("unreachable")
+
+    def check_connect(self, src: str, dst: str, port: int) -> None:
+        """Raise a :class:`GraphError` when the wire src -> dst[port] is not allowed."""
+        self.node(src)
+        target = self.node(dst)
+        n_inputs = len(target.spec.inputs)
+        if n_inputs == 0:
+            raise PortError(f"{target.display_name} is a {target.type} node and has no inputs")
+        if not 0 <= port < n_inputs:
+            raise PortError(
+                f"{target.display_name} ({target.type}) has inputs 0..{n_inputs - 1}, not {port}"
+            )
+        if self.depends_on(src, dst):
+            raise CycleError(
+                f"wiring {self.node(src).display_name} into {target.display_name} would make a "
+                "cycle; a computational graph has none"
+            )
+
+    def can_connect(self, src: str, dst: str, port: int) -> bool:
+        try:
+            self.check_connect(src, dst, port)
+        except Exception:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    # ---------------------------------------------------------------- mutations
+    def add_node(self, node: Node) -> Node:
+        if node.type not in NODE_TYPES:
+            raise UnknownNodeTypeError(f"unknown node type {node.type!r}")
+        if node.id in self._nodes or node.id in self._notes:
+            raise DuplicateIdError(f"a node with id {node.id!r} already exists")
+        if node.dtype not in DTYPES:
+            raise InvalidValueError(f"dtype must be one of {', '.join(DTYPES)}, not {node.dtype!r}")
+        self._nodes[node.id] = node
+        self.node_added.emit(node)
+        self.changed.emit()
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge], bool]:
+        """Remove the node and its wires; returns them and whether it was the output (for undo)."""
+        node = self.node(node_id)
+        edges = self.edges_of(node_id)
+        for edge in edges:
+            self._remove_edge(edge)
+        was_output = self._output == node_id
+        if was_output:
+            self._output = None
+            self.output_changed.emit(None)
+        del self._nodes[node_id]
+        self.node_removed.emit(node)
+        self.changed.emit()
+        return node, edges, was_output
+
+    def connect(self, src: str, dst: str, port: int) -> Edge | None:
+        """Wire src into dst[port]; a wire already there is replaced and returned."""
+        self.check_connect(src, dst, port)
+        old = self._edges.get((dst, port))
+        if old is not None:
+            if old.src == src:
+                return None
+            self._remove_edge(old)
+        edge = Edge(src, dst, port)
+        self._edges[(dst, port)] = edge
+        self.edge_added.emit(edge)
+        self.changed.emit()
+        return old
+
+    def disconnect(self, dst: str, port: int) -> Edge:
+        edge = self._edges.get((dst, port))
+        if edge is None:
+            raise PortError(f"input {port} of {self.node(dst).display_name} is not wired")
+        self._remove_edge(edge)
+        self.changed.emit()
+        return edge
+
+    def _remove_edge(self, edge: Edge) -> None:
+        del self._edges[(edge.dst, edge.port)]
+        self.edge_removed.emit(edge)
+
+    def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
+        node = self.node(node_id)
+        node.pos = (float(pos[0]), float(pos[1]))
+        self.node_changed.emit(node, "pos")
+        self.changed.emit()
+
+    def set_field(self, node_id: str, name: str, value: Any) -> Any:
+        """Set one node field (label, value, dtype, requires_grad, retain_grad); returns the old."""
+        node = self.node(node_id)
+        if name not in ("label", "value", "dtype", "requires_grad", "retain_grad"):
+            raise InvalidValueError(f"a node has no editable field {name!r}")
+        if name == "dtype" and value not in DTYPES:
+            raise InvalidValueError(f"dtype must be one of {', '.join(DTYPES)}, not {value!r}")
+        old = getattr(node, name)
+        setattr(node, name, copy.deepcopy(value))
+        self.node_changed.emit(node, name)
+        self.changed.emit()
+        return old
+
+    def set_param(self, node_id: str, name: str, value: Any) -> Any:
+        """Set an op parameter (dim, keepdim, ...); returns the old value (None if unset)."""
+        node = self.node(node_id)
+        if name not in {spec.name for spec in node.spec.params} and name not in {
+            port.name for port in node.spec.inputs if port.default is not None
+        }:
+            raise InvalidValueError(f"{node.type} has no parameter {name!r}")
+        old = node.params.get(name)
+        if value is None:
+            node.params.pop(name, None)
+        else:
+            node.params[name] = copy.deepcopy(value)
+        self.node_changed.emit(node, "params")
+        self.changed.emit()
+        return old
+
+    def set_output(self, node_id: str | None) -> str | None:
+        """Choose the node backward starts from (None: no backward); returns the old one."""
+        if node_id is not None:
+            self.node(node_id)
+        old = self._output
+        self._output = node_id
+        self.output_changed.emit(node_id)
+        self.changed.emit()
+        return old
+
+    def add_note(self, note: Note) -> Note:
+        if note.id in self._notes or note.id in self._nodes:
+            raise DuplicateIdError(f"a note with id {note.id!r} already exists")
+        self._notes[note.id] = note
+        self.note_added.emit(note)
+        self.changed.emit()
+        return note
+
+    def remove_note(self, note_id: str) -> Note:
+        note = self.note(note_id)
+        del self._notes[note_id]
+        self.note_removed.emit(note)
+        self.changed.emit()
+        return note
+
+    def set_note_field(self, note_id: str, name: str, value: Any) -> Any:
+        """Set a note's text, pos or size; returns the old value."""
+        note = self.note(note_id)
+        if name not in ("text", "pos", "size"):
+            raise InvalidValueError(f"a note has no field {name!r}")
+        old = getattr(note, name)
+        setattr(note, name, tuple(value) if name != "text" else str(value))
+        self.note_changed.emit(note, name)
+        self.changed.emit()
+        return old
+
+    def clear(self) -> None:
+        """Remove everything (signals are emitted for each removal)."""
+        for note_id in list(self._notes):
+            self.remove_note(note_id)
+        for node_id in list(self._nodes):
+            self.remove_node(node_id)
+
+    # --------------------------------------------------------------- comparison
+    def snapshot(self) -> dict[str, Any]:
+        """A plain, comparable picture of the whole document (used by tests and undo checks)."""
+        return {
+            "nodes": {n.id: copy.deepcopy(n.__dict__) for n in self._nodes.values()},
+            "edges": sorted((e.src, e.dst, e.port) for e in self._edges.values()),
+            "notes": {n.id: copy.deepcopy(n.__dict__) for n in self._notes.values()},
+            "output": self._output,
+        }
