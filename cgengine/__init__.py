@@ -1,0 +1,105 @@
+"""cgengine: a small, readable PyTorch-style autograd engine on numpy.
+
+``import cgengine as torch`` runs lesson code written for PyTorch: tensors record the operations
+applied to them (a dynamic graph, built as the code runs) and ``backward()`` walks that graph from
+the output to the leaves, applying the chain rule. Where to read:
+
+- :mod:`cgengine.ops`: every operation once, its forward and its backward side by side;
+- :mod:`cgengine.autograd`: graph nodes (``grad_fn``) and the backward engine;
+- :mod:`cgengine.tensor`: the Tensor and :func:`~cgengine.tensor.apply`, where the graph grows;
+- :mod:`cgengine.functional`: the public functions, choosing the op PyTorch would record.
+"""
+
+from cgengine import autograd, nn
+from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
+from cgengine._dtype import dtype, float16, float32, float64, int32, int64
+from cgengine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from cgengine.creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from cgengine.functional import (
+    abs,  # noqa: A004
+    add,
+    allclose,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clip,
+    clone,
+    concat,
+    cos,
+    div,
+    divide,
+    dot,
+    eq,
+    equal,
+    exp,
+    flatten,
+    ge,
+    gt,
+    isnan,
+    le,
+    log,
+    log_softmax,
+    lt,
+    matmul,
+    max,  # noqa: A004
+    maximum,
+    mean,
+    minimum,
+    mm,
+    mul,
+    multiply,
+    mv,
+    ne,
+    neg,
+    negative,
+    permute,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    reshape,
+    rsub,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    sub,
+    subtract,
+    sum,  # noqa: A004
+    swapaxes,
+    t,
+    tanh,
+    transpose,
+    true_divide,
+    unsqueeze,
+)
+from cgengine.tensor import Size, Tensor
+
+float = float32  # noqa: A001 - torch.float
+double = float64
+long = int64
+
+__version__ = "0.1.0"
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,408 @@
+"""The backward graph and the engine that runs it.
+
+Every operation on tensors that require grad records one :class:`Node` (what PyTorch calls a
+``grad_fn``): it remembers the arrays its backward rule needs (``saved``) and, in
+``next_functions``, the nodes of its inputs. A leaf tensor that requires grad is represented in the
+graph by an :class:`AccumulateGrad` node, which adds the incoming gradient into ``leaf.grad``.
+
+``backward`` then does, without recursion (a 100,000-op chain is fine):
+1. walk the graph from the output once to count, for every node, how many edges lead into it;
+2. run the nodes in a topological order: a node runs once every node that feeds it a gradient has
+   run (its count has dropped to zero), newest first, as PyTorch's ready queue does. Gradients
+   arriving at the same node from several consumers are summed first (the chain rule's sum over
+   paths), then the node's backward rule turns them into one gradient per input.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cgengine.tensor import Tensor
+
+SECOND_BACKWARD_ERROR = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+_sequence = itertools.count()
+_FREED = object()  # what ``Node.saved`` becomes once backward has released the saved arrays
+
+
+# ----------------------------------------------------------------------------- grad mode
+class _GradMode(threading.local):
+    enabled = True
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded for backward."""
+    return _grad_mode.enabled
+
+
+class set_grad_enabled:  # noqa: N801 - torch's name
+    """Context manager (and decorator) that turns recording on or off."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev = _grad_mode.enabled
+        _grad_mode.enabled = self.mode  # torch applies it at once, so it also works as a call
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_mode.enabled = self.prev
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        _grad_mode.enabled = self.prev
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad:  # noqa: N801 - torch's name
+    """Disable recording inside a ``with`` block or a decorated function."""
+
+    _mode = False
+
+    def __enter__(self) -> None:
+        self.prev = _grad_mode.enabled
+        _grad_mode.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_mode.enabled = self.prev
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class enable_grad(no_grad):  # noqa: N801 - torch's name
+    """Re-enable recording inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+# ----------------------------------------------------------------------------- graph nodes
+class Node:
+    """One recorded operation (a ``grad_fn``).
+
+    Subclasses are made per PyTorch name (``AddBackward0`` ...) by :func:`node_class`, each with
+    the backward rule of its op. ``saved`` holds the arrays that rule needs; op-specific facts that
+    are not arrays (a dim, a shape) are plain attributes.
+    """
+
+    __slots__ = ("next_functions", "saved", "needs", "shapes", "dtypes", "seq", "_retained",
+                 "__dict__", "__weakref__")
+    rule: Callable[[Node, np.ndarray], Sequence[np.ndarray | None]] | None = None
+
+    def __init__(self) -> None:
+        self.saved: Any = ()
+        self._retained: weakref.ref[Tensor] | None = None
+        self.seq = next(_sequence)
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def apply(self, grad: np.ndarray) -> list[np.ndarray | None]:
+        """Gradients for each input, reduced to the input's shape and dtype."""
+        if self.saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        grads = self.rule(grad)  # type: ignore[misc]
+        out: list[np.ndarray | None] = []
+        for g, need, shape, dt in zip(grads, self.needs, self.shapes, self.dtypes, strict=True):
+            if g is None or not need:
+                out.append(None)
+                continue
+            if g.shape != shape:
+                g = reduce_to_shape(g, shape)
+            if g.dtype != dt:
+                g = g.astype(dt)
+            out.append(g)
+        return out
+
+    def __call__(self, *grad_outputs: Any) -> tuple[Any, ...]:
+        """Apply the backward rule to a gradient, like calling a torch grad_fn."""
+        from cgengine.tensor import Tensor
+
+        grad = grad_outputs[0]
+        grads = self.apply(grad._data if isinstance(grad, Tensor) else np.asarray(grad))
+        return tuple(None if g is None else Tensor._wrap(g) for g in grads)
+
+    def release(self) -> None:
+        """Free the saved arrays (a later backward through this node raises)."""
+        if self.saved and any(isinstance(s, np.ndarray) for s in self.saved):
+            self.saved = _FREED
+
+    def register_hook(self, hook: Callable[..., Any]) -> None:
+        raise NotImplementedError("grad_fn hooks are not supported by cgengine")
+
+
+class AccumulateGrad(Node):
+    """The graph node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__()
+        self.variable = variable
+        self.next_functions: tuple[tuple[Node | None, int], ...] = ()
+
+    def accumulate(self, grad: np.ndarray) -> None:
+        from cgengine.tensor import Tensor
+
+        var = self.variable
+        if grad.dtype != var._data.dtype:
+            grad = grad.astype(var._data.dtype)
+        if grad.shape != var._data.shape:
+            grad = np.broadcast_to(grad, var._data.shape)
+        if var._grad is None:
+            var._grad = Tensor._wrap(np.array(grad, copy=True))
+        else:
+            var._grad._data = var._grad._data + grad
+
+
+_node_classes: dict[str, type[Node]] = {}
+
+
+def node_class(name: str, rule: Callable[..., Sequence[np.ndarray | None]]) -> type[Node]:
+    """The Node subclass called ``name`` (e.g. "MulBackward0") running ``rule``."""
+    cls = _node_classes.get(name)
+    if cls is None:
+        cls = type(name, (Node,), {"__slots__": (), "rule": rule, "__module__": __name__})
+        _node_classes[name] = cls
+    return cls
+
+
+def reduce_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Undo broadcasting: sum the gradient over the axes that broadcasting added or stretched."""
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if extra:
+        grad = grad.reshape(shape)
+    return grad
+
+
+# ----------------------------------------------------------------------------- the engine
+def _graph_below(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
+    """Every (node, input node) edge reachable from the roots, each node expanded once."""
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        fn = stack.pop()
+        for nxt, _ in fn.next_functions:
+            if nxt is None:
+                continue
+            yield fn, nxt
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+
+
+def run_backward(
+    roots: list[Node],
+    root_grads: list[np.ndarray],
+    retain_graph: bool,
+    capture: list[Node] | None = None,
+) -> dict[Node, np.ndarray]:
+    """Propagate ``root_grads`` from ``roots`` down to the leaves.
+
+    Without ``capture`` this is ``Tensor.backward``: leaves accumulate into ``.grad`` and tensors
+    that called ``retain_grad()`` keep theirs. With ``capture`` (``autograd.grad``) nothing is
+    accumulated; the gradients arriving at the captured nodes are returned, and only the part of
+    the graph that leads to them is run.
+    """
+    edges = list(_graph_below(roots))
+    useful: set[Node] | None = None
+    if capture is not None:
+        # Keep only nodes from which a captured node can be reached: walk the edges backwards.
+        parents: dict[Node, list[Node]] = {}
+        for fn, nxt in edges:
+            parents.setdefault(nxt, []).append(fn)
+        useful = set(capture)
+        stack = list(capture)
+        while stack:
+            for parent in parents.get(stack.pop(), ()):
+                if parent not in useful:
+                    useful.add(parent)
+                    stack.append(parent)
+        targets = set(capture)
+    dependencies: dict[Node, int] = {}
+    for fn, nxt in edges:
+        if useful is None or (fn in useful and nxt in useful):
+            dependencies[nxt] = dependencies.get(nxt, 0) + 1
+
+    buffers: dict[Node, np.ndarray] = {}
+    for root, grad in zip(roots, root_grads, strict=True):
+        buffers[root] = buffers[root] + grad if root in buffers else grad
+    ready = [(-root.seq, root) for root in dict.fromkeys(roots) if not dependencies.get(root)]
+    heapq.heapify(ready)
+    captured: dict[Node, np.ndarray] = {}
+    while ready:
+        _, fn = heapq.heappop(ready)
+        grad = buffers.pop(fn, None)
+        if capture is not None:
+            if fn in targets and grad is not None:
+                captured[fn] = grad
+            if not any(nxt in useful for nxt, _ in fn.next_functions):  # type: ignore[operator]
+                continue
+        elif grad is not None:
+            if fn._retained is not None:
+                _store_retained_grad(fn, grad)
+            if type(fn) is AccumulateGrad:
+                fn.accumulate(grad)
+                continue
+        input_grads = fn.apply(grad) if grad is not None else [None] * len(fn.next_functions)
+        if not retain_graph:
+            fn.release()
+        for (nxt, _), g in zip(fn.next_functions, input_grads, strict=True):
+            if nxt is None or (useful is not None and nxt not in useful):
+                continue
+            if g is not None:
+                if nxt in buffers:
+                    buffers[nxt] = buffers[nxt] + g
+                else:
+                    buffers[nxt] = g
+            dependencies[nxt] -= 1
+            if dependencies[nxt] == 0:
+                heapq.heappush(ready, (-nxt.seq, nxt))
+    return captured
+
+
+def _store_retained_grad(fn: Node, grad: np.ndarray) -> None:
+    from cgengine.tensor import Tensor
+
+    tensor = fn._retained() if fn._retained is not None else None
+    if tensor is None:
+        return
+    if tensor._grad is None:
+        tensor._grad = Tensor._wrap(np.array(grad, copy=True))
+    else:
+        tensor._grad._data = tensor._grad._data + grad
+
+
+def _seed_gradients(
+    outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None
+) -> tuple[list[Node], list[np.ndarray]]:
+    """The graph nodes of the outputs and the gradient each one starts with."""
+    from cgengine.tensor import Tensor
+
+    roots: list[Node] = []
+    grads: list[np.ndarray] = []
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        given = None if grad_outputs is None else grad_outputs[i]
+        if given is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = np.ones_like(out._data)
+        else:
+            grad = given._data if isinstance(given, Tensor) else np.asarray(given)
+            if grad.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(grad.shape)} and "
+                    f"output[{i}] has a shape of {tuple(out._data.shape)}."
+                )
+            grad = grad.astype(out._data.dtype, copy=False)
+        roots.append(out._graph_node())
+        grads.append(grad)
+    return roots, grads
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (``torch.autograd.backward``)."""
+    from cgengine.tensor import Tensor
+
+    outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is not None and (isinstance(grad_tensors, Tensor) or
+                                     not isinstance(grad_tensors, (list, tuple))):
+        grad_tensors = [grad_tensors]
+    roots, grads = _seed_gradients(outputs, grad_tensors)
+    run_backward(roots, grads, bool(retain_graph))
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+) -> tuple[Tensor | None, ...]:
+    """d(outputs)/d(inputs), returned instead of accumulated (``torch.autograd.grad``)."""
+    from cgengine.tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("cgengine does not build graphs of the backward pass")
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is not None and (isinstance(grad_outputs, Tensor) or
+                                     not isinstance(grad_outputs, (list, tuple))):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(ins):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+        del i
+    roots, grads = _seed_gradients(outs, grad_outputs)
+    nodes = [t._graph_node() for t in ins]
+    captured = run_backward(roots, grads, bool(retain_graph), capture=nodes)
+    result: list[Tensor | None] = []
+    for t, node in zip(ins, nodes, strict=True):
+        g = captured.get(node)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+            continue
+        if g.shape != t._data.shape:
+            g = np.broadcast_to(g, t._data.shape)
+        result.append(Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True)))
+    return tuple(result)
+
+
+@contextmanager
+def _no_grad_block() -> Iterator[None]:
+    with no_grad():
+        yield

@@ -1,0 +1,599 @@
+"""The public functions (``cgengine.add``, ``cgengine.matmul`` ...) and their Tensor methods.
+
+Each function picks the primitive of :mod:`cgengine.ops` that PyTorch would record, so the
+grad_fn names match: ``2 - a`` is ``rsub`` (RsubBackward1), ``2 / a`` is ``reciprocal(a) * 2``
+(MulBackward0 over ReciprocalBackward0), a 1-D @ 2-D product is unsqueeze, mm, squeeze. Python
+numbers are passed on as numbers: they appear as ``None`` in ``next_functions``, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import namedtuple
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from cgengine.ops import OPS
+from cgengine.tensor import Tensor, apply, apply_ctx, tensors_of
+
+Number = int | float
+
+# The ops, as module constants: a dict lookup per call is measurable on tiny tensors.
+_ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
+
+
+def _dim(d: int, ndim: int) -> int:
+    """A dim in range(ndim), negative dims counted from the end; PyTorch's error otherwise."""
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d % n
+
+
+def _dims(dim: int | Sequence[int], ndim: int) -> tuple[int, ...]:
+    return tuple(sorted(_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim)))
+
+
+def _broadcast_check(a: Any, b: Any) -> None:
+    """Raise PyTorch's message for shapes that do not broadcast."""
+    sa = a._data.shape if isinstance(a, Tensor) else ()
+    sb = b._data.shape if isinstance(b, Tensor) else ()
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        x, y = sa[-i], sb[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {max(len(sa), len(sb)) - i}"
+            )
+
+
+def _binary(op: Any, a: Any, b: Any, **params: Any) -> Tensor:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
+        _broadcast_check(a, b)
+    return apply(op, a, b, **params)
+
+
+# ---------------------------------------------------------------- arithmetic
+def add(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+    return _binary(_ADD, input, other, alpha=alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor):
+        return rsub(other, input, alpha=alpha)
+    return _binary(_SUB, input, other, alpha=alpha)
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+    """``other - alpha * input``; with a python number ``other`` this is ``2 - a``."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    return apply(OPS["rsub"], input, other=other, alpha=alpha)
+
+
+def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _binary(_MUL, input, other)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    if rounding_mode is not None:
+        raise NotImplementedError("cgengine's div supports only true division")
+    if not isinstance(input, Tensor):
+        return mul(reciprocal(other), input)  # 2 / a, recorded as PyTorch records it
+    return _binary(_DIV, input, other)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+
+
+def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["reciprocal"], input)
+
+
+def neg(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["neg"], input)
+
+
+negative = neg
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+    if isinstance(exponent, Tensor):
+        if not isinstance(input, Tensor):
+            return apply(OPS["rpow"], exponent, base=input)
+        _broadcast_check(input, exponent)
+        return apply(OPS["pow_tensor"], input, exponent)
+    return apply(OPS["pow"], input, exponent=exponent)
+
+
+def square(input: Tensor) -> Tensor:  # noqa: A002
+    return pow(input, 2)
+
+
+# ---------------------------------------------------------------- elementwise functions
+def exp(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["exp"], input)
+
+
+def log(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["log"], input)
+
+
+def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["sqrt"], input)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+    return apply(OPS["abs"], input)
+
+
+def sin(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["sin"], input)
+
+
+def cos(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["cos"], input)
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["tanh"], input)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["sigmoid"], input)
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["relu"], input)
+
+
+def clamp(input: Tensor, min: Number | None = None, max: Number | None = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return apply(OPS["clamp"], input, min=min, max=max)
+
+
+clip = clamp
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return _binary(OPS["maximum"], input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return _binary(OPS["minimum"], input, other)
+
+
+# ---------------------------------------------------------------- comparisons (no gradient)
+def _compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
+    return Tensor._wrap(np.asarray(ufunc(x, y)))
+
+
+def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.equal, input, other)
+
+
+def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.less, input, other)
+
+
+def le(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.greater, input, other)
+
+
+def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _compare(np.greater_equal, input, other)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    return input._data.shape == other._data.shape and bool(np.all(input._data == other._data))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:  # noqa: A002
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol))
+
+
+def isnan(input: Tensor) -> Tensor:  # noqa: A002
+    return Tensor._wrap(np.isnan(input._data))
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
+    return Tensor._wrap(np.argmax(input._data, axis=_dim(dim, input.ndim), keepdims=keepdim))
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
+    return Tensor._wrap(np.argmin(input._data, axis=_dim(dim, input.ndim), keepdims=keepdim))
+
+
+# ---------------------------------------------------------------- reductions
+max_result = namedtuple("max", ["values", "indices"])  # torch.return_types.max
+
+
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,  # noqa: A001, A002
+        *, dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return apply(OPS["sum"], input)
+    return apply(OPS["sum_dim"], input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,  # noqa: A002
+         *, dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {_TORCH_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}"
+        )
+    if dim is None:
+        return apply(OPS["mean"], input)
+    return apply(OPS["mean_dim"], input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+
+
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float"}
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+    """The largest element; with ``dim``, (values, indices) along it; with a tensor, maximum."""
+    if isinstance(dim, Tensor):
+        return maximum(input, dim)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        return apply(OPS["max"], input)
+    d = _dim(dim, input.ndim)
+    values, ctx = apply_ctx(OPS["max_dim"], input, dim=d, keepdim=keepdim)
+    indices = ctx.indices if keepdim else np.squeeze(ctx.indices, axis=d)
+    return max_result(values, Tensor._wrap(indices.astype(np.int64)))
+
+
+# ---------------------------------------------------------------- shape
+def _target_shape(shape: Sequence[Any], numel: int) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = shape[0]
+    dims = [int(s) for s in shape]
+    if dims.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
+    if -1 in dims:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(dims)}' is invalid for input of size {numel}")
+        dims[dims.index(-1)] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(dims)}' is invalid for input of size {numel}")
+    return tuple(dims)
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+    target = _target_shape(shape, input._data.size)
+    if input._data.flags.c_contiguous:
+        return apply(OPS["view"], input, shape=target)
+    # A non-contiguous tensor cannot be viewed: PyTorch copies it first (clone, then view).
+    return apply(OPS["unsafe_view"], apply(OPS["clone"], input), shape=target)
+
+
+def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+    target = _target_shape(shape, input._data.size)
+    if not input._data.flags.c_contiguous and target != input._data.shape:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return apply(OPS["view"], input, shape=target)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, 1)
+    s, e = _dim(start_dim, len(shape)), _dim(end_dim, len(shape))
+    if s == e:
+        return input
+    return reshape(input, *shape[:s], -1, *shape[e + 1:])
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    n = input.ndim
+    return apply(OPS["transpose"], input, dim0=_dim(dim0, n), dim1=_dim(dim1, n))
+
+
+swapaxes = transpose
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return apply(OPS["t"], input)
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = tuple(dims[0])
+    return apply(OPS["permute"], input, dims=tuple(_dim(d, input.ndim) for d in dims))
+
+
+def reverse_dims(input: Tensor) -> Tensor:  # noqa: A002
+    """``input.T``: all dims reversed (PyTorch records it as a permute)."""
+    if input.ndim != 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.", UserWarning, stacklevel=3)
+    return apply(OPS["permute"], input, dims=tuple(reversed(range(input.ndim))))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return apply(OPS["unsqueeze"], input, dim=_dim(dim, input.ndim + 1))
+
+
+def squeeze(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    if dim is None:
+        return apply(OPS["squeeze"], input)
+    return apply(OPS["squeeze_dim"], input, dim=_dim(dim, input.ndim))
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = tuple(sizes[0])
+    shape = input._data.shape
+    pad = len(sizes) - len(shape)
+    target = tuple(shape[i - pad] if s == -1 else int(s) for i, s in enumerate(sizes))
+    return apply(OPS["expand"], input, shape=target)
+
+
+def clone(input: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["clone"], input)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    items = tensors_of(tensors)
+    if not items:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    d = _dim(dim, items[0].ndim)
+    ref = items[0]._data.shape
+    for i, x in enumerate(items[1:], start=1):
+        s = x._data.shape
+        if len(s) != len(ref) or any(a != b for j, (a, b) in enumerate(zip(s, ref)) if j != d):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{ref[1 - d] if len(ref) > 1 else ref[0]} but got size "
+                f"{s[1 - d] if len(s) > 1 else s[0]} for tensor number {i} in the list."
+            )
+    return apply(OPS["cat"], *items, dim=d)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    items = tensors_of(tensors)
+    if not items:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, x in enumerate(items[1:], start=1):
+        if x._data.shape != items[0]._data.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(items[0].shape)} at "
+                f"entry 0 and {list(x.shape)} at entry {i}"
+            )
+    return apply(OPS["stack"], *items, dim=_dim(dim, items[0].ndim + 1))
+
+
+# ---------------------------------------------------------------- indexing
+def index_key(key: Any) -> Any:
+    """The numpy index for a tensor index (tensors inside it become arrays)."""
+    if isinstance(key, tuple):
+        return tuple(index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, list):
+        return np.asarray(key)
+    return key
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
+    """``input[key]``: ints select, slices slice, None unsqueezes, tensors and lists gather.
+
+    Basic keys are applied one dim at a time, so the recorded graph is PyTorch's
+    (SelectBackward0, SliceBackward0, ...); a key with tensors or lists is one IndexBackward0.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, (Tensor, list, np.ndarray)) for k in parts):
+        return apply(OPS["index"], input, key=index_key(key))
+    if Ellipsis in parts:
+        i = parts.index(Ellipsis)
+        used = builtins_sum(1 for k in parts if k is not None and k is not Ellipsis)
+        parts = parts[:i] + (slice(None),) * (input.ndim - used) + parts[i + 1:]
+    out, dim = input, 0
+    for k in parts:
+        if k is None:
+            out = apply(OPS["unsqueeze"], out, dim=dim)
+            dim += 1
+        elif isinstance(k, slice):
+            if k != slice(None):
+                out = apply(OPS["slice"], out, dim=dim, key=k)
+            dim += 1
+        else:
+            k = int(k)
+            if dim >= out.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
+            size = out._data.shape[dim]
+            if not -size <= k < size:
+                raise IndexError(
+                    f"index {k} is out of bounds for dimension {dim} with size {size}"
+                )
+            out = apply(OPS["select"], out, dim=dim, index=k % size)
+    return out
+
+
+builtins_sum = __builtins__["sum"] if isinstance(__builtins__, dict) else __builtins__.sum
+
+
+# ---------------------------------------------------------------- linear algebra
+def _check_mm(a: Tensor, b: Tensor) -> None:
+    if a._data.shape[-1] != b._data.shape[0]:
+        sa, sb = a._data.shape, b._data.shape
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError("self must be a matrix" if input.ndim != 2 else "mat2 must be a matrix")
+    _check_mm(input, mat2)
+    return apply(OPS["mm"], input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input._data.shape[0]}), mat ({input._data.shape[0]}x"
+            f"{input._data.shape[1]}), vec ({vec._data.shape[0]})"
+        )
+    return apply(OPS["mv"], input, vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    if input._data.shape != other._data.shape:
+        raise RuntimeError(
+            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
+            "of elements, but got {} and {} elements respectively".format(
+                input._data.size, other._data.size, input._data.size, other._data.size)
+        )
+    return apply(OPS["dot"], input, other)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The product PyTorch's matmul dispatches to, by the operands' dimensions."""
+    a, b = input.ndim, other.ndim
+    if a == 0 or b == 0:
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{a}D and {b}D")
+    if a == 1 and b == 1:
+        return dot(input, other)
+    if a == 2 and b == 1:
+        return mv(input, other)
+    if a == 1 and b == 2:
+        _check_mm(unsqueeze(input, 0), other)
+        return apply(OPS["squeeze_matmul"], mm(unsqueeze(input, 0), other), dim=0)
+    if a == 2 and b == 2:
+        return mm(input, other)
+    if b <= 2 and a > 2:
+        # (..., n, k) @ (k, m): fold the batch into the rows, one mm, unfold.
+        k = input._data.shape[-1]
+        rows = reshape(input, -1, k)
+        out = mm(rows, other if b == 2 else unsqueeze(other, 1))
+        shape = input._data.shape[:-1] + ((other._data.shape[-1],) if b == 2 else ())
+        return apply(OPS["unsafe_view"], out, shape=shape)
+    if input._data.shape[-1] != other._data.shape[-2 if b > 1 else 0]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{other._data.shape[0]}, {input._data.shape[-1]}] but got: "
+            f"[{other._data.shape[0]}, {other._data.shape[-2]}]."
+        )
+    return apply(OPS["unsafe_view"], apply(OPS["bmm"], input, other),
+                 shape=_matmul_shape(input._data.shape, other._data.shape))
+
+
+def _matmul_shape(sa: tuple[int, ...], sb: tuple[int, ...]) -> tuple[int, ...]:
+    a1 = sa if len(sa) > 1 else (1,) + sa
+    b1 = sb if len(sb) > 1 else sb + (1,)
+    batch = np.broadcast_shapes(a1[:-2], b1[:-2])
+    shape = batch + (a1[-2], b1[-1])
+    if len(sa) == 1:
+        shape = shape[:-2] + shape[-1:]
+    if len(sb) == 1:
+        shape = shape[:-1]
+    return tuple(shape)
+
+
+# ---------------------------------------------------------------- softmax
+def _softmax_dim(ndim: int, dim: int | None, name: str) -> int:
+    if dim is None:
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return _dim(dim, ndim)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(OPS["softmax"], input, dim=_softmax_dim(input.ndim, dim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(OPS["log_softmax"], input, dim=_softmax_dim(input.ndim, dim, "log_softmax"))
+
+
+def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
+    """``input.to(dtype)``: recorded as ToCopyBackward0 when the input requires grad."""
+    return apply(OPS["to_copy"], input, dtype=np_dtype)
+
+
+# ---------------------------------------------------------------- Tensor methods
+def _reflected(fn: Any) -> Any:
+    return lambda self, other: fn(other, self)
+
+
+def _install_methods() -> None:
+    """Give Tensor the method and operator forms of the functions above."""
+    T = Tensor  # noqa: N806
+    for name in ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin",
+                 "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum",
+                 "matmul", "mm", "mv", "dot", "sum", "mean", "max", "reshape", "view", "flatten",
+                 "transpose", "t", "permute", "unsqueeze", "squeeze", "expand", "clone",
+                 "softmax", "log_softmax", "reciprocal", "square", "argmax", "argmin", "eq", "ne",
+                 "lt", "le", "gt", "ge", "equal", "allclose", "isnan", "rsub", "negative",
+                 "multiply", "subtract", "divide", "true_divide", "swapaxes"):
+        setattr(T, name, globals()[name])
+    T.view_as = lambda self, other: view(self, other.shape)
+    T.reshape_as = lambda self, other: reshape(self, other.shape)
+    T.expand_as = lambda self, other: expand(self, other.shape)
+    T.__add__ = T.__radd__ = lambda self, other: add(self, other)
+    T.__sub__ = lambda self, other: sub(self, other)
+    T.__rsub__ = lambda self, other: rsub(self, other)
+    T.__mul__ = T.__rmul__ = lambda self, other: mul(self, other)
+    T.__truediv__ = lambda self, other: div(self, other)
+    T.__rtruediv__ = lambda self, other: div(other, self)
+    T.__pow__ = lambda self, other: pow(self, other)
+    T.__rpow__ = lambda self, other: pow(other, self)
+    T.__matmul__ = lambda self, other: matmul(self, other)
+    T.__rmatmul__ = _reflected(matmul)
+    T.__neg__ = neg
+    T.__abs__ = abs
+    T.__eq__ = eq
+    T.__ne__ = ne
+    T.__lt__ = lt
+    T.__le__ = le
+    T.__gt__ = gt
+    T.__ge__ = ge
+
+
+_install_methods()
