@@ -80,6 +80,7 @@ def result_type(arrays: list[np.ndarray], numbers: list[object]) -> np.dtype:
     if numbers:
         cat = max(2 if isinstance(n, float) else (0 if isinstance(n, bool) else 1) for n in numbers)
         if result is None or cat > _category(result):
-            result = DEFAULT_FLOAT.np if cat == 2 else (int64.np if cat == 1 else np.dtype(np.bool_))
+            result = (DEFAULT_FLOAT.np if cat == 2 else
+                      int64.np if cat == 1 else np.dtype(np.bool_))
     assert result is not None
     return result

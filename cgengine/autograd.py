@@ -117,13 +117,14 @@ class Node:
     are not arrays (a dim, a shape) are plain attributes.
     """
 
-    __slots__ = ("next_functions", "saved", "needs", "shapes", "dtypes", "seq", "_retained",
-                 "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "needs", "meta", "seq", "__dict__", "__weakref__")
     rule: Callable[[Node, np.ndarray], Sequence[np.ndarray | None]] | None = None
+    #: Class-level defaults, overridden per node only when an op saves arrays or a tensor
+    #: calls retain_grad(): one attribute write fewer on the hot path.
+    saved: Any = ()
+    _retained: weakref.ref[Tensor] | None = None
 
     def __init__(self) -> None:
-        self.saved: Any = ()
-        self._retained: weakref.ref[Tensor] | None = None
         self.seq = next(_sequence)
 
     def name(self) -> str:
@@ -138,10 +139,11 @@ class Node:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
         grads = self.rule(grad)  # type: ignore[misc]
         out: list[np.ndarray | None] = []
-        for g, need, shape, dt in zip(grads, self.needs, self.shapes, self.dtypes, strict=True):
-            if g is None or not need:
+        for g, meta in zip(grads, self.meta, strict=True):
+            if g is None or meta is None:
                 out.append(None)
                 continue
+            shape, dt = meta
             if g.shape != shape:
                 g = reduce_to_shape(g, shape)
             if g.dtype != dt:
@@ -159,7 +161,7 @@ class Node:
 
     def release(self) -> None:
         """Free the saved arrays (a later backward through this node raises)."""
-        if self.saved and any(isinstance(s, np.ndarray) for s in self.saved):
+        if self.saved:  # as in PyTorch, a node that saved nothing can be run again
             self.saved = _FREED
 
     def register_hook(self, hook: Callable[..., Any]) -> None:
@@ -216,19 +218,50 @@ def reduce_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- the engine
-def _graph_below(roots: list[Node]) -> Iterator[tuple[Node, Node]]:
-    """Every (node, input node) edge reachable from the roots, each node expanded once."""
-    seen = set(roots)
+def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+    """For every node below the roots, how many graph edges lead into it (iterative DFS)."""
+    dependencies: dict[Node, int] = {}
     stack = list(roots)
+    seen = set(roots)
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is None:
+                continue
+            if nxt in dependencies:
+                dependencies[nxt] += 1
+            else:
+                dependencies[nxt] = 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return dependencies
+
+
+def _prune(roots: list[Node], targets: list[Node]) -> tuple[dict[Node, int], set[Node]]:
+    """Dependencies counted only along the nodes from which a target can be reached."""
+    parents: dict[Node, list[Node]] = {}
+    stack = list(roots)
+    seen = set(roots)
     while stack:
         fn = stack.pop()
         for nxt, _ in fn.next_functions:
             if nxt is None:
                 continue
-            yield fn, nxt
+            parents.setdefault(nxt, []).append(fn)
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
+    useful = set(targets)
+    stack = list(targets)
+    while stack:  # walk the edges backwards from the targets
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in useful:
+                useful.add(parent)
+                stack.append(parent)
+    dependencies = {
+        node: sum(1 for p in ps if p in useful) for node, ps in parents.items() if node in useful
+    }
+    return dependencies, useful
 
 
 def run_backward(
@@ -244,25 +277,12 @@ def run_backward(
     accumulated; the gradients arriving at the captured nodes are returned, and only the part of
     the graph that leads to them is run.
     """
-    edges = list(_graph_below(roots))
     useful: set[Node] | None = None
-    if capture is not None:
-        # Keep only nodes from which a captured node can be reached: walk the edges backwards.
-        parents: dict[Node, list[Node]] = {}
-        for fn, nxt in edges:
-            parents.setdefault(nxt, []).append(fn)
-        useful = set(capture)
-        stack = list(capture)
-        while stack:
-            for parent in parents.get(stack.pop(), ()):
-                if parent not in useful:
-                    useful.add(parent)
-                    stack.append(parent)
+    if capture is None:
+        dependencies = _count_dependencies(roots)
+    else:
+        dependencies, useful = _prune(roots, capture)
         targets = set(capture)
-    dependencies: dict[Node, int] = {}
-    for fn, nxt in edges:
-        if useful is None or (fn in useful and nxt in useful):
-            dependencies[nxt] = dependencies.get(nxt, 0) + 1
 
     buffers: dict[Node, np.ndarray] = {}
     for root, grad in zip(roots, root_grads, strict=True):
@@ -271,12 +291,12 @@ def run_backward(
     heapq.heapify(ready)
     captured: dict[Node, np.ndarray] = {}
     while ready:
-        _, fn = heapq.heappop(ready)
+        fn = heapq.heappop(ready)[1]
         grad = buffers.pop(fn, None)
-        if capture is not None:
+        if useful is not None:
             if fn in targets and grad is not None:
                 captured[fn] = grad
-            if not any(nxt in useful for nxt, _ in fn.next_functions):  # type: ignore[operator]
+            if not any(nxt in useful for nxt, _ in fn.next_functions):
                 continue
         elif grad is not None:
             if fn._retained is not None:
@@ -287,16 +307,17 @@ def run_backward(
         input_grads = fn.apply(grad) if grad is not None else [None] * len(fn.next_functions)
         if not retain_graph:
             fn.release()
-        for (nxt, _), g in zip(fn.next_functions, input_grads, strict=True):
+        for (nxt, _), g in zip(fn.next_functions, input_grads):
             if nxt is None or (useful is not None and nxt not in useful):
                 continue
             if g is not None:
                 if nxt in buffers:
-                    buffers[nxt] = buffers[nxt] + g
+                    buffers[nxt] = buffers[nxt] + g  # several consumers: sum their gradients
                 else:
                     buffers[nxt] = g
-            dependencies[nxt] -= 1
-            if dependencies[nxt] == 0:
+            left = dependencies[nxt] - 1
+            dependencies[nxt] = left
+            if left == 0:
                 heapq.heappush(ready, (-nxt.seq, nxt))
     return captured
 
@@ -380,7 +401,7 @@ def grad(
         grad_outputs = [grad_outputs]
     for i, t in enumerate(ins):
         if not t.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
         del i
     roots, grads = _seed_gradients(outs, grad_outputs)
     nodes = [t._graph_node() for t in ins]

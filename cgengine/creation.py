@@ -138,7 +138,8 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
-    t = Tensor._wrap(np.linspace(start, end, int(steps)).astype(to_numpy(dtype) or DEFAULT_FLOAT.np))
+    values = np.linspace(start, end, int(steps))
+    t = Tensor._wrap(values.astype(to_numpy(dtype) or DEFAULT_FLOAT.np))
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 

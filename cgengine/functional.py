@@ -8,6 +8,7 @@ numbers are passed on as numbers: they appear as ``None`` in ``next_functions``,
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from collections import namedtuple
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from cgengine.ops import OPS
-from cgengine.tensor import Tensor, apply, apply_ctx, tensors_of
+from cgengine.tensor import Tensor, apply, tensors_of
 
 Number = int | float
 
@@ -26,7 +27,7 @@ _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 
 def _dim(d: int, ndim: int) -> int:
     """A dim in range(ndim), negative dims counted from the end; PyTorch's error otherwise."""
-    n = max(ndim, 1)
+    n = builtins.max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
@@ -47,7 +48,7 @@ def _broadcast_check(a: Any, b: Any) -> None:
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {max(len(sa), len(sb)) - i}"
+                f"non-singleton dimension {builtins.max(len(sa), len(sb)) - i}"
             )
 
 
@@ -226,7 +227,13 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 # ---------------------------------------------------------------- reductions
-max_result = namedtuple("max", ["values", "indices"])  # torch.return_types.max
+class max_result(namedtuple("max", ["values", "indices"])):  # noqa: N801
+    """What ``max(input, dim)`` returns, printed as ``torch.return_types.max``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
 def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,  # noqa: A001, A002
@@ -261,12 +268,14 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
         return maximum(input, dim)
     if dim is None:
         if input._data.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise RuntimeError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         return apply(OPS["max"], input)
     d = _dim(dim, input.ndim)
-    values, ctx = apply_ctx(OPS["max_dim"], input, dim=d, keepdim=keepdim)
-    indices = ctx.indices if keepdim else np.squeeze(ctx.indices, axis=d)
-    return max_result(values, Tensor._wrap(indices.astype(np.int64)))
+    values = apply(OPS["max_dim"], input, dim=d, keepdim=keepdim)
+    indices = np.argmax(input._data, axis=d, keepdims=keepdim).astype(np.int64)
+    return max_result(values, Tensor._wrap(indices))
 
 
 # ---------------------------------------------------------------- shape
@@ -424,7 +433,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
         return apply(OPS["index"], input, key=index_key(key))
     if Ellipsis in parts:
         i = parts.index(Ellipsis)
-        used = builtins_sum(1 for k in parts if k is not None and k is not Ellipsis)
+        used = builtins.sum(1 for k in parts if k is not None and k is not Ellipsis)
         parts = parts[:i] + (slice(None),) * (input.ndim - used) + parts[i + 1:]
     out, dim = input, 0
     for k in parts:
@@ -446,9 +455,6 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
                 )
             out = apply(OPS["select"], out, dim=dim, index=k % size)
     return out
-
-
-builtins_sum = __builtins__["sum"] if isinstance(__builtins__, dict) else __builtins__.sum
 
 
 # ---------------------------------------------------------------- linear algebra
@@ -479,9 +485,9 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
 def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     if input._data.shape != other._data.shape:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number "
-            "of elements, but got {} and {} elements respectively".format(
-                input._data.size, other._data.size, input._data.size, other._data.size)
+            f"inconsistent tensor size, expected tensor [{input._data.size}] and src "
+            f"[{other._data.size}] to have the same number of elements, but got "
+            f"{input._data.size} and {other._data.size} elements respectively"
         )
     return apply(OPS["dot"], input, other)
 
@@ -558,6 +564,18 @@ def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
 
 
 # ---------------------------------------------------------------- Tensor methods
+def _add_operator(self: Tensor, other: Any) -> Tensor:
+    if type(other) is Tensor and other._data.shape != self._data.shape:
+        _broadcast_check(self, other)
+    return apply(_ADD, self, other, alpha=1)
+
+
+def _mul_operator(self: Tensor, other: Any) -> Tensor:
+    if type(other) is Tensor and other._data.shape != self._data.shape:
+        _broadcast_check(self, other)
+    return apply(_MUL, self, other)
+
+
 def _reflected(fn: Any) -> Any:
     return lambda self, other: fn(other, self)
 
@@ -576,10 +594,10 @@ def _install_methods() -> None:
     T.view_as = lambda self, other: view(self, other.shape)
     T.reshape_as = lambda self, other: reshape(self, other.shape)
     T.expand_as = lambda self, other: expand(self, other.shape)
-    T.__add__ = T.__radd__ = lambda self, other: add(self, other)
+    T.__add__ = T.__radd__ = _add_operator
     T.__sub__ = lambda self, other: sub(self, other)
     T.__rsub__ = lambda self, other: rsub(self, other)
-    T.__mul__ = T.__rmul__ = lambda self, other: mul(self, other)
+    T.__mul__ = T.__rmul__ = _mul_operator
     T.__truediv__ = lambda self, other: div(self, other)
     T.__rtruediv__ = lambda self, other: div(other, self)
     T.__pow__ = lambda self, other: pow(self, other)

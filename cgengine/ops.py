@@ -20,6 +20,7 @@ names PyTorch records.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import numpy as np
 
 from cgengine.autograd import Node, node_class
@@ -105,7 +106,8 @@ def _(ctx, g):
 @op("mul", "MulBackward0")
 def _mul(ctx, a, b):
     # d(a*b)/da = b and d(a*b)/db = a: keep b only if a needs a gradient, and vice versa.
-    _save(ctx, b if ctx.needs[0] else None, a if ctx.needs[1] else None)
+    needs = ctx.needs
+    ctx.saved = (b if needs[0] else None, a if needs[1] else None)
     return a * b
 
 
@@ -377,7 +379,8 @@ def _(ctx, g):
 @op("sum_dim", "SumBackward1", "none")
 def _sum_dim(ctx, a, dim=None, keepdim=False):
     ctx.axis, ctx.keepdim, ctx.in_shape = dim, keepdim, a.shape
-    return np.sum(a, axis=dim, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "bi" else a.dtype)
+    dtype = np.int64 if a.dtype.kind in "bi" else a.dtype  # integer sums are int64, as in torch
+    return np.sum(a, axis=dim, keepdims=keepdim, dtype=dtype)
 
 
 _sum_dim.backward(lambda ctx, g: (_expand_back(g, ctx),))
@@ -421,10 +424,10 @@ def _(ctx, g):
 
 @op("max_dim", "MaxBackward0", "none")
 def _max_dim(ctx, a, dim=0, keepdim=False):
-    ctx.indices = np.argmax(a, axis=dim, keepdims=True)  # the first maximum, as PyTorch picks it
+    indices = np.argmax(a, axis=dim, keepdims=True)  # the first maximum, as PyTorch picks it
     ctx.axis, ctx.keepdim, ctx.in_shape = dim, keepdim, a.shape
-    _save(ctx, ctx.indices)
-    out = np.take_along_axis(a, ctx.indices, axis=dim)
+    _save(ctx, indices)
+    out = np.take_along_axis(a, indices, axis=dim)
     return out if keepdim else np.squeeze(out, axis=dim)
 
 

@@ -45,25 +45,43 @@ class Size(tuple):
 def _promote(datas: list[Any], floating: bool) -> list[Any]:
     """Cast array inputs to the dtype PyTorch would compute in (numpy's rules differ)."""
     arrays = [d for d in datas if type(d) is np.ndarray]
-    first = arrays[0].dtype
     numbers = [d for d in datas if type(d) is not np.ndarray]
-    if all(a.dtype == first for a in arrays) and (
-        first.kind == "f" or not (floating or any(isinstance(n, float) for n in numbers))
-    ):
-        return datas
     target = result_type(arrays, numbers)
     if floating and target.kind != "f":
         target = DEFAULT_FLOAT.np
     return [d.astype(target) if type(d) is np.ndarray and d.dtype != target else d for d in datas]
 
 
+def _as_operand(x: Any) -> Any:
+    """A non-tensor input: python numbers stay numbers (torch's wrapped numbers), else an array."""
+    if isinstance(x, (int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    return np.asarray(x)
+
+
+def _needs_promotion(datas: list[Any], floating: bool) -> bool:
+    first = None
+    for d in datas:
+        if type(d) is np.ndarray:
+            if first is None:
+                first = d.dtype
+                if floating and first.kind != "f":
+                    return True
+            elif d.dtype != first:
+                return True
+        elif type(d) is float and first is not None and first.kind != "f":
+            return True
+    return False
+
+
 def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
-    """Run ``op`` on the inputs (tensors or python numbers) and record it for backward."""
-    return apply_ctx(op, *inputs, **params)[0]
+    """Run ``op`` on the inputs (tensors or python numbers) and record it for backward.
 
-
-def apply_ctx(op: Op, *inputs: Any, **params: Any) -> tuple[Tensor, Node]:
-    """Like :func:`apply`, also returning the op's context (for results such as max's indices)."""
+    This is the hot path of the engine (every operation passes here), so it is written for speed
+    on CPython 3.11: plain loops, and class-level defaults rather than attribute writes.
+    """
     record = _grad_mode.enabled
     datas: list[Any] = []
     needs: list[bool] = []
@@ -71,51 +89,58 @@ def apply_ctx(op: Op, *inputs: Any, **params: Any) -> tuple[Tensor, Node]:
     for x in inputs:
         if isinstance(x, Tensor):
             datas.append(x._data)
-            need = record and x._requires_grad
-            any_needs = any_needs or need
-            needs.append(need)
+            if record and x._requires_grad:
+                needs.append(True)
+                any_needs = True
+                continue
         else:
-            if isinstance(x, np.generic):
-                x = x.item()
-            elif not isinstance(x, (int, float)):
-                x = np.asarray(x)
-            datas.append(x)
-            needs.append(False)
-    if op.dtypes != "none":
+            datas.append(_as_operand(x))
+        needs.append(False)
+    if op.dtypes != "none" and _needs_promotion(datas, op.dtypes == "float"):
         datas = _promote(datas, op.dtypes == "float")
     ctx = op.node()
     ctx.needs = needs
     out = op.forward(ctx, *datas, **params)
     if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
-    result = Tensor._wrap(out)
+    result = _new_tensor(Tensor)
+    result._data = out
     if any_needs:
-        ctx.next_functions = tuple(
-            (x._graph_node(), 0) if need else (None, 0) for x, need in zip(inputs, needs)
-        )
-        ctx.shapes = tuple(d.shape if type(d) is np.ndarray else () for d in datas)
-        ctx.dtypes = tuple(d.dtype if type(d) is np.ndarray else None for d in datas)
+        next_functions = []
+        meta = []  # what the engine needs to give each input a gradient of its shape and dtype
+        for x, data, need in zip(inputs, datas, needs):
+            if need:
+                next_functions.append((x.grad_fn or x._graph_node(), 0))
+                meta.append((data.shape, data.dtype))
+            else:
+                next_functions.append((None, 0))
+                meta.append(None)
+        ctx.next_functions = tuple(next_functions)
+        ctx.meta = meta
         result.grad_fn = ctx
         result._requires_grad = True
-    return result, ctx
+    return result
+
+
+_new_tensor = object.__new__
 
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_retains_grad", "_accumulator",
-                 "__weakref__")
     __array_priority__ = 1000  # make numpy defer to Tensor's reflected operators
+    # Defaults shared by every tensor; an instance sets only what differs (the hot path of
+    # ``apply`` creates a tensor per operation, so each attribute write counts).
+    _requires_grad = False
+    _grad: Tensor | None = None
+    grad_fn: Node | None = None
+    _retains_grad = False
+    _accumulator: weakref.ref[AccumulateGrad] | None = None
 
     def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
         from cgengine.creation import as_array
 
         self._data = as_array(data, dtype)
-        self._grad: Tensor | None = None
-        self.grad_fn: Node | None = None
-        self._retains_grad = False
-        self._accumulator: weakref.ref[AccumulateGrad] | None = None
-        self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
 
@@ -124,11 +149,6 @@ class Tensor:
         """A new leaf around an existing array (no copy, no checks): the fast path of ``apply``."""
         t = cls.__new__(cls)
         t._data = data
-        t._requires_grad = False
-        t._grad = None
-        t.grad_fn = None
-        t._retains_grad = False
-        t._accumulator = None
         return t
 
     # ------------------------------------------------------------------ autograd state
@@ -193,7 +213,9 @@ class Tensor:
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
         if create_graph or inputs is not None:
-            raise NotImplementedError("cgengine's backward supports neither create_graph nor inputs")
+            raise NotImplementedError(
+                "cgengine's backward supports neither create_graph nor inputs"
+            )
         _run_backward(self, None if gradient is None else [gradient], retain_graph)
 
     def detach(self) -> Tensor:
@@ -369,7 +391,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self._data.reshape(()))
 
