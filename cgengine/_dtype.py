@@ -68,13 +68,25 @@ def _category(np_dtype: np.dtype) -> int:
     return 0 if np_dtype.kind == "b" else (2 if np_dtype.kind == "f" else 1)
 
 
+def promote_types(types: list[np.dtype]) -> np.dtype:
+    """torch.promote_types over a list: a higher category wins outright (int64 + float32 is
+    float32, where numpy says float64); within a category the wider type wins."""
+    best = types[0]
+    for t in types[1:]:
+        if _category(t) > _category(best):
+            best = t
+        elif _category(t) == _category(best):
+            best = np.promote_types(best, t)
+    return best
+
+
 def result_type(arrays: list[np.ndarray], numbers: list[object]) -> np.dtype:
     """torch's result dtype for an elementwise op on these tensor data and python numbers."""
     dim_types = [a.dtype for a in arrays if a.ndim > 0]
     zero_d_types = [a.dtype for a in arrays if a.ndim == 0]
-    result: np.dtype | None = np.result_type(*dim_types) if dim_types else None
+    result: np.dtype | None = promote_types(dim_types) if dim_types else None
     if zero_d_types:
-        zd = np.result_type(*zero_d_types)
+        zd = promote_types(zero_d_types)
         if result is None or _category(zd) > _category(result):
             result = zd
     if numbers:

@@ -20,8 +20,7 @@ import heapq
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -278,6 +277,7 @@ def run_backward(
     the graph that leads to them is run.
     """
     useful: set[Node] | None = None
+    targets: set[Node] | None = None
     if capture is None:
         dependencies = _count_dependencies(roots)
     else:
@@ -290,11 +290,26 @@ def run_backward(
     ready = [(-root.seq, root) for root in dict.fromkeys(roots) if not dependencies.get(root)]
     heapq.heapify(ready)
     captured: dict[Node, np.ndarray] = {}
+    with np.errstate(all="ignore"):  # PyTorch gives inf/nan gradients silently (sqrt'(0) = inf)
+        _drain(ready, buffers, dependencies, retain_graph, useful, targets, captured)
+    return captured
+
+
+def _drain(
+    ready: list[tuple[int, Node]],
+    buffers: dict[Node, np.ndarray],
+    dependencies: dict[Node, int],
+    retain_graph: bool,
+    useful: set[Node] | None,
+    targets: set[Node] | None,
+    captured: dict[Node, np.ndarray],
+) -> None:
+    """Run ready nodes until none is left, releasing each input once all its consumers ran."""
     while ready:
         fn = heapq.heappop(ready)[1]
         grad = buffers.pop(fn, None)
         if useful is not None:
-            if fn in targets and grad is not None:
+            if fn in targets and grad is not None:  # type: ignore[operator]
                 captured[fn] = grad
             if not any(nxt in useful for nxt, _ in fn.next_functions):
                 continue
@@ -319,7 +334,6 @@ def run_backward(
             dependencies[nxt] = left
             if left == 0:
                 heapq.heappush(ready, (-nxt.seq, nxt))
-    return captured
 
 
 def _store_retained_grad(fn: Node, grad: np.ndarray) -> None:
@@ -421,9 +435,3 @@ def grad(
             g = np.broadcast_to(g, t._data.shape)
         result.append(Tensor._wrap(np.array(g, dtype=t._data.dtype, copy=True)))
     return tuple(result)
-
-
-@contextmanager
-def _no_grad_block() -> Iterator[None]:
-    with no_grad():
-        yield

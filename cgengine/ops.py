@@ -29,7 +29,7 @@ from cgengine.autograd import Node, node_class
 class Op:
     """One primitive: its name, PyTorch grad_fn name, forward and backward rule."""
 
-    __slots__ = ("name", "grad_fn", "forward", "backward", "dtypes", "node")
+    __slots__ = ("name", "grad_fn", "forward", "backward", "dtypes", "node", "quiet")
 
     def __init__(self, name: str, grad_fn: str, forward: Callable[..., np.ndarray],
                  backward: Callable[..., tuple], dtypes: str = "promote") -> None:
@@ -43,12 +43,16 @@ class Op:
         self.dtypes = dtypes
         #: The Node subclass recorded in the graph, named as PyTorch names it.
         self.node: type[Node] = node_class(grad_fn, backward)
+        #: Ops that can turn finite inputs into inf or nan (log of a negative, 1/0): PyTorch
+        #: returns those values silently, so numpy's warnings are silenced around them.
+        self.quiet = name in _QUIET
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.grad_fn!r})"
 
 
 OPS: dict[str, Op] = {}
+_QUIET = {"div", "reciprocal", "pow", "pow_tensor", "rpow", "exp", "log", "sqrt", "sin", "cos"}
 
 
 def op(name: str, grad_fn: str, dtypes: str = "promote") -> Callable[[Callable], Callable]:
@@ -639,16 +643,18 @@ def _(ctx, g):
 
 
 # ---------------------------------------------------------------- softmax and losses
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+def _shifted_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+    """(a - max) - log(sum(exp(a - max))): subtracting the max keeps exp() from overflowing,
+    and subtracting it first (not adding it to the log-sum) keeps float32 precise."""
     m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # subtracting the max keeps exp() from overflowing
-    return m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
+    shifted = a - np.where(np.isfinite(m), m, 0)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 @op("softmax", "SoftmaxBackward0", "float")
 def _softmax(ctx, a, dim=-1):
     ctx.axis = dim
-    out = np.exp(a - _logsumexp(a, dim))
+    out = np.exp(_shifted_log_softmax(a, dim))
     _save(ctx, out)
     return out
 
@@ -662,7 +668,7 @@ def _(ctx, g):
 @op("log_softmax", "LogSoftmaxBackward0", "float")
 def _log_softmax(ctx, a, dim=-1):
     ctx.axis = dim
-    out = a - _logsumexp(a, dim)
+    out = _shifted_log_softmax(a, dim)
     _save(ctx, out)
     return out
 

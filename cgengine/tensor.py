@@ -54,10 +54,10 @@ def _promote(datas: list[Any], floating: bool) -> list[Any]:
 
 def _as_operand(x: Any) -> Any:
     """A non-tensor input: python numbers stay numbers (torch's wrapped numbers), else an array."""
+    if isinstance(x, np.generic):  # before the float test: np.float64 subclasses float
+        return x.item()
     if isinstance(x, (int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     return np.asarray(x)
 
 
@@ -100,7 +100,11 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         datas = _promote(datas, op.dtypes == "float")
     ctx = op.node()
     ctx.needs = needs
-    out = op.forward(ctx, *datas, **params)
+    if op.quiet:
+        with np.errstate(all="ignore"):
+            out = op.forward(ctx, *datas, **params)
+    else:
+        out = op.forward(ctx, *datas, **params)
     if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
     result = _new_tensor(Tensor)
@@ -142,7 +146,9 @@ class Tensor:
 
         self._data = as_array(data, dtype)
         if requires_grad:
-            self.requires_grad = True
+            if self._data.dtype.kind != "f":
+                raise RuntimeError(FLOAT_ONLY_GRAD_ERROR)
+            self._requires_grad = True
 
     @classmethod
     def _wrap(cls, data: np.ndarray) -> Tensor:
@@ -165,10 +171,14 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError(FLOAT_ONLY_GRAD_ERROR)
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self._data.dtype.kind != "f":  # torch's wording differs here
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
