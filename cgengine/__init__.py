@@ -11,6 +11,7 @@ the output to the leaves, applying the chain rule. Where to read:
 """
 
 from cgengine import autograd, nn
+from cgengine._alloc import tune_allocator
 from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
 from cgengine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -101,5 +102,7 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+
+tune_allocator()
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -508,11 +508,15 @@ _transpose.backward(_swap_back)
 
 @op("t", "TBackward0", "none")
 def _t(ctx, a):
-    ctx.dims = (0, 1) if a.ndim == 2 else (0, 0)
+    ctx.dims = (0, 1) if a.ndim == 2 else None  # t() of a 0-d or 1-d tensor changes nothing
     return a.T
 
 
-_t.backward(_swap_back)
+def _t_backward(ctx, g):
+    return (g.T,)
+
+
+_t.backward(_t_backward)
 
 
 @op("permute", "PermuteBackward0", "none")

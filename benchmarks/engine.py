@@ -1,0 +1,166 @@
+"""Benchmark cgengine against torch: forward + backward of a 1000-op elementwise chain.
+
+Run ``python benchmarks/engine.py`` (about a minute). The chain repeats ``x * 1.0001``,
+``x + 0.001``, ``sin(x)`` on a float32 leaf and ends with ``.sum().backward()``; it runs on a
+1-element tensor (where per-op overhead dominates) and on a 1000x1000 one (where the array work
+dominates). Each case prints the median of several timed runs for both engines and the ratio
+cgengine / torch. The targets are 1-element <= 1.0, 1000x1000 <= 1.2, memory <= 1.5; they are
+reported, not asserted.
+
+Peak memory of the 1000x1000 chain is measured in a fresh child process per engine, so that
+neither sees the other's allocations:
+
+- cgengine: ``tracemalloc``'s peak (numpy reports its array buffers to tracemalloc), started once
+  the input exists, so it counts what forward + backward allocate;
+- torch: its CPU allocator keeps no statistics (``torch.cuda.max_memory_allocated`` exists only
+  for CUDA), so the growth of the resident set size is used: the kernel's high-water mark is
+  reset (``5`` written to /proc/self/clear_refs) once the input exists, and the peak
+  (``VmHWM`` in /proc/self/status) minus the resident size at that moment (``VmRSS``) is the
+  chain's peak. (``ru_maxrss`` would not do: it survives exec, so a child inherits the parent's
+  peak.) The children run with ``MALLOC_MMAP_THRESHOLD_=65536``: glibc then serves every large
+  block with mmap and unmaps it when freed; with its default, adaptive threshold, freed 4 MB
+  blocks stay in the heap and RSS counted them as live (torch showed 3.1 GB for 1.3 GB of saved
+  tensors). cgengine's RSS growth is printed too, measured the same way, for a like-for-like
+  comparison. This needs Linux.
+
+torch runs with its default thread count (printed); numpy's elementwise ufuncs use one thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHAIN_LENGTH = 1000
+CASES = {"1-element": (1,), "1000x1000": (1000, 1000)}
+TARGETS = {"1-element": 1.0, "1000x1000": 1.2, "memory": 1.5}
+
+
+def chain(engine: ModuleType, x: object) -> object:
+    """The benchmarked graph: CHAIN_LENGTH cheap elementwise ops, the same for every engine."""
+    y = x
+    for i in range(CHAIN_LENGTH):
+        step = i % 3
+        if step == 0:
+            y = y * 1.0001
+        elif step == 1:
+            y = y + 0.001
+        else:
+            y = engine.sin(y)
+    return y
+
+
+def make_input(engine: ModuleType, shape: tuple[int, ...]) -> object:
+    return engine.full(shape, 0.5, dtype=engine.float32).requires_grad_()
+
+
+def run_once(engine: ModuleType, shape: tuple[int, ...]) -> float:
+    """Seconds for one forward + backward of the chain on a fresh leaf."""
+    x = make_input(engine, shape)
+    start = time.perf_counter()
+    chain(engine, x).sum().backward()
+    elapsed = time.perf_counter() - start
+    assert x.grad is not None and x.grad.dtype == engine.float32
+    return elapsed
+
+
+def median_time(engine: ModuleType, shape: tuple[int, ...], repeats: int) -> float:
+    run_once(engine, shape)  # warm-up: imports, caches, first-touch of memory
+    return statistics.median(run_once(engine, shape) for _ in range(repeats))
+
+
+def _status_bytes(field: str) -> int:
+    """A memory line of /proc/self/status ("VmRSS", "VmHWM"), which Linux gives in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/self/status has no {field} line")
+
+
+def reset_peak_rss() -> int:
+    """Restart the kernel's peak-RSS count from now; return the current resident size."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_bytes("VmRSS")
+
+
+def measure_memory(engine_name: str) -> None:
+    """Child-process mode: print the peak RSS growth and (cgengine) tracemalloc peak in bytes."""
+    engine = importlib.import_module(engine_name)
+    x = make_input(engine, CASES["1000x1000"])
+    use_tracemalloc = engine_name == "cgengine"
+    if use_tracemalloc:
+        tracemalloc.start()
+    before = reset_peak_rss()
+    chain(engine, x).sum().backward()
+    traced = tracemalloc.get_traced_memory()[1] if use_tracemalloc else 0
+    print(_status_bytes("VmHWM") - before, traced)
+
+
+def memory_of(engine_name: str) -> tuple[int, int]:
+    """Run :func:`measure_memory` in a fresh interpreter; return (RSS growth, traced peak)."""
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    done = subprocess.run([sys.executable, __file__, "--memory-child", engine_name],
+                          capture_output=True, text=True, check=True, env=env)
+    rss, traced = done.stdout.split()
+    return int(rss), int(traced)
+
+
+def ratio_text(mine: float, theirs: float | None, target: float) -> str:
+    if theirs is None:
+        return "torch not installed"
+    ratio = mine / theirs
+    verdict = "meets" if ratio <= target else "misses"
+    return f"ratio {ratio:5.2f} ({verdict} target <= {target})"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per case (median)")
+    parser.add_argument("--memory-child", metavar="ENGINE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        measure_memory(args.memory_child)
+        return
+
+    import cgengine
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    print(f"{CHAIN_LENGTH}-op chain (mul, add, sin), float32, forward + backward, "
+          f"median of {args.repeats}" + (f"; torch threads: {torch.get_num_threads()}"
+                                         if torch else ""))
+    for label, shape in CASES.items():
+        repeats = args.repeats * 4 if shape == (1,) else args.repeats
+        mine = median_time(cgengine, shape, repeats)
+        theirs = median_time(torch, shape, repeats) if torch else None
+        theirs_text = f"{theirs * 1000:9.1f} ms" if theirs is not None else "        -"
+        print(f"time   {label:>10}: cgengine {mine * 1000:9.1f} ms  torch {theirs_text}  "
+              f"{ratio_text(mine, theirs, TARGETS[label])}")
+
+    mine_rss, mine_traced = memory_of("cgengine")
+    theirs_rss = memory_of("torch")[0] if torch else None
+    mib = 1024 * 1024
+    theirs_text = f"{theirs_rss / mib:7.0f} MiB" if theirs_rss is not None else "      -"
+    print(f"memory  1000x1000: cgengine {mine_traced / mib:7.0f} MiB (tracemalloc peak), "
+          f"torch {theirs_text} (peak RSS growth)  "
+          f"{ratio_text(mine_traced, theirs_rss, TARGETS['memory'])}")
+    print(f"        like for like: cgengine peak RSS growth {mine_rss / mib:7.0f} MiB  "
+          f"{ratio_text(mine_rss, theirs_rss, TARGETS['memory'])}")
+
+
+if __name__ == "__main__":
+    main()
