@@ -1,0 +1,211 @@
+"""The command line: open the window, or evaluate / export / screenshot a graph without one.
+
+    main.py [FILE]                    the window (no FILE: the lesson example)
+    main.py --eval FILE [--json]      print every node's value and gradient; no Qt at all
+    main.py --export FILE OUT         draw the canvas to OUT.png or OUT.svg
+    main.py --screenshot OUT [FILE]   render the whole window to OUT.png
+
+Every refusal (bad arguments, a missing or invalid file) is one line on stderr and exit code 2,
+never a traceback. Qt is imported only inside the verbs that need it, so ``--eval`` runs where
+no display (or no Qt) is available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PROG = "cgstudio"
+EXIT_REFUSED = 2
+
+
+class _Refused(Exception):
+    """A refusal to report as one stderr line and exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing the usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _Refused(f"{message} (see --help)")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog=PROG, description="CG Studio: see how autograd computes gradients.")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a .cgraph file to open (default: the lesson example)")
+    verbs = parser.add_mutually_exclusive_group()
+    verbs.add_argument("--eval", metavar="FILE", dest="eval_file",
+                       help="evaluate FILE and print every node's value and gradient")
+    verbs.add_argument("--export", nargs=2, metavar=("FILE", "OUT"),
+                       help="draw the canvas of FILE to OUT (.png or .svg)")
+    verbs.add_argument("--screenshot", metavar="OUT",
+                       help="render the window (on FILE, or the lesson) to OUT.png and quit")
+    parser.add_argument("--json", action="store_true",
+                        help="with --eval: print one JSON object instead of a table "
+                             "(nan and inf appear as the strings \"nan\", \"inf\", \"-inf\")")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line ``argv`` (without the program name); returns the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help printed its text
+        return int(exc.code or 0)
+    except _Refused as exc:
+        return _refuse(str(exc))
+    try:
+        if args.json and args.eval_file is None:
+            raise _Refused("--json goes with --eval FILE")
+        if args.eval_file is not None:
+            if args.file is not None:
+                raise _Refused(f"give one file to --eval, not also {args.file!r}")
+            return _evaluate(args.eval_file, as_json=args.json)
+        if args.export is not None:
+            if args.file is not None:
+                raise _Refused(f"--export takes FILE OUT; unexpected {args.file!r}")
+            source, out = args.export
+            _check_readable(source)
+            _check_writable(out)
+            return _launch().export_image(source, out)
+        if args.file is not None:
+            _check_readable(args.file)
+        if args.screenshot is not None:
+            _check_writable(args.screenshot)
+        return _launch().run_window(args.file, screenshot=args.screenshot)
+    except _Refused as exc:
+        return _refuse(str(exc))
+
+
+def _launch() -> Any:
+    """app.ui.launch, imported only now: it pulls in Qt, which --eval never needs."""
+    try:
+        from app.ui import launch
+    except ImportError as exc:  # no PySide6, or a broken installation
+        raise _Refused(f"cannot start the window: {exc}") from None
+    return launch
+
+
+def _refuse(message: str) -> int:
+    sys.stderr.write(f"{PROG}: {' '.join(message.split())}\n")
+    return EXIT_REFUSED
+
+
+def _check_readable(path: str) -> None:
+    if not Path(path).is_file():
+        raise _Refused(f"{path}: no such file" if not Path(path).exists()
+                       else f"{path}: not a file")
+
+
+def _check_writable(path: str) -> None:
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise _Refused(f"{path}: the folder {str(folder)!r} does not exist")
+
+
+# --------------------------------------------------------------------------- --eval
+def _evaluate(path: str, *, as_json: bool) -> int:
+    from app.evaluate import evaluate_document
+    from app.fileio import FileFormatError, load_document
+
+    _check_readable(path)
+    try:
+        doc = load_document(path)
+    except FileFormatError as exc:
+        raise _Refused(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise _Refused(f"{path}: {exc.strerror or exc}") from None
+    result = evaluate_document(doc)
+    text = eval_json(doc, result) if as_json else eval_table(doc, result)
+    sys.stdout.write(text + "\n")
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """Nested lists of JSON-safe numbers: non-finite floats become "nan", "inf", "-inf"."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def _array(array: np.ndarray | None) -> Any:
+    return None if array is None else _plain(array.tolist())
+
+
+def eval_json(doc: Any, result: Any) -> str:
+    """The --eval --json text: {"output": id, "nodes": {id: {...}}} in topological order."""
+    nodes = {}
+    for node_id, res in result.nodes.items():
+        nodes[node_id] = {
+            "label": doc.node(node_id).label,
+            "value": _array(res.value),
+            "grad": _array(res.grad),
+            "grad_fn": res.grad_fn,
+            "is_leaf": res.is_leaf,
+            "requires_grad": res.requires_grad,
+            "shape": None if res.shape is None else list(res.shape),
+            "dtype": res.dtype,
+            "error": res.error,
+            "blocked_by": res.blocked_by,
+            "warning": res.warning,
+        }
+    return json.dumps({"output": result.output, "nodes": nodes}, indent=2, allow_nan=False)
+
+
+_TABLE_ELEMENTS = 24  # larger tensors are summarised in the table by their shape
+
+
+def _number_text(value: float | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e16:
+        return f"{value:.0f}."  # torch prints 2.0 as "2."
+    return f"{value:.4g}"
+
+
+def _nested_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_nested_text(item) for item in value) + "]"
+    return _number_text(value)
+
+
+def _text(array: np.ndarray | None) -> str:
+    """A value on one line: "[1., 0.5]", "3", or "<shape [40, 3]>" for large tensors."""
+    if array is None:
+        return "None"
+    if array.size > _TABLE_ELEMENTS:
+        return f"<shape {list(array.shape)}>"
+    return _nested_text(array.tolist())
+
+
+def eval_table(doc: Any, result: Any) -> str:
+    """The --eval text: one row per node (label, value, grad, grad_fn, is_leaf, remark)."""
+    header = ("node", "value", "grad", "grad_fn", "is_leaf", "")
+    rows = [header]
+    for node_id, res in result.nodes.items():
+        remarks = []
+        if res.error:
+            remarks.append(f"error: {res.error}")
+        if res.blocked_by:
+            remarks.append(f"not computed: {doc.node(res.blocked_by).display_name} failed")
+        if res.warning:
+            remarks.append(f"warning: {res.warning}")
+        remark = "; ".join(remarks)
+        rows.append((doc.node(node_id).display_name, _text(res.value), _text(res.grad),
+                     res.grad_fn or "None", "-" if res.is_number else str(res.is_leaf), remark))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+             + ("  " + row[-1] if row[-1] else "") for row in rows]
+    lines = [line.rstrip() for line in lines]
+    output = doc.node(result.output).display_name if result.output else "none"
+    lines.append(f"backward from: {output}")
+    return "\n".join(lines)

@@ -1,0 +1,11 @@
+"""Evaluation of a document on the autograd engine, without Qt.
+
+``evaluate_document(doc, engine=cgengine)`` builds a fresh dynamic graph from the document (as
+PyTorch builds one each forward), runs backward from the output node and returns an
+:class:`EvalResult` with a :class:`NodeResult` per node and an :class:`EdgeResult` per wire.
+"""
+
+from app.evaluate.evaluator import evaluate_document
+from app.evaluate.results import EdgeResult, EvalResult, NodeResult
+
+__all__ = ["EdgeResult", "EvalResult", "NodeResult", "evaluate_document"]

@@ -1,0 +1,222 @@
+"""Evaluate a document: build a fresh dynamic graph in the engine, run forward and backward.
+
+Each run does what one PyTorch training step does: create the leaf tensors, call the operations in
+topological order (the engine records the graph as they run), then ``output.backward()``. What is
+reported is what ``print`` would show in a PyTorch session; what the canvas needs beyond that (the
+gradient of every node, the gradient along every wire) is computed on the side without changing
+what the student sees.
+
+The engine is a parameter so the tests can run the very same evaluation on ``torch`` itself.
+"""
+
+from __future__ import annotations
+
+import warnings
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import cgengine
+from app.evaluate.calls import call_op
+from app.evaluate.results import EdgeResult, EvalResult, NodeResult
+from app.model import GraphDocument, Node
+
+#: Why an operation can turn finite inputs into nan or inf (shown as a node warning).
+_NONFINITE_REASONS: dict[str, str] = {
+    "log": "log of a negative number is nan, and log(0) is -inf",
+    "sqrt": "sqrt of a negative number is nan",
+    "div": "dividing by zero gives inf (and 0/0 gives nan)",
+    "pow": "a negative number to a fractional power is nan; 0 to a negative power is inf",
+    "exp": "exp of a large number overflows to inf",
+}
+
+
+def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> EvalResult:
+    """Run the document's graph forward and backward on ``engine``; never raises for bad graphs.
+
+    Numeric faults (log of a negative number, overflow) give nan/inf on the node as in torch,
+    without printing numpy or engine warnings to the console.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _Evaluation(doc, engine).run()
+
+
+def _error_text(exc: BaseException) -> str:
+    """The engine's message, first line only (torch's TypeErrors list every overload below it)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines and lines[0].strip() else type(exc).__name__
+
+
+def _to_numpy(tensor: Any) -> np.ndarray:
+    return np.array(tensor.detach().numpy(), copy=True)
+
+
+def _has_nonfinite(value: Any) -> bool:
+    """True when a tensor or python number holds nan or inf."""
+    array = np.asarray(value.detach().numpy() if hasattr(value, "detach") else value)
+    return array.dtype.kind == "f" and not bool(np.all(np.isfinite(array)))
+
+
+#: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
+#: warning, so that ticking a checkbox never blocks the rest of the graph.
+_RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch raises \"can't "
+                        "retain_grad on Tensor that has requires_grad=False\"")
+
+
+class _Evaluation:
+    """One forward and backward run; holds the engine objects only while it runs."""
+
+    def __init__(self, doc: GraphDocument, engine: ModuleType) -> None:
+        self.doc = doc
+        self.engine = engine
+        self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
+        self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
+        self.result = EvalResult(output=doc.output)
+
+    def is_tensor(self, value: Any) -> bool:
+        return isinstance(value, self.engine.Tensor)
+
+    def run(self) -> EvalResult:
+        for node_id in self.doc.topological_order():
+            node = self.doc.node(node_id)
+            self.result.nodes[node_id] = self.forward(node)
+        self.backward()
+        self.gradients()
+        self.wire_gradients()
+        return self.result
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, node: Node) -> NodeResult:
+        if node.type == "tensor":
+            return self.make_leaf(node)
+        if node.type == "scalar":
+            return self.make_number(node)
+        return self.apply_op(node)
+
+    def make_leaf(self, node: Node) -> NodeResult:
+        try:
+            tensor = self.engine.tensor(node.value, dtype=getattr(self.engine, node.dtype),
+                                        requires_grad=node.requires_grad)
+        except Exception as exc:
+            return NodeResult(error=_error_text(exc))
+        self.values[node.id] = tensor
+        result = self.describe(tensor)
+        if node.retain_grad and not tensor.requires_grad:
+            result.warning = _RETAIN_WITHOUT_GRAD
+        return result
+
+    def make_number(self, node: Node) -> NodeResult:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return NodeResult(is_leaf=False, is_number=True,
+                              error=f"a scalar node holds one number, not {value!r}")
+        self.values[node.id] = value
+        return NodeResult(value=np.asarray(value), is_leaf=False, is_number=True)
+
+    def apply_op(self, node: Node) -> NodeResult:
+        inputs = self.doc.inputs_of(node.id)
+        for src in inputs:
+            if src is not None and src not in self.values:
+                failed = self.result.nodes[src]
+                return NodeResult(is_leaf=False, blocked_by=failed.blocked_by or src)
+        args: list[Any] = []
+        for port, src in zip(node.spec.inputs, inputs, strict=True):
+            if src is not None:
+                args.append(self.values[src])
+            elif port.default is not None:
+                args.append(node.params.get(port.name, port.default))
+            else:
+                return NodeResult(is_leaf=False, error=f"input '{port.name}' is not connected")
+        try:
+            tensor = call_op(self.engine, node.spec, args, node.params)
+        except Exception as exc:
+            return NodeResult(is_leaf=False, error=_error_text(exc))
+        if not self.is_tensor(tensor):
+            return NodeResult(is_leaf=False, error=f"{node.type} did not return a tensor")
+        self.values[node.id] = tensor
+        self.args[node.id] = args
+        result = self.describe(tensor)
+        if tensor.requires_grad and not tensor.is_leaf:
+            # Every intermediate keeps its gradient so the canvas can explain all of them;
+            # ``grad`` still reports only what torch would (see ``gradients``).
+            tensor.retain_grad()
+        elif node.retain_grad:
+            result.warning = _RETAIN_WITHOUT_GRAD
+        if _has_nonfinite(tensor) and not any(_has_nonfinite(a) for a in args):
+            result.warning = _NONFINITE_REASONS.get(node.type, f"{node.type} gave nan or inf")
+        return result
+
+    def describe(self, tensor: Any) -> NodeResult:
+        value = _to_numpy(tensor)
+        return NodeResult(
+            value=value,
+            grad_fn=tensor.grad_fn.name() if tensor.grad_fn is not None else None,
+            is_leaf=bool(tensor.is_leaf),
+            requires_grad=bool(tensor.requires_grad),
+            shape=tuple(int(n) for n in tensor.shape),
+            dtype=value.dtype.name,
+        )
+
+    # ----------------------------------------------------------------- backward
+    def backward(self) -> None:
+        output = self.doc.output
+        if output is None or output not in self.values:
+            return
+        tensor = self.values[output]
+        if not self.is_tensor(tensor):
+            self.result.nodes[output].error = (
+                "a python number has no backward(); choose a tensor node as the output"
+            )
+            return
+        try:
+            tensor.backward()
+        except Exception as exc:
+            self.result.nodes[output].error = _error_text(exc)
+
+    def gradients(self) -> None:
+        """Set ``full_grad`` on every node requiring grad, and ``grad`` where torch keeps it."""
+        for node_id, value in self.values.items():
+            if not self.is_tensor(value) or not value.requires_grad:
+                continue
+            # leaves and retained non-leaves only: reading any other .grad makes torch warn
+            grad = value.grad
+            if grad is None:
+                continue
+            result = self.result.nodes[node_id]
+            result.full_grad = _to_numpy(grad)
+            if value.is_leaf or self.doc.node(node_id).retain_grad:
+                result.grad = _to_numpy(grad)
+
+    def wire_gradients(self) -> None:
+        """The gradient each wire carries back: the vector-Jacobian product of its target op.
+
+        Each op is called once more on detached copies of its inputs, so that autograd.grad
+        walks only that one operation: O(number of nodes) in all, and a tensor wired into two
+        ports of the same node (mul(a, a)) gets the share of each wire separately.
+        """
+        for edge in self.doc.edges:
+            self.result.edges[(edge.dst, edge.port)] = EdgeResult()
+        for node_id, args in self.args.items():
+            upstream = self.result.nodes[node_id].full_grad
+            if upstream is None:
+                continue
+            ports = [p for p, a in enumerate(args) if self.is_tensor(a) and a.requires_grad]
+            local = [a.detach().requires_grad_(True) if p in ports else a
+                     for p, a in enumerate(args)]
+            node = self.doc.node(node_id)
+            try:
+                out = call_op(self.engine, node.spec, local, node.params)
+                grads = self.engine.autograd.grad(
+                    out, [local[p] for p in ports],
+                    grad_outputs=self.engine.tensor(upstream, dtype=out.dtype),
+                    allow_unused=True,
+                )
+            except Exception:
+                # the forward succeeded, so this cannot fail unless the engine is broken; the
+                # wires then simply show no gradient
+                continue
+            for port, grad in zip(ports, grads, strict=True):
+                if grad is not None:
+                    self.result.edges[(node_id, port)].grad = _to_numpy(grad)

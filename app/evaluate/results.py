@@ -1,0 +1,54 @@
+"""What one evaluation of a document produced: per-node and per-wire results (plain data).
+
+The canvas, the inspector and the command line read these; nothing here refers to the engine, so a
+result can be kept and compared after the engine's graph is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class NodeResult:
+    """The forward value and gradient of one node, exactly as PyTorch would show them.
+
+    ``grad`` is what ``tensor.grad`` holds after ``backward()``: set on leaves that require grad
+    and on non-leaves whose node asks for ``retain_grad``, ``None`` everywhere torch gives
+    ``None``. ``full_grad`` is d(output)/d(node) for every node that requires grad, for tooltips
+    that explain why torch did not keep it. A node whose operation failed has ``error``; nodes
+    downstream of it have neither value nor error but ``blocked_by``, the id of the failing node.
+    ``warning`` is a non-fatal note, e.g. why a value became nan.
+    """
+
+    value: np.ndarray | None = None
+    grad: np.ndarray | None = None
+    grad_fn: str | None = None
+    is_leaf: bool = True
+    requires_grad: bool = False
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    error: str | None = None
+    is_number: bool = False
+    blocked_by: str | None = None
+    warning: str | None = None
+    full_grad: np.ndarray | None = None
+
+
+@dataclass
+class EdgeResult:
+    """The gradient flowing back along one wire (None where no gradient flows)."""
+
+    grad: np.ndarray | None = None
+
+
+@dataclass
+class EvalResult:
+    """Results of one forward (and backward) run of the whole document."""
+
+    output: str | None = None
+    nodes: dict[str, NodeResult] = field(default_factory=dict)
+    #: keyed by (dst, port), like the document's wires
+    edges: dict[tuple[str, int], EdgeResult] = field(default_factory=dict)
