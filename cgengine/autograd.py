@@ -123,9 +123,6 @@ class Node:
     saved: Any = ()
     _retained: weakref.ref[Tensor] | None = None
 
-    def __init__(self) -> None:
-        self.seq = next(_sequence)
-
     def name(self) -> str:
         return type(self).__name__
 
@@ -173,7 +170,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
+        self.seq = next(_sequence)
         self.variable = variable
         self.next_functions: tuple[tuple[Node | None, int], ...] = ()
 

@@ -52,7 +52,7 @@ class Op:
 
 
 OPS: dict[str, Op] = {}
-_QUIET = {"div", "reciprocal", "pow", "pow_tensor", "rpow", "exp", "log", "sqrt", "sin", "cos"}
+_QUIET = {"div", "reciprocal", "pow", "pow_tensor", "rpow", "exp", "log", "sqrt"}
 
 
 def op(name: str, grad_fn: str, dtypes: str = "promote") -> Callable[[Callable], Callable]:

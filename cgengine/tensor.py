@@ -18,7 +18,7 @@ import numpy as np
 
 from cgengine import _dtype
 from cgengine._dtype import DEFAULT_FLOAT, result_type
-from cgengine.autograd import AccumulateGrad, Node, _grad_mode
+from cgengine.autograd import AccumulateGrad, Node, _grad_mode, _sequence
 from cgengine.autograd import backward as _run_backward
 from cgengine.ops import OPS, Op
 
@@ -54,26 +54,13 @@ def _promote(datas: list[Any], floating: bool) -> list[Any]:
 
 def _as_operand(x: Any) -> Any:
     """A non-tensor input: python numbers stay numbers (torch's wrapped numbers), else an array."""
+    if type(x) is float or type(x) is int:
+        return x
     if isinstance(x, np.generic):  # before the float test: np.float64 subclasses float
         return x.item()
     if isinstance(x, (int, float)):
         return x
     return np.asarray(x)
-
-
-def _needs_promotion(datas: list[Any], floating: bool) -> bool:
-    first = None
-    for d in datas:
-        if type(d) is np.ndarray:
-            if first is None:
-                first = d.dtype
-                if floating and first.kind != "f":
-                    return True
-            elif d.dtype != first:
-                return True
-        elif type(d) is float and first is not None and first.kind != "f":
-            return True
-    return False
 
 
 def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
@@ -86,17 +73,32 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     datas: list[Any] = []
     needs: list[bool] = []
     any_needs = False
+    first = None  # the first tensor's dtype
+    mixed = False  # do the tensors' dtypes differ (or does an array come along)?
+    float_number = False
     for x in inputs:
         if isinstance(x, Tensor):
-            datas.append(x._data)
+            data = x._data
+            datas.append(data)
+            if first is None:
+                first = data.dtype
+            elif data.dtype is not first and data.dtype != first:
+                mixed = True
             if record and x._requires_grad:
                 needs.append(True)
                 any_needs = True
                 continue
         else:
-            datas.append(_as_operand(x))
+            x = _as_operand(x)
+            datas.append(x)
+            if type(x) is float:
+                float_number = True
+            elif type(x) is not int:
+                mixed = True
         needs.append(False)
-    if op.dtypes != "none" and _needs_promotion(datas, op.dtypes == "float"):
+    # torch promotes where numpy would not (int64 + float32 -> float32, int64 * 1.5 -> float32).
+    if op.dtypes != "none" and (mixed or (
+            (float_number or op.dtypes == "float") and first is not None and first.kind != "f")):
         datas = _promote(datas, op.dtypes == "float")
     ctx = op.node()
     ctx.needs = needs
@@ -121,6 +123,7 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
                 meta.append(None)
         ctx.next_functions = tuple(next_functions)
         ctx.meta = meta
+        ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
         result.grad_fn = ctx
         result._requires_grad = True
     return result
