@@ -367,8 +367,8 @@ def _seed_gradients(
             grad = given._data if isinstance(given, Tensor) else np.asarray(given)
             if grad.shape != out._data.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(grad.shape)} and "
-                    f"output[{i}] has a shape of {tuple(out._data.shape)}."
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{type(out.shape)(grad.shape)!r} and output[{i}] has a shape of {out.shape!r}."
                 )
             grad = grad.astype(out._data.dtype, copy=False)
         roots.append(out._graph_node())
@@ -418,13 +418,13 @@ def grad(
     nodes = [t._graph_node() for t in ins]
     captured = run_backward(roots, grads, bool(retain_graph), capture=nodes)
     result: list[Tensor | None] = []
-    for t, node in zip(ins, nodes, strict=True):
+    for index, (t, node) in enumerate(zip(ins, nodes, strict=True)):
         g = captured.get(node)
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {index} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)
             continue

@@ -31,8 +31,43 @@ def _unwrap_nested(data: Any) -> Any:
     return data
 
 
+def _ragged_message(data: Any) -> str:
+    """PyTorch's message for a list that is not rectangular."""
+    def shape_of(x: Any) -> list[int]:
+        shape = []
+        while isinstance(x, (list, tuple)):
+            shape.append(len(x))
+            if not x:
+                break
+            x = x[0]
+        return shape
+
+    expected = shape_of(data)
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        x, depth = stack.pop()
+        if depth >= len(expected):
+            continue
+        if not isinstance(x, (list, tuple)):
+            return f"expected sequence of length {expected[depth]} at dim {depth} (got 0)"
+        if len(x) != expected[depth]:
+            return f"expected sequence of length {expected[depth]} at dim {depth} (got {len(x)})"
+        stack.extend((item, depth + 1) for item in x)
+    return "expected a rectangular sequence of numbers"
+
+
+def _holds_numpy_float(data: Any) -> bool:
+    """True when numpy float scalars are among the data: PyTorch keeps their precision."""
+    if isinstance(data, np.floating):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(_holds_numpy_float(x) for x in data)
+    return False
+
+
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """A fresh numpy array for ``torch.tensor(data, dtype=...)``, with PyTorch's default dtypes."""
+    """A fresh numpy array for ``torch.tensor(data, dtype=...)``, with PyTorch's default dtypes:
+    python floats become float32, python ints int64; numpy arrays and scalars keep their dtype."""
     np_dtype = to_numpy(dtype)
     if isinstance(data, Tensor):
         arr = np.array(data._data, copy=True)
@@ -41,9 +76,9 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     else:
         try:
             arr = np.array(_unwrap_nested(data))
-        except ValueError as exc:
-            raise ValueError(f"expected a rectangular sequence of numbers ({exc})") from None
-        if arr.dtype.kind == "f" and np_dtype is None:
+        except ValueError:
+            raise ValueError(_ragged_message(data)) from None
+        if arr.dtype.kind == "f" and np_dtype is None and not _holds_numpy_float(data):
             arr = arr.astype(DEFAULT_FLOAT.np)
         elif arr.dtype.kind in "iu":
             arr = arr.astype(np.int64)
@@ -138,8 +173,24 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
-    values = np.linspace(start, end, int(steps))
-    t = Tensor._wrap(values.astype(to_numpy(dtype) or DEFAULT_FLOAT.np))
+    """``steps`` evenly spaced values, computed as PyTorch's kernel computes them (the first half
+    counted up from ``start``, the second half down from ``end``, in the result's dtype), so the
+    printed values match to the last bit."""
+    np_dtype = to_numpy(dtype) or DEFAULT_FLOAT.np
+    steps = int(steps)
+    if steps == 1:
+        values = np.array([start], dtype=np_dtype)
+    else:
+        ftype = np_dtype.type if np_dtype.kind == "f" else np.float64
+        first, last = ftype(start), ftype(end)
+        step = (last - first) / ftype(steps - 1)
+        # PyTorch's vectorised kernel uses fused multiply-adds (one rounding): a wider type,
+        # then one rounding to the result's type, gives the same bits.
+        wide = np.longdouble
+        index = np.arange(steps, dtype=wide)
+        values = np.where(index < steps // 2, wide(first) + wide(step) * index,
+                          wide(last) - wide(step) * (wide(steps - 1) - index)).astype(np_dtype)
+    t = Tensor._wrap(values)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 

@@ -110,6 +110,9 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
             return apply(OPS["rpow"], exponent, base=input)
         _broadcast_check(input, exponent)
         return apply(OPS["pow_tensor"], input, exponent)
+    if (input._data.dtype.kind in "iu" and isinstance(exponent, int)
+            and not isinstance(exponent, bool) and exponent < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return apply(OPS["pow"], input, exponent=exponent)
 
 
@@ -259,7 +262,8 @@ def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = 
     return apply(OPS["mean_dim"], input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
-_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float"}
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32": "Float",
+                     "float64": "Double"}
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
@@ -383,6 +387,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     d = _dim(dim, items[0].ndim)
     ref = items[0]._data.shape
+    for x in items[1:]:
+        if x.ndim != len(ref):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(ref)} and {x.ndim}"
+            )
     for i, x in enumerate(items[1:], start=1):
         s = x._data.shape
         if len(s) != len(ref) or any(a != b for j, (a, b) in enumerate(zip(s, ref)) if j != d):
@@ -429,6 +438,11 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     (SelectBackward0, SliceBackward0, ...); a key with tensors or lists is one IndexBackward0.
     """
     parts = key if isinstance(key, tuple) else (key,)
+    if input.ndim == 0 and any(isinstance(k, (int, np.integer)) for k in parts):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+            "in C++ to convert a 0-dim tensor to a number"
+        )
     if any(isinstance(k, (Tensor, list, np.ndarray)) for k in parts):
         return apply(OPS["index"], input, key=index_key(key))
     if Ellipsis in parts:
@@ -546,20 +560,33 @@ def _softmax_dim(ndim: int, dim: int | None, name: str) -> int:
     return _dim(dim, ndim)
 
 
+def _float_only(input: Tensor, kernel: str) -> None:  # noqa: A002
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}_lastdim_kernel_impl" not implemented for '
+            f"'{_TORCH_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}'"
+        )
+
+
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     if dtype is not None:
         input = input.to(dtype)
+    _float_only(input, "softmax")
     return apply(OPS["softmax"], input, dim=_softmax_dim(input.ndim, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     if dtype is not None:
         input = input.to(dtype)
+    _float_only(input, "log_softmax")
     return apply(OPS["log_softmax"], input, dim=_softmax_dim(input.ndim, dim, "log_softmax"))
 
 
 def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
-    """``input.to(dtype)``: recorded as ToCopyBackward0 when the input requires grad."""
+    """``input.to(dtype)``: recorded as ToCopyBackward0 when the input requires grad; an integer
+    or bool result cannot carry a gradient, so it leaves the graph (as in PyTorch)."""
+    if np.dtype(np_dtype).kind != "f":
+        return Tensor._wrap(input._data.astype(np_dtype))
     return apply(OPS["to_copy"], input, dtype=np_dtype)
 
 

@@ -29,7 +29,7 @@ from cgengine.autograd import Node, node_class
 class Op:
     """One primitive: its name, PyTorch grad_fn name, forward and backward rule."""
 
-    __slots__ = ("name", "grad_fn", "forward", "backward", "dtypes", "node", "quiet")
+    __slots__ = ("name", "grad_fn", "forward", "backward", "dtypes", "node", "number_params")
 
     def __init__(self, name: str, grad_fn: str, forward: Callable[..., np.ndarray],
                  backward: Callable[..., tuple], dtypes: str = "promote") -> None:
@@ -43,16 +43,17 @@ class Op:
         self.dtypes = dtypes
         #: The Node subclass recorded in the graph, named as PyTorch names it.
         self.node: type[Node] = node_class(grad_fn, backward)
-        #: Ops that can turn finite inputs into inf or nan (log of a negative, 1/0): PyTorch
-        #: returns those values silently, so numpy's warnings are silenced around them.
-        self.quiet = name in _QUIET
+        #: Keyword arguments that are python numbers taking part in dtype promotion
+        #: (``2.5 - int_tensor`` is float32, as in PyTorch).
+        self.number_params = _NUMBER_PARAMS.get(name, ())
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.grad_fn!r})"
 
 
 OPS: dict[str, Op] = {}
-_QUIET = {"div", "reciprocal", "pow", "pow_tensor", "rpow", "exp", "log", "sqrt"}
+_NUMBER_PARAMS = {"rsub": ("other",), "pow": ("exponent",), "rpow": ("base",),
+                  "clamp": ("min", "max")}
 
 
 def op(name: str, grad_fn: str, dtypes: str = "promote") -> Callable[[Callable], Callable]:
@@ -156,7 +157,7 @@ def _(ctx, g):
     return (-g,)
 
 
-@op("pow", "PowBackward0", "float")  # tensor ** number
+@op("pow", "PowBackward0")  # tensor ** number
 def _pow(ctx, a, exponent=2):
     _save(ctx, a)
     ctx.exponent = exponent
@@ -172,7 +173,7 @@ def _(ctx, g):
     return (g * e * a ** (e - 1),)
 
 
-@op("pow_tensor", "PowBackward1", "float")  # tensor ** tensor
+@op("pow_tensor", "PowBackward1")  # tensor ** tensor
 def _pow_tensor(ctx, a, b):
     out = a**b
     _save(ctx, a, b, out if ctx.needs[1] else None)
@@ -182,7 +183,7 @@ def _pow_tensor(ctx, a, b):
 @_pow_tensor.backward
 def _(ctx, g):
     a, b, out = ctx.saved
-    grad_a = g * b * a ** (b - 1)
+    grad_a = np.where(b == 0, 0, g * b * a ** (b - 1))  # d(a^0)/da = 0, even at a = 0
     grad_b = None
     if out is not None:
         # d(a^b)/db = a^b * log(a); PyTorch takes it as 0 where a == 0 and b >= 0.
@@ -191,7 +192,7 @@ def _(ctx, g):
     return grad_a, grad_b
 
 
-@op("rpow", "PowBackward2", "float")  # number ** tensor
+@op("rpow", "PowBackward2")  # number ** tensor
 def _rpow(ctx, a, base=2.0):
     out = np.power(base, a)
     _save(ctx, out)
@@ -650,8 +651,7 @@ def _(ctx, g):
 def _shifted_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     """(a - max) - log(sum(exp(a - max))): subtracting the max keeps exp() from overflowing,
     and subtracting it first (not adding it to the log-sum) keeps float32 precise."""
-    m = np.max(a, axis=axis, keepdims=True)
-    shifted = a - np.where(np.isfinite(m), m, 0)
+    shifted = a - np.max(a, axis=axis, keepdims=True)  # inf in, nan out: as in PyTorch
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 

@@ -42,10 +42,12 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-def _promote(datas: list[Any], floating: bool) -> list[Any]:
+def _promote(datas: list[Any], floating: bool, params: dict[str, Any],
+             number_params: tuple[str, ...]) -> list[Any]:
     """Cast array inputs to the dtype PyTorch would compute in (numpy's rules differ)."""
     arrays = [d for d in datas if type(d) is np.ndarray]
     numbers = [d for d in datas if type(d) is not np.ndarray]
+    numbers += [params[n] for n in number_params if params.get(n) is not None]
     target = result_type(arrays, numbers)
     if floating and target.kind != "f":
         target = DEFAULT_FLOAT.np
@@ -96,17 +98,19 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
             elif type(x) is not int:
                 mixed = True
         needs.append(False)
+    for name in op.number_params:  # python numbers passed as keywords (``2.5 - t``)
+        value = params.get(name)
+        if isinstance(value, np.generic):
+            params[name] = value = value.item()
+        if type(value) is float:
+            float_number = True
     # torch promotes where numpy would not (int64 + float32 -> float32, int64 * 1.5 -> float32).
     if op.dtypes != "none" and (mixed or (
             (float_number or op.dtypes == "float") and first is not None and first.kind != "f")):
-        datas = _promote(datas, op.dtypes == "float")
+        datas = _promote(datas, op.dtypes == "float", params, op.number_params)
     ctx = op.node()
     ctx.needs = needs
-    if op.quiet:
-        with np.errstate(all="ignore"):
-            out = op.forward(ctx, *datas, **params)
-    else:
-        out = op.forward(ctx, *datas, **params)
+    out = op.forward(ctx, *datas, **params)
     if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
     result = _new_tensor(Tensor)
@@ -254,7 +258,9 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Size | int:
-        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_F._dim(dim, self._data.ndim)]
 
     def dim(self) -> int:
         return self._data.ndim

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+from cgengine.functional import _broadcast_check as broadcast_check
 from cgengine.functional import log_softmax, relu, sigmoid, softmax, tanh
 from cgengine.ops import OPS
 from cgengine.tensor import Tensor, apply
@@ -27,10 +29,11 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     """Mean (or sum) of the squared differences."""
     _check_reduction(reduction)
     if input.shape != target.shape:
-        raise RuntimeError(
-            f"mse_loss: input and target must have the same shape, got {list(input.shape)} and "
-            f"{list(target.shape)}"
-        )
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=2)
+        broadcast_check(input, target)
     return apply(OPS["mse_loss"], input, target, reduction=reduction)
 
 
@@ -70,8 +73,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
     """Sigmoid then binary cross-entropy, computed in one numerically stable step."""
     _check_reduction(reduction)
     if not isinstance(target, Tensor) or input.shape != target.shape:
-        shape = list(target.shape) if isinstance(target, Tensor) else "a number"
+        shape = repr(target.shape) if isinstance(target, Tensor) else "a number"
         raise ValueError(
-            f"Target size ({shape}) must be the same as input size ({list(input.shape)})"
+            f"Target size ({shape}) must be the same as input size ({input.shape!r})"
         )
     return apply(OPS["binary_cross_entropy_with_logits"], input, target, reduction=reduction)
