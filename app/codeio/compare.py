@@ -1,0 +1,74 @@
+"""Compare two documents as graphs: what a round trip through code must preserve.
+
+Ids, positions and notes are the editor's business, and python-number nodes are written inline
+in code, so the comparison looks at each node by its variable name (as the exporter names it):
+its type, its value, dtype and flags, its parameters as the call uses them, and
+its inputs, each either another node's name or the number wired (or defaulted) into the port.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app.codeio.exporter import effective_params, variable_names
+from app.model import GraphDocument
+
+
+def graph_differences(first: GraphDocument, second: GraphDocument) -> list[str]:
+    """What differs between the two graphs, one sentence each; empty when they are the same."""
+    a, b = _canonical(first), _canonical(second)
+    differences = [f"only in the first: {name}" for name in a["nodes"] if name not in b["nodes"]]
+    differences += [f"only in the second: {name}" for name in b["nodes"]
+                    if name not in a["nodes"]]
+    for name, entry in a["nodes"].items():
+        other = b["nodes"].get(name)
+        if other is None:
+            continue
+        differences += [f"{name}.{key}: {entry[key]!r} != {other.get(key)!r}"
+                        for key in entry if entry[key] != other.get(key)]
+    if a["output"] != b["output"]:
+        differences.append(f"output: {a['output']!r} != {b['output']!r}")
+    return differences
+
+
+def _canonical(doc: GraphDocument) -> dict[str, Any]:
+    names = variable_names(doc)
+    nodes: dict[str, dict[str, Any]] = {}
+    for node_id, name in names.items():
+        node = doc.node(node_id)
+        entry: dict[str, Any] = {"type": node.type, "retain_grad": node.retain_grad}
+        if node.type == "tensor":
+            entry.update(value=_plain(node.value), dtype=node.dtype,
+                         requires_grad=node.requires_grad)
+        else:
+            spec = node.spec
+            entry["params"] = {name: _plain(value)
+                               for name, value in effective_params(node).items()}
+            inputs: list[Any] = []
+            for port, src in zip(spec.inputs, doc.inputs_of(node_id), strict=True):
+                if src is None:
+                    default = port.default if port.default is None else \
+                        node.params.get(port.name, port.default)
+                    inputs.append(("number", _plain(default)) if default is not None else None)
+                elif doc.node(src).type == "scalar":
+                    inputs.append(("number", _plain(doc.node(src).value)))
+                else:
+                    inputs.append(("node", names[src]))
+            entry["inputs"] = inputs
+        nodes[name] = entry
+    output = doc.output
+    if output is not None:
+        output = names.get(output, ("number", _plain(doc.node(output).value)))
+    return {"nodes": nodes, "output": output}
+
+
+def _plain(value: Any) -> Any:
+    """Values compared as numbers: 1 and 1.0 alike, lists and tuples alike, nan equal to nan."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value

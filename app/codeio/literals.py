@@ -1,0 +1,108 @@
+"""Tensor values written in code, read from the syntax tree without running anything.
+
+``tensor_literal`` turns the tree of ``[1., 2.]``, ``-3`` or ``float("nan")`` into the JSON-like
+value a tensor node stores; the other functions compute what torch.zeros / ones / full / arange /
+randn would create. randn draws from a generator with a fixed seed, so importing the same code
+twice gives the same document (the values are stored in it, as for any other leaf).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any
+
+import numpy as np
+
+from app.codeio.errors import CodeImportError
+from app.fileio.errors import FileFormatError
+from app.fileio.schema import MAX_TENSOR_DIMS, MAX_TENSOR_ELEMENTS, tensor_value
+
+#: The strings float(...) accepts in a literal: how a script writes nan and infinities.
+_SPECIAL_FLOATS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
+def number_of(node: ast.expr) -> int | float | None:
+    """The python number ``node`` writes out (``2``, ``-1.5``, ``float("inf")``), else None."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = number_of(node.operand)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float"
+            and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            and node.args[0].value.strip().lower() in _SPECIAL_FLOATS):
+        return float(node.args[0].value)
+    return None
+
+
+def tensor_literal(node: ast.expr) -> Any:
+    """The value of a tensor literal: a number or a rectangular nested list of numbers."""
+    value = _nested(node)
+    try:
+        return tensor_value(value, "the tensor")
+    except FileFormatError as exc:
+        raise CodeImportError(str(exc), node.lineno) from None
+
+
+def _nested(node: ast.expr) -> Any:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_nested(item) for item in node.elts]
+    number = number_of(node)
+    if number is None:
+        raise CodeImportError(
+            f"a tensor value must be numbers written out, like [1., 2.]; not {ast.unparse(node)}",
+            node.lineno)
+    return number
+
+
+def inferred_dtype(value: Any) -> str:
+    """The dtype torch.tensor gives a literal: int64 when every number is an int, else float32."""
+    if isinstance(value, list):
+        return "int64" if all(inferred_dtype(item) == "int64" for item in value) else "float32"
+    return "int64" if isinstance(value, int) else "float32"
+
+
+def check_shape(shape: tuple[int, ...], line: int) -> None:
+    """Refuse shapes a document cannot hold (the limits of the .cgraph format)."""
+    if len(shape) > MAX_TENSOR_DIMS:
+        raise CodeImportError(f"at most {MAX_TENSOR_DIMS} dimensions, not {len(shape)}", line)
+    if math.prod(shape) > MAX_TENSOR_ELEMENTS:
+        raise CodeImportError(
+            f"a tensor of shape {shape} has more than {MAX_TENSOR_ELEMENTS} elements", line)
+
+
+def filled(shape: tuple[int, ...], number: int | float) -> Any:
+    """A nested list of ``shape`` holding ``number`` everywhere (the number itself for shape ())."""
+    value: Any = number
+    for size in reversed(shape):
+        value = [_copy(value) for _ in range(size)]
+    return value
+
+
+def _copy(item: Any) -> Any:
+    return [_copy(x) for x in item] if isinstance(item, list) else item
+
+
+def arange_values(start: int | float, end: int | float, step: int | float,
+                  line: int) -> list[int | float]:
+    """The numbers torch.arange(start, end, step) holds."""
+    if step == 0:
+        raise CodeImportError("torch.arange: step must not be 0", line)
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise CodeImportError("torch.arange needs finite numbers", line)
+    if (end - start) * step < 0:
+        raise CodeImportError("torch.arange: the step goes away from the end", line)
+    count = math.ceil((end - start) / step)
+    check_shape((count,), line)
+    return [start + i * step for i in range(count)]
+
+
+def randn_values(shape: tuple[int, ...], dtype: str, rng: np.random.Generator) -> Any:
+    """Normal random numbers of ``shape`` from ``rng``, rounded to ``dtype`` as torch would."""
+    sample = rng.standard_normal(shape)
+    return sample.astype(np.float32 if dtype == "float32" else np.float64).tolist()
