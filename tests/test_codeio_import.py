@@ -19,7 +19,7 @@ from app.codeio.layout import COLUMN_SPACING, ROW_SPACING
 from app.evaluate import evaluate_document
 from app.model import GraphDocument
 
-SEED = Path("/work/shared/seed/lesson-computational-graph.txt")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "lesson-computational-graph.txt"
 
 
 def lesson_listings() -> list[str]:
