@@ -2,7 +2,9 @@
 
     main.py [FILE]                    the window (no FILE: the lesson example)
     main.py --eval FILE [--json]      print every node's value and gradient; no Qt at all
-    main.py --export FILE OUT         draw the canvas to OUT.png or OUT.svg
+    main.py --export FILE OUT         draw the canvas to OUT.png or OUT.svg, or write OUT.py,
+                                      a PyTorch script computing the same numbers
+    main.py --import-code PY OUT      build a graph from a PyTorch snippet (never run) to OUT
     main.py --screenshot OUT [FILE]   render the whole window to OUT.png
 
 Every refusal (bad arguments, a missing or invalid file) is one line on stderr and exit code 2,
@@ -44,7 +46,11 @@ def _parser() -> _Parser:
     verbs.add_argument("--eval", metavar="FILE", dest="eval_file",
                        help="evaluate FILE and print every node's value and gradient")
     verbs.add_argument("--export", nargs=2, metavar=("FILE", "OUT"),
-                       help="draw the canvas of FILE to OUT (.png or .svg)")
+                       help="draw the canvas of FILE to OUT (.png or .svg), or write it as a "
+                            "PyTorch script (.py)")
+    verbs.add_argument("--import-code", nargs=2, metavar=("SCRIPT", "OUT"),
+                       help="read a PyTorch snippet (it is parsed, never run) and save its graph "
+                            "to OUT (.cgraph)")
     verbs.add_argument("--screenshot", metavar="OUT",
                        help="render the window (on FILE, or the lesson) to OUT.png and quit")
     parser.add_argument("--json", action="store_true",
@@ -74,7 +80,13 @@ def run(argv: list[str]) -> int:
             source, out = args.export
             _check_readable(source)
             _check_writable(out)
+            if Path(out).suffix.lower() == ".py":
+                return _export_code(source, out)
             return _launch().export_image(source, out)
+        if args.import_code is not None:
+            if args.file is not None:
+                raise _Refused(f"--import-code takes SCRIPT OUT; unexpected {args.file!r}")
+            return _import_code(*args.import_code)
         if args.file is not None:
             _check_readable(args.file)
         if args.screenshot is not None:
@@ -110,18 +122,57 @@ def _check_writable(path: str) -> None:
         raise _Refused(f"{path}: the folder {str(folder)!r} does not exist")
 
 
-# --------------------------------------------------------------------------- --eval
-def _evaluate(path: str, *, as_json: bool) -> int:
-    from app.evaluate import evaluate_document
+# --------------------------------------------------------------------------- code
+def _load(path: str) -> Any:
+    """The document in ``path``, or a one-line refusal."""
     from app.fileio import FileFormatError, load_document
 
     _check_readable(path)
     try:
-        doc = load_document(path)
+        return load_document(path)
     except FileFormatError as exc:
         raise _Refused(f"{path}: {exc}") from None
     except OSError as exc:
         raise _Refused(f"{path}: {exc.strerror or exc}") from None
+
+
+def _export_code(path: str, out: str) -> int:
+    from app.codeio import export_code
+
+    text = export_code(_load(path))
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _Refused(f"{out}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _import_code(script: str, out: str) -> int:
+    from app.codeio import CodeImportError, import_code
+    from app.fileio import save_document
+
+    _check_readable(script)
+    _check_writable(out)
+    try:
+        text = Path(script).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Refused(f"{script}: cannot read it as UTF-8 text ({exc})") from None
+    try:
+        doc = import_code(text)
+    except CodeImportError as exc:
+        raise _Refused(f"{script}: {exc.message}") from None
+    try:
+        save_document(doc, out)
+    except OSError as exc:
+        raise _Refused(f"{out}: {exc.strerror or exc}") from None
+    return 0
+
+
+# --------------------------------------------------------------------------- --eval
+def _evaluate(path: str, *, as_json: bool) -> int:
+    from app.evaluate import evaluate_document
+
+    doc = _load(path)
     result = evaluate_document(doc)
     text = eval_json(doc, result) if as_json else eval_table(doc, result)
     sys.stdout.write(text + "\n")
