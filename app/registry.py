@@ -93,7 +93,7 @@ _TYPES: tuple[NodeType, ...] = (
     NodeType("tensor", "Tensors", "tensor", kind="tensor",
              doc="A leaf tensor created by the user, like torch.tensor([1.], requires_grad=True)."),
     NodeType("scalar", "Tensors", "scalar", kind="scalar",
-             doc="A python number operand, like the 1 in torch.add(w, 1). It never has a gradient."),
+             doc="A python number operand, like the 1 in torch.add(w, 1). It has no gradient."),
     _binary("add", "Arithmetic", "input + alpha * other", ParamSpec("alpha", "float", 1)),
     _binary("sub", "Arithmetic", "input - alpha * other", ParamSpec("alpha", "float", 1)),
     _binary("mul", "Arithmetic", "input * other (elementwise, broadcasting)"),

@@ -49,8 +49,7 @@ def build_document(graph: GraphRecord) -> GraphDocument:
             value=record.value, dtype=record.dtype, requires_grad=record.requires_grad,
             retain_grad=record.retain_grad, params=record.params,
         ))
-    for edge in graph.edges:
-        doc.connect(edge.src, edge.dst, edge.port)
+    doc.connect_many((edge.src, edge.dst, edge.port) for edge in graph.edges)
     for note in graph.notes:
         doc.add_note(Note(id=note.id, text=note.text, pos=note.pos, size=note.size))
     if graph.output is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,13 +168,18 @@ class GraphDocument:
 
     def topological_order(self) -> list[str]:
         """Node ids with every node after all of its inputs (Kahn's algorithm, stable)."""
+        return self._kahn(self._edges.values())
+
+    def _kahn(self, edges: Iterable[Edge]) -> list[str]:
+        """Kahn's algorithm over the given wires; fewer ids than nodes means a cycle."""
+        edges = list(edges)
         indegree = {nid: 0 for nid in self._nodes}
-        for edge in self._edges.values():
+        for edge in edges:
             indegree[edge.dst] += 1
         ready = [nid for nid, deg in indegree.items() if deg == 0]
         order: list[str] = []
         out_edges: dict[str, list[str]] = {nid: [] for nid in self._nodes}
-        for edge in self._edges.values():
+        for edge in edges:
             out_edges[edge.src].append(edge.dst)
         while ready:
             nid = ready.pop(0) if len(ready) < 64 else ready.pop()
@@ -211,6 +216,14 @@ class GraphDocument:
 
     def check_connect(self, src: str, dst: str, port: int) -> None:
         """Raise a :class:`GraphError` when the wire src -> dst[port] is not allowed."""
+        self._check_port(src, dst, port)
+        if self.depends_on(src, dst):
+            raise CycleError(
+                f"wiring {self.node(src).display_name} into {self.node(dst).display_name} would "
+                "make a cycle; a computational graph has none"
+            )
+
+    def _check_port(self, src: str, dst: str, port: int) -> None:
         self.node(src)
         target = self.node(dst)
         n_inputs = len(target.spec.inputs)
@@ -219,11 +232,6 @@ class GraphDocument:
         if not 0 <= port < n_inputs:
             raise PortError(
                 f"{target.display_name} ({target.type}) has inputs 0..{n_inputs - 1}, not {port}"
-            )
-        if self.depends_on(src, dst):
-            raise CycleError(
-                f"wiring {self.node(src).display_name} into {target.display_name} would make a "
-                "cycle; a computational graph has none"
             )
 
     def can_connect(self, src: str, dst: str, port: int) -> bool:
@@ -280,6 +288,26 @@ class GraphDocument:
         self.edge_added.emit(edge)
         self.changed.emit()
         return old
+
+    def connect_many(self, wires: Iterable[tuple[str, str, int]]) -> None:
+        """Add many wires at once (a file being read, a paste) into unwired ports.
+
+        Each wire is checked as :meth:`connect` checks it, but cycles are looked for once over the
+        whole graph: a search per wire would take quadratic time on a large file. On a refusal
+        nothing is added.
+        """
+        new: dict[tuple[str, int], Edge] = {}
+        for src, dst, port in wires:
+            self._check_port(src, dst, port)
+            if (dst, port) in self._edges or (dst, port) in new:
+                raise PortError(f"input {port} of {self.node(dst).display_name} is wired twice")
+            new[(dst, port)] = Edge(src, dst, port)
+        if len(self._kahn([*self._edges.values(), *new.values()])) < len(self._nodes):
+            raise CycleError("these wires would make a cycle; a computational graph has none")
+        for key, edge in new.items():
+            self._edges[key] = edge
+            self.edge_added.emit(edge)
+        self.changed.emit()
 
     def disconnect(self, dst: str, port: int) -> Edge:
         edge = self._edges.get((dst, port))

@@ -1,0 +1,154 @@
+"""EdgeItem: a wire drawn as a cubic bezier from an output port to an input port.
+
+Near its middle a small pill shows the gradient flowing back along the wire ("∂=[2.]"), when
+the evaluation has one. Like the node cards, the pill text is formatted only when painted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from app.canvas import style, text
+from app.model import Edge
+
+if TYPE_CHECKING:
+    from app.canvas.node_item import NodeItem
+
+#: Room reserved around the middle of a wire for its gradient pill.
+_PILL_BOX = QRectF(-130, -14, 260, 28)
+_PILL_MIN_ZOOM = 0.35
+
+
+def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """The wire's curve: leaves the output to the right and enters the input from the left."""
+    pull = max(40.0, abs(end.x() - start.x()) * 0.5)
+    path = QPainterPath(start)
+    path.cubicTo(QPointF(start.x() + pull, start.y()), QPointF(end.x() - pull, end.y()), end)
+    return path
+
+
+def gradient_label(grad: np.ndarray | None) -> str:
+    """The pill text of a wire: "∂=[2.]", "∂ min -1 · max 3" for a large tensor, or ""."""
+    if grad is None:
+        return ""
+    grad = np.asarray(grad)
+    if grad.ndim <= 1 and text.shows_in_full(grad.shape):
+        return "∂=" + text.tensor_body(grad)
+    return "∂ " + text.summary(grad)[1]
+
+
+class EdgeItem(QGraphicsItem):
+    """The wire ``edge`` between two node cards; ``key`` is (dst, port) like the document's."""
+
+    def __init__(self, edge: Edge, src_item: NodeItem, dst_item: NodeItem) -> None:
+        super().__init__()
+        self.edge = edge
+        self.key = (edge.dst, edge.port)
+        self.src_item, self.dst_item = src_item, dst_item
+        self.grad: np.ndarray | None = None
+        self._label: str | None = None
+        self._hover = False
+        self._path = QPainterPath()
+        self._label_point = QPointF()
+        self._bounds = QRectF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0.0)
+        src_item.edges.add(self)
+        dst_item.edges.add(self)
+        self.update_path()
+
+    def detach(self) -> None:
+        """Forget the cards (the wire is being removed from the scene)."""
+        self.src_item.edges.discard(self)
+        self.dst_item.edges.discard(self)
+
+    def update_path(self) -> None:
+        self.prepareGeometryChange()
+        self._path = bezier_path(self.src_item.output_port_pos(),
+                                 self.dst_item.input_port_pos(self.edge.port))
+        # the pill sits past the middle, so wires leaving one output keep their pills apart
+        self._label_point = self._path.pointAtPercent(0.62)
+        self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
+
+    def set_gradient(self, grad: np.ndarray | None) -> None:
+        if grad is None and self.grad is None:
+            return
+        if (grad is None) != (self.grad is None):
+            self.prepareGeometryChange()  # the pill's room joins or leaves the bounds
+        self.grad = grad
+        self._label = None
+        self.update()
+
+    def gradient_text(self) -> str:
+        """The text of the gradient pill, exactly as painted ("" when there is no gradient)."""
+        if self._label is None:
+            self._label = gradient_label(self.grad)
+        return self._label
+
+    def label_point(self) -> QPointF:
+        """Where the gradient pill is drawn."""
+        return self._label_point
+
+    def boundingRect(self) -> QRectF:
+        if self.grad is None:
+            return self._bounds
+        return self._bounds.united(_PILL_BOX.translated(self._label_point))
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        return stroker.createStroke(self._path)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._hover = True
+        scene = self.scene()
+        if scene is not None:
+            self.setToolTip(scene.wire_tooltip(self.key))
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        colours = style.canvas_colours()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        highlighted = self._hover or self.isSelected()
+        pen = QPen(colours.wire_hover if highlighted else colours.wire,
+                   3.5 if highlighted else 2.2)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        label = self.gradient_text() if self.grad is not None else ""
+        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
+        if not label or zoom < _PILL_MIN_ZOOM:
+            return
+        font = style.fonts().numbers
+        metrics = style.fonts().numbers_metrics
+        width = min(metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
+        pill = QRectF(-width / 2, -12, width, 24).translated(self.label_point())
+        painter.setPen(QPen(colours.wire_hover if highlighted else colours.pill_text, 1.0))
+        painter.setBrush(colours.pill)
+        painter.drawRoundedRect(pill, 12, 12)
+        painter.setFont(font)
+        painter.setPen(colours.pill_text)
+        painter.drawText(pill, metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 10),
+                         style.centred())
+
+    def __repr__(self) -> str:
+        return f"EdgeItem({self.edge.src} -> {self.edge.dst}[{self.edge.port}])"

@@ -1,0 +1,72 @@
+"""Context menus of the canvas: on a node, on a note, and on empty canvas.
+
+Each function builds the menu (so tests can inspect and trigger its actions) and the view runs
+it with ``exec``. Every action ends in one controller call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+
+from app.registry import CATEGORIES, types_in
+
+if TYPE_CHECKING:
+    from app.canvas.view import GraphView
+
+
+def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> QMenu:
+    """Set as output, toggles of retain_grad / requires_grad, Rename..., Delete."""
+    controller = view.controller
+    node = controller.document.node(node_id)
+    menu = QMenu(parent)
+    menu.addAction(menu.tr("Set as output (backward from here)"),
+                   lambda: controller.set_output(node_id))
+    if node.spec.kind != "scalar":
+        menu.addAction(menu.tr("Toggle retain_grad"),
+                       lambda: controller.set_field(node_id, "retain_grad", not node.retain_grad))
+    if node.spec.kind == "tensor":
+        menu.addAction(menu.tr("Toggle requires_grad"),
+                       lambda: controller.set_field(node_id, "requires_grad",
+                                                    not node.requires_grad))
+    menu.addSeparator()
+    menu.addAction(menu.tr("Rename..."), lambda: rename_dialog(view, node_id))
+    menu.addAction(menu.tr("Delete"), lambda: view.delete_items([node_id], []))
+    return menu
+
+
+def note_menu(view: GraphView, note_id: str, parent: QWidget | None = None) -> QMenu:
+    menu = QMenu(parent)
+    menu.addAction(menu.tr("Edit text"), lambda: view.graph_scene.notes[note_id].start_editing())
+    menu.addAction(menu.tr("Delete"), lambda: view.delete_items([], [note_id]))
+    return menu
+
+
+def canvas_menu(view: GraphView, scene_pos: QPointF, parent: QWidget | None = None) -> QMenu:
+    """Add node (by category), Add note, Tidy up, Fit all."""
+    controller = view.controller
+    pos = (scene_pos.x(), scene_pos.y())
+    menu = QMenu(parent)
+    add_menu = menu.addMenu(menu.tr("Add node"))
+    for category in CATEGORIES:
+        sub = add_menu.addMenu(category)
+        for node_type in types_in(category):
+            action = sub.addAction(node_type.name,
+                                   lambda name=node_type.name: controller.add_node(name, pos))
+            action.setToolTip(node_type.doc)
+    menu.addAction(menu.tr("Add note"), lambda: controller.add_note(pos, menu.tr("Note")))
+    menu.addSeparator()
+    menu.addAction(menu.tr("Tidy up"), controller.tidy_up)
+    menu.addAction(menu.tr("Fit all"), view.fit_all)
+    return menu
+
+
+def rename_dialog(view: GraphView, node_id: str) -> None:
+    """Ask for a new name of the node and rename it (an empty name is refused)."""
+    node = view.controller.document.node(node_id)
+    label, ok = QInputDialog.getText(view, view.tr("Rename"), view.tr("New name:"),
+                                     text=node.display_name)
+    if ok:
+        view.controller.rename(node_id, label)

@@ -1,0 +1,379 @@
+"""NodeItem: the card of one node, showing its value, grad and grad_fn as PyTorch reports them.
+
+The card mirrors a model :class:`Node` and the node's latest :class:`NodeResult`; it never edits
+the model (gestures go to the controller through the view's interactions). The size of a card
+depends only on the shapes in its result, and the number texts are formatted when the card is
+first painted after a change, so an evaluation of a large graph costs almost nothing for cards
+that are off screen. ``value_text()``, ``grad_text()``, ``grad_fn_text()`` and ``error_text()``
+return exactly the strings painted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from app.canvas import style, text
+from app.evaluate import NodeResult
+from app.model import Node
+
+_OUTPUT_TAG = "output · backward starts here"
+_TAG_HEIGHT = 22.0
+_BADGE_HEIGHT = 20.0
+_WRAP = int(Qt.TextFlag.TextWordWrap)
+#: Below this zoom the card is drawn without text (a whole large graph fitted in view).
+_TEXT_MIN_ZOOM = 0.35
+
+
+class NodeItem(QGraphicsItem):
+    """One node card. ``node_id`` names the model node; ``edges`` are the attached wires."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self.node_id = node.id
+        self.result: NodeResult | None = None
+        self.is_output = False
+        self.wired: list[bool] = [False] * len(node.spec.inputs)
+        self.edges: set[Any] = set()  # EdgeItems, told to follow when the card moves
+        self._texts: dict[str, str] | None = None
+        self._width = style.NODE_MIN_WIDTH
+        self._height = 0.0
+        self._error_height = 0.0
+        self._warning_height = 0.0
+        self._badges: list[tuple[QRectF, str]] = []
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1.0)
+        self.setPos(QPointF(*node.pos))
+        self._relayout()
+
+    # ------------------------------------------------------------ model mirror
+    def set_node(self, node: Node) -> None:
+        """The node's fields changed (label, params, retain_grad, ...): redraw from them."""
+        self.node = node
+        self.setPos(QPointF(*node.pos))
+        self._changed()
+
+    def set_result(self, result: NodeResult | None) -> None:
+        old_key = self._layout_key()
+        self.result = result
+        self._texts = None
+        if self._layout_key() != old_key:
+            self._relayout()
+        self.update()
+
+    def _layout_key(self) -> tuple[object, ...]:
+        """What the card's size depends on; new numbers of the same shapes keep the layout."""
+        r = self.result
+        if r is None:
+            return ()
+        return (np.shape(r.value) if r.value is not None else None,
+                np.shape(r.grad) if r.grad is not None else None,
+                r.grad_fn, r.is_leaf, r.requires_grad, r.is_number, r.error, r.warning,
+                r.blocked_by)
+
+    def set_output(self, on: bool) -> None:
+        if on != self.is_output:
+            self.is_output = on
+            self.update()
+
+    def set_port_wired(self, port: int, on: bool) -> None:
+        if 0 <= port < len(self.wired) and self.wired[port] != on:
+            self.wired[port] = on
+            self.update()
+
+    def _changed(self) -> None:
+        self._texts = None
+        self._relayout()
+        self.update()
+
+    # ------------------------------------------------------------------ texts
+    def _all_texts(self) -> dict[str, str]:
+        if self._texts is None:
+            result, node = self.result, self.node
+            self._texts = {
+                "value": text.value_text(result),
+                "grad": text.grad_text(result) if node.spec.kind != "scalar" else "",
+                "grad_fn": text.grad_fn_text(result, node.spec.is_op),
+            }
+        return self._texts
+
+    def header_text(self) -> str:
+        return f"{self.node.display_name} · {self.node.type}"
+
+    def value_text(self) -> str:
+        return self._all_texts()["value"]
+
+    def grad_text(self) -> str:
+        return self._all_texts()["grad"]
+
+    def grad_fn_text(self) -> str:
+        return self._all_texts()["grad_fn"]
+
+    def error_text(self) -> str:
+        return self.result.error or "" if self.result is not None else ""
+
+    def warning_text(self) -> str:
+        """A non-fatal note: why a value is nan, or that an input failed (so no value here)."""
+        if self.result is None:
+            return ""
+        if self.result.blocked_by is not None:
+            return f"no value: {self.result.blocked_by} has an error"
+        return self.result.warning or ""
+
+    def badge_texts(self) -> list[str]:
+        """The markers under the numbers: is_leaf, requires_grad, retain_grad."""
+        result, node = self.result, self.node
+        if node.spec.kind == "scalar":
+            return []
+        if result is None or result.value is None:
+            is_leaf = node.spec.kind == "tensor"
+            requires_grad = node.requires_grad and is_leaf
+        else:
+            is_leaf, requires_grad = result.is_leaf, result.requires_grad
+        badges = ["is_leaf"] if is_leaf else []
+        if requires_grad:
+            badges.append("requires_grad")
+        if node.retain_grad:
+            badges.append("retain_grad")
+        return badges
+
+    def port_texts(self) -> list[str]:
+        """One label per input: its name, and its number when unwired with a default."""
+        labels = []
+        for index, port in enumerate(self.node.spec.inputs):
+            if port.default is not None and not self.wired[index]:
+                number = self.node.params.get(port.name, port.default)
+                labels.append(f"{port.name} = {text.tensor_body(number)}")
+            else:
+                labels.append(port.name)
+        return labels
+
+    # --------------------------------------------------------------- geometry
+    def _relayout(self) -> None:
+        f = style.fonts()
+        chars = text.widest_line_chars(self.result)
+        width = min(style.NODE_MAX_WIDTH,
+                    max(style.NODE_MIN_WIDTH, 2 * style.PADDING + chars * f.char_width))
+        inner = QRectF(0, 0, width - 2 * style.PADDING, 10_000)
+        error, warning = self.error_text(), self.warning_text()
+        self._error_height = (f.text_metrics.boundingRect(inner, _WRAP, error).height()
+                              if error else 0.0)
+        self._warning_height = (f.text_metrics.boundingRect(inner, _WRAP, warning).height()
+                                if warning else 0.0)
+        lines = text.value_line_count(self.result) + text.grad_line_count(self.result)
+        if self.node.spec.is_op and self.result is not None and self.result.value is not None:
+            lines += 1
+        height = self._body_top() + lines * f.line + 6
+        height += self._error_height + self._warning_height
+        self._badges = self._layout_badges(width - 2 * style.PADDING)
+        if self._badges:
+            height += self._badges[-1][0].bottom() + 4
+        height += style.PADDING * 0.6
+        if (width, height) != (self._width, self._height):
+            self.prepareGeometryChange()
+            self._width, self._height = width, height
+            for edge in self.edges:
+                edge.update_path()
+
+    def _layout_badges(self, room: float) -> list[tuple[QRectF, str]]:
+        """Badge pills left to right, wrapping to a new row when the card is full."""
+        metrics = style.fonts().small_metrics
+        placed: list[tuple[QRectF, str]] = []
+        x = y = 0.0
+        for badge in self.badge_texts():
+            width = metrics.horizontalAdvance(badge) + 8
+            if x > 0 and x + width > room:
+                x, y = 0.0, y + _BADGE_HEIGHT + 2
+            placed.append((QRectF(x, y, width, _BADGE_HEIGHT - 2), badge))
+            x += width + 4
+        return placed
+
+    def _body_top(self) -> float:
+        return style.HEADER_HEIGHT + len(self.node.spec.inputs) * style.PORT_ROW_HEIGHT + 4
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0, 0, self._width, self._height)
+
+    def boundingRect(self) -> QRectF:
+        margin = style.PORT_RADIUS + 3
+        return QRectF(-margin, -_TAG_HEIGHT, self._width + 2 * margin,
+                      self._height + _TAG_HEIGHT + margin)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.card_rect().adjusted(-style.PORT_HIT_RADIUS, 0,
+                                                      style.PORT_HIT_RADIUS, 0),
+                            style.CORNER_RADIUS, style.CORNER_RADIUS)
+        return path
+
+    def input_port_local(self, port: int) -> QPointF:
+        return QPointF(0, style.HEADER_HEIGHT + (port + 0.5) * style.PORT_ROW_HEIGHT)
+
+    def output_port_local(self) -> QPointF:
+        return QPointF(self._width, style.HEADER_HEIGHT / 2)
+
+    def input_port_pos(self, port: int) -> QPointF:
+        """Scene position of input ``port``."""
+        return self.mapToScene(self.input_port_local(port))
+
+    def output_port_pos(self) -> QPointF:
+        return self.mapToScene(self.output_port_local())
+
+    def port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """("in", port) or ("out", 0) when ``scene_pos`` is on a port, else None."""
+        local = self.mapFromScene(scene_pos)
+        radius2 = style.PORT_HIT_RADIUS ** 2
+
+        def near(point: QPointF) -> bool:
+            return (local.x() - point.x()) ** 2 + (local.y() - point.y()) ** 2 <= radius2
+
+        if near(self.output_port_local()):
+            return ("out", 0)
+        for port in range(len(self.node.spec.inputs)):
+            if near(self.input_port_local(port)):
+                return ("in", port)
+        return None
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        scene = self.scene()
+        if (change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and scene is not None
+                and getattr(scene, "snapping", False)):
+            return style.snap_to_grid(value)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.update_path()
+        return super().itemChange(change, value)
+
+    # --------------------------------------------------------------- tooltips
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        scene = self.scene()
+        port = self.port_at(event.scenePos())
+        tip = scene.port_tooltip(self.node_id, port) if port and scene is not None else ""
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+        super().hoverMoveEvent(event)
+
+    # --------------------------------------------------------------- painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        colours = style.canvas_colours()
+        kind = self.node.spec.kind
+        card = self.card_rect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+
+        painter.setPen(QPen(colours.outline, 1.2))
+        painter.setBrush(colours.card)
+        painter.drawRoundedRect(card, style.CORNER_RADIUS, style.CORNER_RADIUS)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, card.width(), style.HEADER_HEIGHT),
+                              style.CORNER_RADIUS, style.CORNER_RADIUS)
+        header.addRect(QRectF(0, style.HEADER_HEIGHT / 2, card.width(), style.HEADER_HEIGHT / 2))
+        painter.fillPath(header.simplified(), colours.headers[kind])
+        painter.fillRect(QRectF(0, style.HEADER_HEIGHT - 3, card.width(), 3), colours.accents[kind])
+        self._paint_outline(painter, colours, card)
+        self._paint_ports(painter, colours, lod)
+        if lod < _TEXT_MIN_ZOOM:
+            return
+        self._paint_header(painter, colours)
+        self._paint_body(painter, colours)
+
+    def _paint_outline(self, painter: QPainter, colours: style.CanvasColours,
+                       card: QRectF) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        radius = style.CORNER_RADIUS
+        if self.is_output:
+            painter.setPen(QPen(colours.output, 3.0))
+            painter.drawRoundedRect(card, radius, radius)
+            painter.setFont(style.fonts().small)
+            painter.setPen(colours.output)
+            painter.drawText(QPointF(2, -6), _OUTPUT_TAG)
+        if self.isSelected():
+            painter.setPen(QPen(colours.selection, 2.5))
+            painter.drawRoundedRect(card.adjusted(-3, -3, 3, 3), radius + 3, radius + 3)
+
+    def _paint_ports(self, painter: QPainter, colours: style.CanvasColours, lod: float) -> None:
+        f = style.fonts()
+        accent = colours.accents[self.node.spec.kind]
+        painter.setPen(QPen(colours.card, 1.5))
+        for port, label in enumerate(self.port_texts()):
+            centre = self.input_port_local(port)
+            painter.setBrush(colours.wire if self.wired[port] else colours.card)
+            painter.setPen(QPen(colours.wire, 1.5))
+            painter.drawEllipse(centre, style.PORT_RADIUS, style.PORT_RADIUS)
+            if lod >= _TEXT_MIN_ZOOM:
+                painter.setFont(f.type)
+                painter.setPen(colours.muted)
+                painter.drawText(QPointF(style.PADDING + 2, centre.y() + 4), label)
+        painter.setBrush(accent)
+        painter.setPen(QPen(colours.card, 1.5))
+        painter.drawEllipse(self.output_port_local(), style.PORT_RADIUS, style.PORT_RADIUS)
+
+    def _paint_header(self, painter: QPainter, colours: style.CanvasColours) -> None:
+        f = style.fonts()
+        label_metrics = f.label_metrics
+        room = self._width - 2 * style.PADDING - style.PORT_RADIUS
+        label = label_metrics.elidedText(self.node.display_name, Qt.TextElideMode.ElideRight,
+                                         room * 0.7)
+        baseline = style.HEADER_HEIGHT / 2 + label_metrics.ascent() / 2 - 1
+        painter.setFont(f.label)
+        painter.setPen(colours.text)
+        painter.drawText(QPointF(style.PADDING, baseline), label)
+        x = style.PADDING + label_metrics.horizontalAdvance(label)
+        kind = f.type_metrics.elidedText(f" · {self.node.type}",
+                                                Qt.TextElideMode.ElideRight,
+                                                room - (x - style.PADDING))
+        painter.setFont(f.type)
+        painter.setPen(colours.muted)
+        painter.drawText(QPointF(x, baseline), kind)
+
+    def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
+        f = style.fonts()
+        y = self._body_top()
+        x = style.PADDING
+        inner_width = self._width - 2 * style.PADDING
+        grad = self.grad_text()
+        for content, colour in ((self.value_text(), colours.text),
+                                (grad, colours.muted if grad == "grad None" else colours.text),
+                                (self.grad_fn_text(), colours.text)):
+            if not content:
+                continue
+            painter.setFont(f.numbers)
+            painter.setPen(colour)
+            for line in content.split("\n"):
+                painter.drawText(QPointF(x, y + f.ascent), line)
+                y += f.line
+        y += 2
+        painter.setFont(f.text)
+        for content, colour, height in ((self.warning_text(), colours.warning,
+                                         self._warning_height),
+                                        (self.error_text(), colours.error, self._error_height)):
+            if content:
+                painter.setPen(colour)
+                painter.drawText(QRectF(x, y, inner_width, height), content, style.wrapped())
+                y += height
+        self._paint_badges(painter, colours, y + 2)
+
+    def _paint_badges(self, painter: QPainter, colours: style.CanvasColours, y: float) -> None:
+        painter.setFont(style.fonts().small)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect, badge in self._badges:
+            rect = rect.translated(style.PADDING, y)
+            painter.setPen(QPen(colours.accents[self.node.spec.kind], 1.2))
+            painter.drawRoundedRect(rect, 8, 8)
+            painter.setPen(colours.text)
+            painter.drawText(rect, badge, style.centred())

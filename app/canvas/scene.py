@@ -1,0 +1,215 @@
+"""GraphScene: the QGraphicsScene that mirrors the controller's document and its evaluation.
+
+It connects to the document's signals and keeps one item per model object (``nodes``: id ->
+NodeItem, ``edges``: (dst, port) -> EdgeItem, ``notes``: id -> NoteItem). An evaluation only
+hands each item its new result; no item is rebuilt. Items never change the model: gestures end
+in a controller call, and the document's signals bring the change back here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsScene
+
+from app.canvas.edge_item import EdgeItem
+from app.canvas.node_item import NodeItem
+from app.canvas.note_item import NoteItem
+from app.canvas.text import tensor_body
+from app.canvas.tooltips import tensor_tooltip, wire_tooltip
+from app.controller import DocumentController
+from app.evaluate import EvalResult
+from app.model import Edge, GraphDocument, Node, Note
+
+#: The scene reaches this far around the items, so the view can pan freely.
+SCENE_EXTENT = 100_000.0
+
+
+class GraphScene(QGraphicsScene):
+    """The items of ``controller.document``, showing ``controller.result``."""
+
+    def __init__(self, controller: DocumentController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple[str, int], EdgeItem] = {}
+        self.notes: dict[str, NoteItem] = {}
+        #: Snap dragged items to the grid (the view sets both flags).
+        self.snap_to_grid = False
+        self.dragging = False
+        self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
+        self._document: GraphDocument | None = None
+        controller.evaluated.connect(self.apply_result)
+        controller.document_replaced.connect(self.set_document)
+        controller.selection_requested.connect(self.select_ids)
+        controller.node_height = self.node_height
+        self.set_document(controller.document)
+
+    @property
+    def snapping(self) -> bool:
+        return self.snap_to_grid and self.dragging
+
+    # -------------------------------------------------------------- building
+    def _handlers(self, doc: GraphDocument) -> list[tuple[Any, Callable[..., None]]]:
+        return [
+            (doc.node_added, self._on_node_added), (doc.node_removed, self._on_node_removed),
+            (doc.node_changed, self._on_node_changed), (doc.edge_added, self._on_edge_added),
+            (doc.edge_removed, self._on_edge_removed), (doc.note_added, self._on_note_added),
+            (doc.note_removed, self._on_note_removed), (doc.note_changed, self._on_note_changed),
+            (doc.output_changed, self._on_output_changed),
+        ]
+
+    def set_document(self, doc: GraphDocument) -> None:
+        """Mirror ``doc`` from scratch (a new or opened document)."""
+        if self._document is not None:
+            for signal, slot in self._handlers(self._document):
+                signal.disconnect(slot)
+        for item in [*self.edges.values(), *self.nodes.values(), *self.notes.values()]:
+            self.removeItem(item)
+        self.nodes.clear()
+        self.edges.clear()
+        self.notes.clear()
+        self._document = doc
+        for signal, slot in self._handlers(doc):
+            signal.connect(slot)
+        for node in doc.nodes:
+            self._on_node_added(node)
+        for edge in doc.edges:
+            self._on_edge_added(edge)
+        for note in doc.notes:
+            self._on_note_added(note)
+        self._on_output_changed(doc.output)
+        if self.controller.result is not None:
+            self.apply_result(self.controller.result)
+
+    def _on_node_added(self, node: Node) -> None:
+        item = NodeItem(node)
+        self.nodes[node.id] = item
+        self.addItem(item)
+        if self._document is not None and self._document.output == node.id:
+            item.set_output(True)
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_changed(self, node: Node, field: str) -> None:
+        item = self.nodes.get(node.id)
+        if item is None:
+            return
+        if field == "pos":
+            item.setPos(QPointF(*node.pos))
+        else:
+            item.set_node(node)
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        src, dst = self.nodes[edge.src], self.nodes[edge.dst]
+        item = EdgeItem(edge, src, dst)
+        self.edges[(edge.dst, edge.port)] = item
+        self.addItem(item)
+        dst.set_port_wired(edge.port, True)
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        item = self.edges.pop((edge.dst, edge.port), None)
+        if item is None:
+            return
+        item.detach()
+        self.removeItem(item)
+        if (dst := self.nodes.get(edge.dst)) is not None:
+            dst.set_port_wired(edge.port, False)
+
+    def _on_note_added(self, note: Note) -> None:
+        item = NoteItem(note)
+        self.notes[note.id] = item
+        self.addItem(item)
+
+    def _on_note_removed(self, note: Note) -> None:
+        item = self.notes.pop(note.id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_note_changed(self, note: Note, _field: str) -> None:
+        if (item := self.notes.get(note.id)) is not None:
+            item.set_note(note)
+
+    def _on_output_changed(self, node_id: str | None) -> None:
+        for item_id, item in self.nodes.items():
+            item.set_output(item_id == node_id)
+
+    # ------------------------------------------------------------ evaluation
+    def apply_result(self, result: EvalResult) -> None:
+        """Give every item its part of a new evaluation (texts are formatted when painted)."""
+        for node_id, item in self.nodes.items():
+            item.set_result(result.nodes.get(node_id))
+        for key, edge_item in self.edges.items():
+            edge_result = result.edges.get(key)
+            edge_item.set_gradient(edge_result.grad if edge_result is not None else None)
+
+    # --------------------------------------------------------------- queries
+    def node_height(self, node_id: str) -> float:
+        item = self.nodes.get(node_id)
+        return item.card_rect().height() if item is not None else 0.0
+
+    def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
+        """The topmost node card under ``scene_pos`` (ports reach a little outside the card)."""
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def input_port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """(node id, port) of the input port under ``scene_pos``, if any."""
+        item = self.node_item_at(scene_pos)
+        if item is None:
+            return None
+        port = item.port_at(scene_pos)
+        return (item.node_id, port[1]) if port is not None and port[0] == "in" else None
+
+    def select_ids(self, ids: list[str]) -> None:
+        """Select exactly the nodes and notes named in ``ids``."""
+        self.clearSelection()
+        for item_id in ids:
+            item = self.nodes.get(item_id) or self.notes.get(item_id)
+            if item is not None:
+                item.setSelected(True)
+
+    def selected_ids(self) -> tuple[list[str], list[str]]:
+        """Ids of the selected nodes and of the selected notes."""
+        items = self.selectedItems()
+        return ([i.node_id for i in items if isinstance(i, NodeItem)],
+                [i.note_id for i in items if isinstance(i, NoteItem)])
+
+    # -------------------------------------------------------------- tooltips
+    def _result(self, node_id: str) -> Any:
+        result = self.controller.result
+        return result.nodes.get(node_id) if result is not None else None
+
+    def port_tooltip(self, node_id: str, port: tuple[str, int]) -> str:
+        doc = self.controller.document
+        node = doc.node(node_id)
+        if port[0] == "out":
+            return tensor_tooltip(f"{node.display_name} (output of {node.type})",
+                                  self._result(node_id))
+        spec = node.spec.inputs[port[1]]
+        edge = doc.edge_into(node_id, port[1])
+        if edge is None:
+            if spec.default is None:
+                return f"<b>{spec.name}</b><br>not connected: wire a tensor here"
+            number = node.params.get(spec.name, spec.default)
+            return f"<b>{spec.name}</b><br>unwired: the number {tensor_body(number)}"
+        return self.wire_tooltip((node_id, port[1]))
+
+    def wire_tooltip(self, key: tuple[str, int]) -> str:
+        doc = self.controller.document
+        edge = doc.edge_into(*key)
+        if edge is None:
+            return ""
+        dst = doc.node(edge.dst)
+        title = (f"{doc.node(edge.src).display_name} → {dst.display_name}."
+                 f"{dst.spec.inputs[edge.port].name}")
+        item = self.edges.get(key)
+        return wire_tooltip(title, self._result(edge.src),
+                            item.grad if item is not None else None)

@@ -1,0 +1,313 @@
+"""GraphView: the canvas widget (zoom, pan, fit, selection, keys, drops, context menus).
+
+The view owns its :class:`GraphScene` and routes the mouse to one interaction at a time
+(wiring, moving, panning; see ``interactions``). Keyboard shortcuts here make the canvas usable
+on its own; inside the main window, the window's actions with the same keys take precedence.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from app.canvas import menus, style
+from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
+from app.canvas.node_item import NodeItem
+from app.canvas.note_item import NoteItem
+from app.canvas.scene import GraphScene
+from app.canvas.search_popup import NodeSearchPopup
+from app.controller import DocumentController
+from app.registry import NODE_TYPES
+
+#: MIME type of a palette entry being dragged; the payload is the registry type name (UTF-8).
+NODE_TYPE_MIME = "application/x-cgstudio-node-type"
+MIN_ZOOM, MAX_ZOOM = 0.2, 4.0
+#: Fit all never magnifies beyond this (a three-node graph would fill the screen).
+MAX_FIT_ZOOM = 1.5
+_ZOOM_STEP = 1.25
+_FIT_MARGIN = 40.0
+_PASTE_OFFSET = 30.0
+
+
+class GraphView(QGraphicsView):
+    """The canvas showing ``controller.document``."""
+
+    def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
+        self.controller = controller
+        self.graph_scene = GraphScene(controller)
+        super().__init__(self.graph_scene, parent)
+        self.graph_scene.setParent(self)
+        self.snap_to_grid = False
+        self._interaction: WireDragInteraction | PanInteraction | None = None
+        self._move: MoveInteraction | None = None
+        self._space_down = False
+        self.popup: NodeSearchPopup | None = None
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+
+    # ------------------------------------------------------------------ zoom
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        """Scale to ``factor`` (clamped to 0.2x..4x) around the transformation anchor."""
+        factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        relative = factor / self.zoom()
+        self.scale(relative, relative)
+
+    def zoom_in(self) -> None:
+        self._zoom_about_centre(self.zoom() * _ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom_about_centre(self.zoom() / _ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        self._zoom_about_centre(1.0)
+
+    def _zoom_about_centre(self, factor: float) -> None:
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.set_zoom(factor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_zoom(self.zoom() * 1.15 ** steps)
+        event.accept()
+
+    def fit_all(self) -> None:
+        """Show every item (zoom between 0.2x and 1.5x); centre on them."""
+        rect = self.graph_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
+        viewport = self.viewport().rect()
+        factor = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        self.resetTransform()
+        self._zoom_about_centre(min(MAX_FIT_ZOOM, factor))
+        self.centerOn(rect.center())
+
+    def set_snap_to_grid(self, on: bool) -> None:
+        self.snap_to_grid = on
+        self.graph_scene.snap_to_grid = on
+
+    # ------------------------------------------------------------ background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        colours = style.canvas_colours()
+        painter.fillRect(rect, colours.background)
+        grid = style.GRID_SIZE if self.zoom() >= 0.5 else style.GRID_SIZE * 5
+        pen = QPen(colours.grid, 1.0)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        left = int(rect.left() // grid) * grid
+        top = int(rect.top() // grid) * grid
+        lines = []
+        x = left
+        while x < rect.right():
+            lines.append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += grid
+        y = top
+        while y < rect.bottom():
+            lines.append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += grid
+        for start, end in lines:
+            painter.drawLine(start, end)
+
+    # ----------------------------------------------------------------- mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.popup is not None and self.popup.isVisible():
+            self.popup.close()
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+                button == Qt.MouseButton.LeftButton and self._space_down):
+            self._interaction = PanInteraction(self, event.position().toPoint())
+            event.accept()
+            return
+        scene_pos = self.mapToScene(event.position().toPoint())
+        if button == Qt.MouseButton.LeftButton and self._start_wire_drag(scene_pos):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        grabber = self.graph_scene.mouseGrabberItem()
+        if button == Qt.MouseButton.LeftButton and isinstance(grabber, (NodeItem, NoteItem)):
+            self._move = MoveInteraction(self)
+
+    def _start_wire_drag(self, scene_pos: QPointF) -> bool:
+        item = self.graph_scene.node_item_at(scene_pos)
+        port = item.port_at(scene_pos) if item is not None else None
+        if item is None or port is None:
+            return False
+        if port[0] == "out":
+            self._interaction = WireDragInteraction(self, item.node_id)
+            return True
+        edge = self.controller.document.edge_into(item.node_id, port[1])
+        if edge is None:
+            return False
+        self._interaction = WireDragInteraction(self, edge.src, detached=(item.node_id, port[1]))
+        return True
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if isinstance(self._interaction, PanInteraction):
+            self._interaction.move(event.position().toPoint())
+        elif isinstance(self._interaction, WireDragInteraction):
+            self._interaction.move(self.mapToScene(event.position().toPoint()))
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        interaction, self._interaction = self._interaction, None
+        if isinstance(interaction, PanInteraction):
+            interaction.release()
+        elif isinstance(interaction, WireDragInteraction):
+            interaction.release(self.mapToScene(event.position().toPoint()))
+        else:
+            super().mouseReleaseEvent(event)
+            move, self._move = self._move, None
+            if move is not None:
+                move.release()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.itemAt(event.position().toPoint()) is None:
+            self.open_search(self.mapToScene(event.position().toPoint()))
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # -------------------------------------------------------------- keyboard
+    def is_editing_text(self) -> bool:
+        """True while a note is being typed into (keys then belong to the note)."""
+        return self.graph_scene.focusItem() is not None
+
+    def event(self, event: QEvent) -> bool:
+        # Tab would move the keyboard focus to the next widget; on the canvas it adds a node
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Tab and not self.is_editing_text()):
+            self.open_search(self.mapToScene(self.mapFromGlobal(self.cursor().pos())))
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.is_editing_text():
+            super().keyPressEvent(event)
+            return
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_items(*self.graph_scene.selected_ids())
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_clipboard()
+        elif event.key() == Qt.Key.Key_D and ctrl:
+            nodes, notes = self.graph_scene.selected_ids()
+            self.controller.duplicate(nodes + notes)
+        elif event.key() == Qt.Key.Key_F and not event.modifiers():
+            self.fit_all()
+        else:
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+        super().keyReleaseEvent(event)
+
+    # --------------------------------------------------------- edit commands
+    def delete_items(self, node_ids: list[str], note_ids: list[str]) -> None:
+        self.controller.remove(node_ids, note_ids)
+
+    def copy_selection(self) -> str:
+        """Put the selection on the clipboard (as .cgraph JSON text); returns the text."""
+        nodes, notes = self.graph_scene.selected_ids()
+        if not nodes and not notes:
+            return ""
+        text = self.controller.copy(nodes + notes)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def paste_clipboard(self) -> list[str]:
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            return []
+        centre = self.mapToScene(self.viewport().rect().center())
+        return self.controller.paste(text, (centre.x() - _PASTE_OFFSET,
+                                            centre.y() - _PASTE_OFFSET))
+
+    def open_search(self, scene_pos: QPointF) -> NodeSearchPopup:
+        """Open the quick-add popup; the chosen node type is added at ``scene_pos``."""
+        if self.popup is None:
+            self.popup = NodeSearchPopup(self)
+        else:
+            self.popup.chosen.disconnect()
+        position = (scene_pos.x(), scene_pos.y())
+        self.popup.chosen.connect(lambda name: self.controller.add_node(name, position))
+        self.popup.open_at(self.viewport().mapTo(self, self.mapFromScene(scene_pos)))
+        return self.popup
+
+    # ----------------------------------------------------------------- drops
+    @staticmethod
+    def _dropped_type(event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasFormat(NODE_TYPE_MIME):
+            return None
+        name = bytes(mime.data(NODE_TYPE_MIME).data()).decode("utf-8", errors="replace")
+        return name if name in NODE_TYPES else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_type(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._dropped_type(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        name = self._dropped_type(event)
+        if name is None:
+            event.ignore()
+            return
+        pos = self.mapToScene(event.position().toPoint())
+        self.controller.add_node(name, (pos.x(), pos.y()))
+        event.acceptProposedAction()
+
+    # ---------------------------------------------------------- context menu
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        scene_pos = self.mapToScene(event.pos())
+        node = self.graph_scene.node_item_at(scene_pos)
+        note = next((i for i in self.graph_scene.items(scene_pos) if isinstance(i, NoteItem)),
+                    None)
+        if node is not None:
+            menu = menus.node_menu(self, node.node_id, self)
+        elif note is not None:
+            menu = menus.note_menu(self, note.note_id, self)
+        else:
+            menu = menus.canvas_menu(self, scene_pos, self)
+        menu.exec(event.globalPos())
+        menu.deleteLater()

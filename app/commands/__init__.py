@@ -1,0 +1,31 @@
+"""Undo commands: one small QUndoCommand per kind of edit, whose redo/undo call GraphDocument.
+
+The controller pushes these on its QUndoStack after asking the document whether the edit is
+allowed; several edits made at once (delete a selection, paste, tidy up) are grouped in a macro.
+"""
+
+from app.commands.graph_commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    MoveNodesCommand,
+    RemoveNodeCommand,
+    SetFieldCommand,
+    SetOutputCommand,
+    SetParamCommand,
+)
+from app.commands.note_commands import AddNoteCommand, RemoveNoteCommand, SetNoteFieldCommand
+
+__all__ = [
+    "AddNodeCommand",
+    "AddNoteCommand",
+    "ConnectCommand",
+    "DisconnectCommand",
+    "MoveNodesCommand",
+    "RemoveNodeCommand",
+    "RemoveNoteCommand",
+    "SetFieldCommand",
+    "SetNoteFieldCommand",
+    "SetOutputCommand",
+    "SetParamCommand",
+]

@@ -1,0 +1,208 @@
+"""Undo commands for nodes and wires: add, remove, connect, disconnect, move, set a field.
+
+Each command stores what it needs to put the document back exactly as it was; ``redo`` and
+``undo`` only call :class:`GraphDocument` methods, so the canvas follows through the document's
+signals. The command text is what the History dock lists ("Connect w -> a").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from app.model import Edge, GraphDocument, Node
+
+Point = tuple[float, float]
+
+#: QUndoCommand.id() of the commands that merge with their successor.
+MOVE_COMMAND_ID = 1
+_MAX_VALUE_TEXT = 40
+
+
+def describe_value(value: Any) -> str:
+    """A value as the History dock shows it: its repr, shortened when long."""
+    text = repr(value)
+    return text if len(text) <= _MAX_VALUE_TEXT else text[: _MAX_VALUE_TEXT - 1] + "…"
+
+
+class AddNodeCommand(QUndoCommand):
+    """Add one node (a copy of ``node``, so later edits never change what redo adds)."""
+
+    def __init__(self, doc: GraphDocument, node: Node, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Add {node.type} {node.display_name}", parent)
+        self.doc = doc
+        self.node = node.copy()
+
+    def redo(self) -> None:
+        self.doc.add_node(self.node.copy())
+
+    def undo(self) -> None:
+        self.doc.remove_node(self.node.id)
+
+
+class RemoveNodeCommand(QUndoCommand):
+    """Remove a node; undo restores it with its wires and its output flag."""
+
+    def __init__(self, doc: GraphDocument, node_id: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Delete {doc.node(node_id).display_name}", parent)
+        self.doc = doc
+        self.node_id = node_id
+        self.removed: tuple[Node, list[Edge], bool] | None = None
+
+    def redo(self) -> None:
+        self.removed = self.doc.remove_node(self.node_id)
+
+    def undo(self) -> None:
+        assert self.removed is not None, "undo before redo"
+        node, edges, was_output = self.removed
+        self.doc.add_node(node)
+        for edge in edges:
+            self.doc.connect(edge.src, edge.dst, edge.port)
+        if was_output:
+            self.doc.set_output(node.id)
+
+
+class ConnectCommand(QUndoCommand):
+    """Wire ``src`` into input ``port`` of ``dst``; undo puts back the wire it replaced, if any."""
+
+    def __init__(self, doc: GraphDocument, src: str, dst: str, port: int,
+                 parent: QUndoCommand | None = None) -> None:
+        port_name = doc.node(dst).spec.inputs[port].name
+        super().__init__(
+            f"Connect {doc.node(src).display_name} -> {doc.node(dst).display_name}.{port_name}",
+            parent)
+        self.doc = doc
+        self.src, self.dst, self.port = src, dst, port
+        self.replaced: Edge | None = None
+
+    def redo(self) -> None:
+        self.replaced = self.doc.connect(self.src, self.dst, self.port)
+
+    def undo(self) -> None:
+        if self.replaced is None:
+            self.doc.disconnect(self.dst, self.port)
+        else:
+            self.doc.connect(self.replaced.src, self.dst, self.port)
+
+
+class DisconnectCommand(QUndoCommand):
+    """Remove the wire into input ``port`` of ``dst``."""
+
+    def __init__(self, doc: GraphDocument, dst: str, port: int,
+                 parent: QUndoCommand | None = None) -> None:
+        edge = doc.edge_into(dst, port)
+        src_name = doc.node(edge.src).display_name if edge is not None else "?"
+        super().__init__(f"Disconnect {src_name} -> {doc.node(dst).display_name}", parent)
+        self.doc = doc
+        self.dst, self.port = dst, port
+        self.removed: Edge | None = None
+
+    def redo(self) -> None:
+        self.removed = self.doc.disconnect(self.dst, self.port)
+
+    def undo(self) -> None:
+        assert self.removed is not None, "undo before redo"
+        self.doc.connect(self.removed.src, self.dst, self.port)
+
+
+class MoveNodesCommand(QUndoCommand):
+    """Move nodes and notes (ids are unique across both) from their old to their new positions.
+
+    One drag of a selection is one command. Consecutive moves of the same set of items (arrow-key
+    nudges) merge into one, keeping the first old positions.
+    """
+
+    def __init__(self, doc: GraphDocument, moves: dict[str, tuple[Point, Point]],
+                 parent: QUndoCommand | None = None) -> None:
+        if len(moves) == 1:
+            (item_id,) = moves
+            name = doc.node(item_id).display_name if doc.has_node(item_id) else "note"
+            text = f"Move {name}"
+        else:
+            text = f"Move {len(moves)} items"
+        super().__init__(text, parent)
+        self.doc = doc
+        self.moves = {key: (tuple(old), tuple(new)) for key, (old, new) in moves.items()}
+
+    def id(self) -> int:
+        return MOVE_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, MoveNodesCommand) or other.moves.keys() != self.moves.keys():
+            return False
+        self.moves = {key: (old, other.moves[key][1]) for key, (old, _new) in self.moves.items()}
+        return True
+
+    def _apply(self, which: int) -> None:
+        for item_id, positions in self.moves.items():
+            if self.doc.has_node(item_id):
+                self.doc.move_node(item_id, positions[which])
+            else:
+                self.doc.set_note_field(item_id, "pos", positions[which])
+
+    def redo(self) -> None:
+        self._apply(1)
+
+    def undo(self) -> None:
+        self._apply(0)
+
+
+class SetFieldCommand(QUndoCommand):
+    """Set one node field: label (a rename), value, dtype, requires_grad or retain_grad."""
+
+    def __init__(self, doc: GraphDocument, node_id: str, name: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        node_name = doc.node(node_id).display_name
+        if name == "label":
+            text = f"Rename {node_name} to {value}"
+        else:
+            text = f"Set {node_name} {name} to {describe_value(value)}"
+        super().__init__(text, parent)
+        self.doc = doc
+        self.node_id, self.name, self.value = node_id, name, value
+        self.old: Any = None
+
+    def redo(self) -> None:
+        self.old = self.doc.set_field(self.node_id, self.name, self.value)
+
+    def undo(self) -> None:
+        self.doc.set_field(self.node_id, self.name, self.old)
+
+
+class SetParamCommand(QUndoCommand):
+    """Set an operation parameter (dim, keepdim, alpha, an unwired port's number, ...)."""
+
+    def __init__(self, doc: GraphDocument, node_id: str, name: str, value: Any,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(
+            f"Set {doc.node(node_id).display_name} {name} to {describe_value(value)}", parent)
+        self.doc = doc
+        self.node_id, self.name, self.value = node_id, name, value
+        self.old: Any = None
+
+    def redo(self) -> None:
+        self.old = self.doc.set_param(self.node_id, self.name, self.value)
+
+    def undo(self) -> None:
+        self.doc.set_param(self.node_id, self.name, self.old)
+
+
+class SetOutputCommand(QUndoCommand):
+    """Choose the node backward starts from (None: no backward)."""
+
+    def __init__(self, doc: GraphDocument, node_id: str | None,
+                 parent: QUndoCommand | None = None) -> None:
+        text = ("Clear output" if node_id is None
+                else f"Set output to {doc.node(node_id).display_name}")
+        super().__init__(text, parent)
+        self.doc = doc
+        self.node_id = node_id
+        self.old: str | None = None
+
+    def redo(self) -> None:
+        self.old = self.doc.set_output(self.node_id)
+
+    def undo(self) -> None:
+        self.doc.set_output(self.old)

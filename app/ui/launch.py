@@ -1,0 +1,108 @@
+"""Start-up entry points used by app.cli: open the window, take a screenshot, export an image.
+
+``run_window`` is the normal start of the app (and, with ``screenshot``, renders the window to a
+PNG without entering the event loop, for documentation and checks); ``export_image`` draws a
+document's canvas to a PNG or SVG without showing any window. Both return a process exit code:
+0 on success, 2 with one line on stderr when the input or output is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from app.canvas import GraphScene
+from app.controller import DocumentController
+from app.fileio import FileFormatError, load_document
+from app.ui.export import IMAGE_SUFFIXES, render_scene
+from app.ui.mainwindow import MainWindow
+
+APP_NAME = "CG Studio"
+LESSON = Path(__file__).resolve().parents[2] / "resources" / "examples" / "lesson.cgraph"
+SCREENSHOT_SIZE = (1440, 900)
+
+
+def _application(headless: bool = False) -> QApplication:
+    """The running QApplication, created (with the names QSettings uses) if there is none."""
+    app = QApplication.instance()
+    if app is None:
+        if headless:
+            # rendering to a file needs no display; this also works over ssh and in CI
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    return app
+
+
+def _fail(message: str) -> int:
+    # one line, as app.cli reports every refusal
+    sys.stderr.write(f"cgstudio: {' '.join(message.split())}\n")
+    return 2
+
+
+def run_window(path: str | None, screenshot: str | None = None) -> int:
+    """Open the main window on ``path`` (default: the lesson example) and run the app.
+
+    With ``screenshot`` the window is laid out offscreen at 1440x900, evaluated, painted and
+    saved to that PNG, and the function returns without entering the event loop.
+    """
+    if screenshot is not None and Path(screenshot).suffix.lower() != ".png":
+        return _fail(f"the screenshot must be a .png file, not {screenshot!r}")
+    app = _application(headless=screenshot is not None)
+    # a bad file named on the command line is one line on stderr, before any window appears
+    target = Path(path) if path else LESSON
+    try:
+        document = load_document(str(target))
+    except FileFormatError as exc:
+        return _fail(f"{target}: {exc}")
+    except OSError as exc:
+        return _fail(f"{target}: {exc.strerror or exc}")
+    window = MainWindow(settings=QSettings())
+    window.adopt_document(document, str(target), as_copy=path is None)
+    if screenshot is not None:
+        return _take_screenshot(app, window, screenshot)
+    window.restore_layout()
+    window.show()
+    window.fit_all()
+    return app.exec()
+
+
+def _take_screenshot(app: QApplication, window: MainWindow, out: str) -> int:
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    window.controller.evaluate_now()
+    app.processEvents()
+    window.fit_all()
+    app.processEvents()
+    ok = window.grab().save(out, "PNG")
+    # hidden rather than closed: closing would store this window's layout as the user's own
+    window.hide()
+    window.deleteLater()
+    return 0 if ok else _fail(f"cannot write {out}")
+
+
+def export_image(path: str, out: str) -> int:
+    """Render the canvas of the document at ``path`` to ``out`` (.png at 2x, or .svg)."""
+    if Path(out).suffix.lower() not in IMAGE_SUFFIXES:
+        return _fail(f"export to a .png or .svg file, not {out!r}")
+    _application(headless=True)
+    try:
+        document = load_document(path)
+    except FileFormatError as exc:
+        return _fail(f"{path}: {exc}")
+    except OSError as exc:
+        return _fail(f"{path}: {exc.strerror or exc}")
+    controller = DocumentController(document)
+    scene = GraphScene(controller)
+    controller.evaluate_now()
+    try:
+        render_scene(scene, out)
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
+    return 0

@@ -1,0 +1,621 @@
+"""The main window: the canvas in the middle, palette, inspector and history docks, and the menus.
+
+The window owns one DocumentController and turns menu actions into controller calls; it never
+edits the document itself. File actions (New, Open, Save, Export) live here too. Every dialog goes
+through a small method (``_ask_save_changes``, ``_show_error``, ``_get_open_path``, ...) so tests
+can replace it with a canned answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QUndoView,
+    QVBoxLayout,
+)
+
+from app.canvas import GraphScene, GraphView
+from app.controller import DocumentController
+from app.fileio import FileFormatError, load_document, save_document
+from app.model import GraphDocument
+from app.ui.export import render_scene
+from app.ui.inspector import InspectorDock
+from app.ui.palette import PaletteDock
+from app.ui.recent import RecentFiles
+from app.ui.themes import THEME_KEY, THEMES, apply_theme
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+EXAMPLES_DIR = RESOURCES / "examples"
+APP_ICON = RESOURCES / "icons" / "cgstudio.svg"
+STYLESHEET = RESOURCES / "styles" / "app.qss"
+DOCUMENT_SUFFIX = ".cgraph"
+SNAP_KEY = "view/snap_to_grid"
+GEOMETRY_KEY = "ui/geometry"
+STATE_KEY = "ui/state"
+
+
+def example_paths() -> list[Path]:
+    """The example documents shipped in resources/examples, by name."""
+    return sorted(EXAMPLES_DIR.glob(f"*{DOCUMENT_SUFFIX}"))
+
+
+class MainWindow(QMainWindow):
+    """The CG Studio window around one document."""
+
+    def __init__(self, controller: DocumentController | None = None,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.controller = controller if controller is not None else DocumentController(parent=self)
+        self.recent = RecentFiles(self.settings)
+        self.path: str | None = None
+        self._display_name = self.tr("Untitled")
+        self.menu_actions: dict[str, QAction] = {}
+        self.setObjectName("MainWindow")
+        self.resize(1440, 900)
+        self.setAcceptDrops(True)
+        if APP_ICON.is_file():
+            self.setWindowIcon(QIcon(str(APP_ICON)))
+
+        self.view = GraphView(self.controller)
+        self.setCentralWidget(self.view)
+        # the view takes drags for palette entries; files dropped on it are the window's business
+        self.view.viewport().installEventFilter(self)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.controller.undo_stack.cleanChanged.connect(self._update_title)
+        self.controller.message.connect(self.show_message)
+        self.controller.evaluated.connect(self._on_evaluated)
+        # "evaluated in N ms" is timed from the edit to the fresh numbers, as the class sees it
+        self._edit_time: float | None = None
+        self.controller.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self.controller.document_replaced.connect(self._start_clock)
+        self.scene.selectionChanged.connect(self._on_selection_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
+        self.apply_theme(str(self.settings.value(THEME_KEY, "system")))
+        self._set_snap(self.settings.value(SNAP_KEY, True, type=bool))
+        self._update_title()
+        self._on_selection_changed()
+        if self.controller.result is not None:
+            self._on_evaluated(self.controller.result)
+
+    @property
+    def scene(self) -> GraphScene:
+        return self.view.graph_scene
+
+    # ------------------------------------------------------------------ building
+    def _build_docks(self) -> None:
+        self.palette_dock = PaletteDock(self)
+        self.palette_dock.node_requested.connect(self.add_node_at_centre)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.palette_dock)
+
+        self.inspector = InspectorDock(self.controller, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+
+        self.history_dock = QDockWidget(self.tr("History"), self)
+        self.history_dock.setObjectName("HistoryDock")
+        self.undo_view = QUndoView(self.controller.undo_stack)
+        self.undo_view.setEmptyLabel(self.tr("<opened document>"))
+        self.history_dock.setWidget(self.undo_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.tabifyDockWidget(self.inspector, self.history_dock)
+        self.inspector.raise_()
+        self.resizeDocks([self.palette_dock, self.inspector], [190, 340],
+                         Qt.Orientation.Horizontal)
+
+    def _action(self, key: str, text: str, slot: Callable[..., Any] | None = None,
+                shortcuts: Any = None, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcuts is not None:
+            action.setShortcuts(shortcuts if isinstance(shortcuts, list) else [shortcuts])
+        action.setCheckable(checkable)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.menu_actions[key] = action
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self._action("new", self.tr("&New"), self.new_document, QKeySequence(keys.New))
+        self._action("open", self.tr("&Open…"), self.open_dialog, QKeySequence(keys.Open))
+        self._action("save", self.tr("&Save"), self.save, QKeySequence(keys.Save))
+        self._action("save_as", self.tr("Save &As…"), self.save_as, QKeySequence(keys.SaveAs))
+        self._action("export", self.tr("&Export Image…"), self.export_dialog,
+                     QKeySequence(self.tr("Ctrl+E")))
+        self._action("quit", self.tr("&Quit"), self.close, QKeySequence(keys.Quit))
+        self.menu_actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+
+        stack = self.controller.undo_stack
+        undo = stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcuts(QKeySequence.keyBindings(keys.Undo))
+        redo = stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcuts([QKeySequence(self.tr("Ctrl+Shift+Z")), QKeySequence(self.tr("Ctrl+Y"))])
+        # their text names the command ("Undo Rename"); the shortcuts list wants a fixed name
+        undo.setIconText(self.tr("Undo"))
+        redo.setIconText(self.tr("Redo"))
+        self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
+        self._action("cut", self.tr("Cu&t"), self.cut, QKeySequence(keys.Cut))
+        self._action("copy", self.tr("&Copy"), self.copy, QKeySequence(keys.Copy))
+        self._action("paste", self.tr("&Paste"), self.paste, QKeySequence(keys.Paste))
+        self._action("duplicate", self.tr("&Duplicate"), self.duplicate,
+                     QKeySequence(self.tr("Ctrl+D")))
+        self._action("delete", self.tr("&Delete"), self.delete_selection,
+                     [QKeySequence(keys.Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self._action("select_all", self.tr("Select &All"), self.select_all,
+                     QKeySequence(keys.SelectAll))
+        self._action("rename", self.tr("Re&name"), self.rename_selection,
+                     QKeySequence(Qt.Key.Key_F2))
+
+        self._action("fit", self.tr("&Fit All"), self.fit_all, QKeySequence(Qt.Key.Key_F))
+        # Ctrl+= too: on most layouts "+" needs Shift
+        self._action("zoom_in", self.tr("Zoom &In"), self.view.zoom_in,
+                     [QKeySequence(keys.ZoomIn), QKeySequence(self.tr("Ctrl+="))])
+        self._action("zoom_out", self.tr("Zoom &Out"), self.view.zoom_out,
+                     QKeySequence(keys.ZoomOut))
+        self._action("zoom_reset", self.tr("&Reset Zoom"), self.view.reset_zoom,
+                     QKeySequence(self.tr("Ctrl+0")))
+        self._action("snap", self.tr("&Snap to Grid"), self._set_snap, checkable=True)
+        theme_group = QActionGroup(self)
+        names = {"system": self.tr("Follow &System"), "light": self.tr("&Light"),
+                 "dark": self.tr("&Dark")}
+        for theme in THEMES:
+            action = self._action(f"theme_{theme}", names[theme],
+                                  lambda _on=False, t=theme: self.apply_theme(t), checkable=True)
+            theme_group.addAction(action)
+
+        self._action("tidy", self.tr("&Tidy Up"), self.controller.tidy_up,
+                     QKeySequence(self.tr("Ctrl+L")))
+        self._action("add_note", self.tr("Add &Note"), self.add_note,
+                     QKeySequence(self.tr("Ctrl+Shift+N")))
+        self._action("set_output", self.tr("Set &Output"), self.set_output_to_selection,
+                     QKeySequence(self.tr("Ctrl+B")))
+        # keys that act on canvas items work while the canvas has the focus, so Backspace in
+        # the palette or Ctrl+A in a list never deletes or selects nodes behind the user's back
+        for key in ("cut", "copy", "paste", "duplicate", "delete", "select_all", "fit"):
+            action = self.menu_actions[key]
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
+        self._action("about", self.tr("&About CG Studio"), self.show_about)
+        self.menu_actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
+        self._action("shortcuts", self.tr("&Keyboard Shortcuts"), self.show_shortcuts,
+                     QKeySequence(keys.HelpContents))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([self.menu_actions["new"], self.menu_actions["open"]])
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self.examples_menu = file_menu.addMenu(self.tr("Open E&xample"))
+        for path in example_paths():
+            action = self.examples_menu.addAction(path.stem)
+            action.triggered.connect(lambda _on=False, p=path: self.open_example(p))
+        self.examples_menu.setEnabled(not self.examples_menu.isEmpty())
+        file_menu.addSeparator()
+        file_menu.addActions([self.menu_actions["save"], self.menu_actions["save_as"],
+                              self.menu_actions["export"]])
+        file_menu.addSeparator()
+        file_menu.addAction(self.menu_actions["quit"])
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.menu_actions["undo"], self.menu_actions["redo"]])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.menu_actions[k] for k in ("cut", "copy", "paste", "duplicate",
+                                                        "delete")])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.menu_actions["select_all"], self.menu_actions["rename"]])
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions([self.menu_actions[k] for k in ("fit", "zoom_in", "zoom_out",
+                                                        "zoom_reset")])
+        view_menu.addSeparator()
+        view_menu.addAction(self.menu_actions["snap"])
+        view_menu.addSeparator()
+        for dock in (self.palette_dock, self.inspector, self.history_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        theme_menu = view_menu.addMenu(self.tr("&Theme"))
+        theme_menu.addActions([self.menu_actions[f"theme_{t}"] for t in THEMES])
+
+        graph_menu = bar.addMenu(self.tr("&Graph"))
+        graph_menu.addActions([self.menu_actions[k] for k in ("tidy", "add_note", "set_output")])
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([self.menu_actions["shortcuts"], self.menu_actions["about"]])
+
+    def _build_status_bar(self) -> None:
+        self.eval_label = QLabel()
+        self.statusBar().addPermanentWidget(self.eval_label)
+
+    # ------------------------------------------------------------- title, status
+    def _set_path(self, path: str | None, display_name: str | None = None) -> None:
+        self.path = path
+        self._display_name = display_name or (Path(path).name if path else self.tr("Untitled"))
+        self._update_title()
+
+    def _update_title(self, clean: bool | None = None) -> None:
+        if clean is None:
+            clean = not self.controller.is_modified()
+        self.setWindowTitle(self.tr("%1[*] — CG Studio").replace("%1", self._display_name))
+        self.setWindowModified(not clean)
+
+    def show_message(self, text: str) -> None:
+        """Show a controller or window message in the status bar for a few seconds."""
+        self.statusBar().showMessage(text, 6000)
+
+    def _start_clock(self, _document: Any = None) -> None:
+        if self._edit_time is None:
+            self._edit_time = time.perf_counter()
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        # edits that change no number (a move, a rename) are not evaluated: they start no clock
+        if self.controller.evaluation_pending:
+            self._start_clock()
+
+    def _on_evaluated(self, result: Any) -> None:
+        """Summarise the evaluation in the status bar: node count, time, errors."""
+        count = len(result.nodes)
+        errors = sum(1 for outcome in result.nodes.values() if outcome.error)
+        parts = [self.tr("1 node evaluated") if count == 1
+                 else self.tr("%1 nodes evaluated").replace("%1", str(count))]
+        if self._edit_time is not None:
+            elapsed = (time.perf_counter() - self._edit_time) * 1000.0
+            parts.append(self.tr("in %1 ms").replace("%1", f"{elapsed:.0f}"))
+            self._edit_time = None
+        if errors:
+            parts.append(self.tr("1 error") if errors == 1
+                         else self.tr("%1 errors").replace("%1", str(errors)))
+        self.eval_label.setText("  ·  ".join(parts))
+
+    # ----------------------------------------------------------------- selection
+    def _on_selection_changed(self) -> None:
+        nodes, notes = self.scene.selected_ids()
+        self.inspector.set_node(nodes[0] if len(nodes) == 1 and not notes else None)
+        for key in ("cut", "copy", "duplicate", "delete"):
+            self.menu_actions[key].setEnabled(bool(nodes or notes))
+        for key in ("rename", "set_output"):
+            self.menu_actions[key].setEnabled(len(nodes) == 1)
+
+    def view_centre(self) -> tuple[float, float]:
+        """The scene point in the middle of the visible canvas."""
+        centre: QPointF = self.view.mapToScene(self.view.viewport().rect().center())
+        return (centre.x(), centre.y())
+
+    # -------------------------------------------------------------- edit actions
+    def add_node_at_centre(self, type_name: str) -> str:
+        return self.controller.add_node(type_name, self.view_centre())
+
+    def copy(self) -> None:
+        self.view.copy_selection()
+
+    def cut(self) -> None:
+        if self.view.copy_selection():
+            self.delete_selection()
+
+    def paste(self) -> None:
+        self.view.paste_clipboard()
+
+    def duplicate(self) -> None:
+        nodes, notes = self.scene.selected_ids()
+        if nodes or notes:
+            self.controller.duplicate(nodes + notes)
+
+    def delete_selection(self) -> None:
+        self.view.delete_items(*self.scene.selected_ids())
+
+    def select_all(self) -> None:
+        document = self.controller.document
+        self.scene.select_ids([n.id for n in document.nodes] + [n.id for n in document.notes])
+
+    def rename_selection(self) -> None:
+        nodes, _notes = self.scene.selected_ids()
+        if len(nodes) == 1:
+            self.inspector.focus_label()
+
+    def add_note(self) -> str:
+        return self.controller.add_note(self.view_centre(), self.tr("Note"))
+
+    def set_output_to_selection(self) -> None:
+        nodes, _notes = self.scene.selected_ids()
+        if len(nodes) == 1:
+            self.controller.set_output(nodes[0])
+        else:
+            self.show_message(self.tr("Select the one node backward should start from."))
+
+    # -------------------------------------------------------------- view actions
+    def fit_all(self) -> None:
+        self.view.fit_all()
+
+    def _set_snap(self, on: bool) -> None:
+        self.menu_actions["snap"].setChecked(on)
+        self.view.set_snap_to_grid(on)
+        self.settings.setValue(SNAP_KEY, on)
+
+    def apply_theme(self, theme: str) -> None:
+        """Switch to ``theme`` ("system", "light" or "dark") and remember the choice."""
+        if theme not in THEMES:
+            theme = "system"
+        self.theme = theme
+        self.menu_actions[f"theme_{theme}"].setChecked(True)
+        self.settings.setValue(THEME_KEY, theme)
+        app = QApplication.instance()
+        apply_theme(app, theme)
+        if STYLESHEET.is_file():
+            app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
+        self.view.viewport().update()
+
+    def _on_system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.theme == "system":
+            self.apply_theme("system")
+
+    # -------------------------------------------------------------- file actions
+    def confirm_discard(self) -> bool:
+        """True when the current document may be replaced (saved or discarded on request)."""
+        if not self.controller.is_modified():
+            return True
+        answer = self._ask_save_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if self.confirm_discard():
+            self.controller.replace_document(GraphDocument())
+            self._set_path(None)
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        path = self._get_open_path()
+        if path:
+            self.open_path(path)
+
+    def open_example(self, path: Path) -> None:
+        if self.confirm_discard():
+            self.open_path(str(path), as_copy=True)
+
+    def open_path(self, path: str, *, as_copy: bool = False) -> bool:
+        """Load ``path`` in place of the current document (which stays if loading fails).
+
+        ``as_copy`` opens a file without making it the save target (examples): Save then asks
+        for a new name, so the shipped examples are never overwritten by a class.
+        """
+        try:
+            document = load_document(path)
+        except FileFormatError as exc:
+            self._show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
+                             .replace("%2", str(exc)))
+            return False
+        except OSError as exc:
+            self._show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
+                             .replace("%2", exc.strerror or str(exc)))
+            return False
+        self.adopt_document(document, path, as_copy=as_copy)
+        self.show_message(self.tr("Opened %1").replace("%1", Path(path).name))
+        return True
+
+    def adopt_document(self, document: GraphDocument, path: str, *, as_copy: bool = False) -> None:
+        """Show a document loaded from ``path`` (see ``open_path`` for ``as_copy``)."""
+        self.controller.replace_document(document)
+        self.view.setFocus()
+        if as_copy:
+            self._set_path(None, Path(path).name)
+        else:
+            self._set_path(str(Path(path).resolve()))
+            self.recent.add(path)
+        self.fit_all()
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._write(self.path)
+
+    def save_as(self) -> bool:
+        path = self._get_save_path()
+        if not path:
+            return False
+        if Path(path).suffix.lower() != DOCUMENT_SUFFIX:
+            path += DOCUMENT_SUFFIX
+        return self._write(path)
+
+    def _write(self, path: str) -> bool:
+        try:
+            save_document(self.controller.document, path)
+        except (OSError, FileFormatError) as exc:
+            self._show_error(self.tr("Cannot save %1:\n%2").replace("%1", Path(path).name)
+                             .replace("%2", str(exc)))
+            return False
+        self.controller.mark_saved()
+        self._set_path(str(Path(path).resolve()))
+        self.recent.add(path)
+        self.show_message(self.tr("Saved %1").replace("%1", Path(path).name))
+        return True
+
+    def export_dialog(self) -> bool:
+        path = self._get_export_path()
+        if not path:
+            return False
+        if Path(path).suffix.lower() not in (".png", ".svg"):
+            path += ".png"
+        try:
+            render_scene(self.scene, path)
+        except (OSError, ValueError) as exc:
+            self._show_error(self.tr("Cannot export %1:\n%2").replace("%1", Path(path).name)
+                             .replace("%2", str(exc)))
+            return False
+        self.show_message(self.tr("Exported %1").replace("%1", Path(path).name))
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        for number, path in enumerate(paths, start=1):
+            action = self.recent_menu.addAction(f"&{number}  {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _on=False, p=path: self._open_recent(p))
+        if paths:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction(self.tr("Clear List"), self.recent.clear)
+        self.recent_menu.setEnabled(bool(paths))
+
+    def _open_recent(self, path: str) -> None:
+        if self.confirm_discard():
+            self.open_path(path)
+
+    # ------------------------------------------------------------ drag and drop
+    @staticmethod
+    def _dropped_document(mime: QMimeData) -> str | None:
+        """The first .cgraph file among dropped URLs, if any."""
+        for url in mime.urls() if mime.hasUrls() else []:
+            if isinstance(url, QUrl) and url.isLocalFile() \
+                    and url.toLocalFile().lower().endswith(DOCUMENT_SUFFIX):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_document(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_document(event.mimeData())
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        if self.confirm_discard():
+            self.open_path(path)
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        kinds = (event.Type.DragEnter, event.Type.DragMove, event.Type.Drop)
+        if event.type() in kinds and self._dropped_document(event.mimeData()):
+            if event.type() == event.Type.Drop:
+                self.dropEvent(event)
+            else:
+                event.acceptProposedAction()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ----------------------------------------------------------------- closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        event.accept()
+
+    def restore_layout(self) -> None:
+        """Put the window and its docks back where the user left them last time."""
+        geometry = self.settings.value(GEOMETRY_KEY)
+        state = self.settings.value(STATE_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # ---------------------------------------------------------------- dialogs
+    def _ask_save_changes(self) -> QMessageBox.StandardButton:
+        """Ask whether to save the modified document: Save, Discard or Cancel."""
+        return QMessageBox.question(
+            self, self.tr("Unsaved changes"),
+            self.tr("%1 has unsaved changes. Save them?").replace("%1", self._display_name),
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def _show_error(self, text: str) -> None:
+        QMessageBox.critical(self, self.tr("CG Studio"), text)
+
+    def _dialog_dir(self) -> str:
+        return str(Path(self.path).parent) if self.path else str(Path.home())
+
+    def _get_open_path(self) -> str:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Open Graph"), self._dialog_dir(),
+            self.tr("CG Studio graphs (*.cgraph);;All files (*)"))
+        return path
+
+    def _get_save_path(self) -> str:
+        start = self.path or str(Path(self._dialog_dir()) / self._display_name)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Save Graph As"), start, self.tr("CG Studio graphs (*.cgraph)"))
+        return path
+
+    def _get_export_path(self) -> str:
+        start = str(Path(self._dialog_dir()) / (Path(self._display_name).stem + ".png"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export Image"), start,
+            self.tr("PNG image (*.png);;SVG drawing (*.svg)"))
+        return path
+
+    # ------------------------------------------------------------------- help
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(command, keys) for every action with a shortcut, as the shortcuts dialog lists."""
+        rows = []
+        for action in self.menu_actions.values():
+            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
+                             for s in action.shortcuts())
+            if keys:
+                rows.append((action.iconText(), keys))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Keyboard Shortcuts"))
+        rows = self.shortcut_rows()
+        table = QTableWidget(len(rows), 2, dialog)
+        table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Keys")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (command, keys) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(command))
+            table.setItem(row, 1, QTableWidgetItem(keys))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(self.tr("On the canvas, drag with the middle button or Space "
+                                        "to pan and use the wheel to zoom.")))
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(480, 560)
+        dialog.exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, self.tr("About CG Studio"),
+            self.tr("<h3>CG Studio</h3><p>See how a deep-learning framework computes "
+                    "gradients: build a computational graph, and every forward value and "
+                    "gradient is shown exactly as PyTorch computes it.</p>"))
+
