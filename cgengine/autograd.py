@@ -36,6 +36,18 @@ SECOND_BACKWARD_ERROR = (
 )
 
 _sequence = itertools.count()
+_TENSOR_CLASS: type[Tensor] | None = None
+
+
+def _tensor_class() -> type[Tensor]:
+    """cgengine.tensor.Tensor (imported on first use: that module imports this one). Cached,
+    because an import statement in a hot function is slow once PySide6 hooks imports."""
+    global _TENSOR_CLASS
+    if _TENSOR_CLASS is None:
+        from cgengine.tensor import Tensor
+
+        _TENSOR_CLASS = Tensor
+    return _TENSOR_CLASS
 _FREED = object()  # what ``Node.saved`` becomes once backward has released the saved arrays
 
 
@@ -149,7 +161,7 @@ class Node:
 
     def __call__(self, *grad_outputs: Any) -> tuple[Any, ...]:
         """Apply the backward rule to a gradient, like calling a torch grad_fn."""
-        from cgengine.tensor import Tensor
+        Tensor = _tensor_class()
 
         grad = grad_outputs[0]
         grads = self.apply(grad._data if isinstance(grad, Tensor) else np.asarray(grad))
@@ -175,7 +187,7 @@ class AccumulateGrad(Node):
         self.next_functions: tuple[tuple[Node | None, int], ...] = ()
 
     def accumulate(self, grad: np.ndarray) -> None:
-        from cgengine.tensor import Tensor
+        Tensor = _tensor_class()
 
         var = self.variable
         if grad.dtype != var._data.dtype:
@@ -334,7 +346,7 @@ def _drain(
 
 
 def _store_retained_grad(fn: Node, grad: np.ndarray) -> None:
-    from cgengine.tensor import Tensor
+    Tensor = _tensor_class()
 
     tensor = fn._retained() if fn._retained is not None else None
     if tensor is None:
@@ -349,7 +361,7 @@ def _seed_gradients(
     outputs: Sequence[Tensor], grad_outputs: Sequence[Any] | None
 ) -> tuple[list[Node], list[np.ndarray]]:
     """The graph nodes of the outputs and the gradient each one starts with."""
-    from cgengine.tensor import Tensor
+    Tensor = _tensor_class()
 
     roots: list[Node] = []
     grads: list[np.ndarray] = []
@@ -382,7 +394,7 @@ def backward(
     retain_graph: bool | None = None,
 ) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (``torch.autograd.backward``)."""
-    from cgengine.tensor import Tensor
+    Tensor = _tensor_class()
 
     outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is not None and (isinstance(grad_tensors, Tensor) or
@@ -401,7 +413,7 @@ def grad(
     allow_unused: bool | None = None,
 ) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs), returned instead of accumulated (``torch.autograd.grad``)."""
-    from cgengine.tensor import Tensor
+    Tensor = _tensor_class()
 
     if create_graph:
         raise NotImplementedError("cgengine does not build graphs of the backward pass")

@@ -465,6 +465,7 @@ def test_dropping_a_file_on_the_canvas_opens_it(tmp_path, monkeypatch, window) -
 
 def test_graph_menu_tidy_and_note_are_undoable(window: MainWindow) -> None:
     document = window.controller.document
+    document.move_node("w", (900.0, 700.0))  # out of its column, so Tidy up has work to do
     before = document.snapshot()
     window.menu_actions["tidy"].trigger()
     assert document.snapshot()["nodes"] != before["nodes"]

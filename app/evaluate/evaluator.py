@@ -21,6 +21,7 @@ import cgengine
 from app.evaluate.calls import call_op
 from app.evaluate.results import EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
+from cgengine.autograd import reduce_to_shape
 
 #: Why an operation can turn finite inputs into nan or inf (shown as a node warning).
 _NONFINITE_REASONS: dict[str, str] = {
@@ -171,7 +172,8 @@ class _Evaluation:
             )
             return
         try:
-            tensor.backward()
+            # retain_graph: the wire gradients below apply each node's backward rule once more
+            tensor.backward(retain_graph=True)
         except Exception as exc:
             self.result.nodes[output].error = _error_text(exc)
 
@@ -192,9 +194,11 @@ class _Evaluation:
     def wire_gradients(self) -> None:
         """The gradient each wire carries back: the vector-Jacobian product of its target op.
 
-        Each op is called once more on detached copies of its inputs, so that autograd.grad
-        walks only that one operation: O(number of nodes) in all, and a tensor wired into two
-        ports of the same node (mul(a, a)) gets the share of each wire separately.
+        When the op recorded one graph node whose inputs are exactly its ports (add, mul, ...),
+        that node's backward rule is applied to the op's gradient: one rule per node, O(n) in
+        all. Ops recorded as several nodes (cross_entropy is log_softmax then nll_loss) are called
+        once more on detached copies of their inputs, so that autograd.grad walks only that op.
+        Either way a tensor wired into two ports (mul(a, a)) gets the share of each wire.
         """
         for edge in self.doc.edges:
             self.result.edges[(edge.dst, edge.port)] = EdgeResult()
@@ -203,20 +207,46 @@ class _Evaluation:
             if upstream is None:
                 continue
             ports = [p for p, a in enumerate(args) if self.is_tensor(a) and a.requires_grad]
-            local = [a.detach().requires_grad_(True) if p in ports else a
-                     for p, a in enumerate(args)]
-            node = self.doc.node(node_id)
             try:
-                out = call_op(self.engine, node.spec, local, node.params)
-                grads = self.engine.autograd.grad(
-                    out, [local[p] for p in ports],
-                    grad_outputs=self.engine.tensor(upstream, dtype=out.dtype),
-                    allow_unused=True,
-                )
+                grads = (self.direct_vjp(self.values[node_id], args, ports, upstream)
+                         or self.replayed_vjp(self.doc.node(node_id), args, ports, upstream))
             except Exception:
                 # the forward succeeded, so this cannot fail unless the engine is broken; the
                 # wires then simply show no gradient
                 continue
             for port, grad in zip(ports, grads, strict=True):
                 if grad is not None:
-                    self.result.edges[(node_id, port)].grad = _to_numpy(grad)
+                    self.result.edges[(node_id, port)].grad = (
+                        grad if isinstance(grad, np.ndarray) else _to_numpy(grad))
+
+    def direct_vjp(self, out: Any, args: list[Any], ports: list[int],
+                   upstream: np.ndarray) -> list[Any] | None:
+        """The op's own graph node applied to ``upstream``, or None when the op recorded more
+        than one node (its next_functions are then not its ports)."""
+        fn = out.grad_fn
+        if fn is None or len(fn.next_functions) != len(args):
+            return None
+        for port in ports:
+            node, arg = fn.next_functions[port][0], args[port]
+            if arg.grad_fn is not None:
+                if node is not arg.grad_fn:
+                    return None
+            elif getattr(node, "variable", None) is not arg:  # a leaf's AccumulateGrad
+                return None
+        with self.engine.no_grad():
+            grads = fn(self.engine.tensor(upstream, dtype=out.dtype))
+        if not isinstance(grads, tuple):  # torch returns a lone tensor for a one-input node
+            grads = (grads,)
+        # torch's engine (not the node) sums a broadcast gradient back to the input's shape
+        return [None if grads[port] is None else
+                reduce_to_shape(_to_numpy(grads[port]), tuple(args[port].shape))
+                for port in ports]
+
+    def replayed_vjp(self, node: Node, args: list[Any], ports: list[int],
+                     upstream: np.ndarray) -> list[Any]:
+        """The op called again on detached inputs, differentiated with autograd.grad."""
+        local = [a.detach().requires_grad_(True) if p in ports else a for p, a in enumerate(args)]
+        out = call_op(self.engine, node.spec, local, node.params)
+        return list(self.engine.autograd.grad(
+            out, [local[p] for p in ports],
+            grad_outputs=self.engine.tensor(upstream, dtype=out.dtype), allow_unused=True))
