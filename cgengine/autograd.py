@@ -20,7 +20,8 @@ import heapq
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +58,30 @@ class _GradMode(threading.local):
 
 
 _grad_mode = _GradMode()
+
+
+class _Recorders(threading.local):
+    lists: list[list[Node]] | None = None
+
+
+_recorders = _Recorders()
+
+
+@contextmanager
+def record_backward_order() -> Iterator[list[Node]]:
+    """Collect the nodes backward runs, in the order it runs them (a teaching aid).
+
+    >>> with record_backward_order() as order:
+    ...     y.backward()
+    >>> [fn.name() for fn in order]   # e.g. ['MulBackward0', 'AddBackward0', ...]
+    """
+    order: list[Node] = []
+    previous = _recorders.lists
+    _recorders.lists = [*(previous or []), order]
+    try:
+        yield order
+    finally:
+        _recorders.lists = previous
 
 
 def is_grad_enabled() -> bool:
@@ -314,8 +339,12 @@ def _drain(
     captured: dict[Node, np.ndarray],
 ) -> None:
     """Run ready nodes until none is left, releasing each input once all its consumers ran."""
+    recorders = _recorders.lists
     while ready:
         fn = heapq.heappop(ready)[1]
+        if recorders:
+            for order in recorders:
+                order.append(fn)
         grad = buffers.pop(fn, None)
         if useful is not None:
             if fn in targets and grad is not None:  # type: ignore[operator]

@@ -6,6 +6,6 @@ PyTorch builds one each forward), runs backward from the output node and returns
 """
 
 from app.evaluate.evaluator import evaluate_document
-from app.evaluate.results import EdgeResult, EvalResult, NodeResult
+from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 
-__all__ = ["EdgeResult", "EvalResult", "NodeResult", "evaluate_document"]
+__all__ = ["AutogradNode", "EdgeResult", "EvalResult", "NodeResult", "evaluate_document"]

@@ -19,7 +19,7 @@ import numpy as np
 
 import cgengine
 from app.evaluate.calls import call_op
-from app.evaluate.results import EdgeResult, EvalResult, NodeResult
+from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
 from cgengine.autograd import reduce_to_shape
 
@@ -75,6 +75,7 @@ class _Evaluation:
         self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
         self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
         self.result = EvalResult(output=doc.output)
+        self._owners: dict[int, str] | None = None
 
     def is_tensor(self, value: Any) -> bool:
         return isinstance(value, self.engine.Tensor)
@@ -171,11 +172,60 @@ class _Evaluation:
                 "a python number has no backward(); choose a tensor node as the output"
             )
             return
+        self.result.autograd = self.autograd_graph(tensor)
+        recorder = getattr(getattr(self.engine, "autograd", None), "record_backward_order", None)
         try:
             # retain_graph: the wire gradients below apply each node's backward rule once more
-            tensor.backward(retain_graph=True)
+            if recorder is None:  # torch cannot report its order
+                tensor.backward(retain_graph=True)
+            else:
+                with recorder() as order:
+                    tensor.backward(retain_graph=True)
+                self.result.backward_order = self.document_order(order)
         except Exception as exc:
             self.result.nodes[output].error = _error_text(exc)
+
+    def owner(self, fn: Any) -> str | None:
+        """The document node a graph node belongs to: the node whose tensor has it as grad_fn,
+        or, for an AccumulateGrad, the leaf it accumulates into."""
+        if self._owners is None:
+            self._owners = {}
+            for node_id, t in self.values.items():
+                if self.is_tensor(t):
+                    self._owners[id(t.grad_fn if t.grad_fn is not None else t)] = node_id
+        variable = getattr(fn, "variable", None)
+        return self._owners.get(id(variable if variable is not None else fn))
+
+    def autograd_graph(self, output: Any) -> list[AutogradNode]:
+        """The backward graph below the output, as plain records (iterative walk)."""
+        if output.grad_fn is None:
+            return []
+        keys: dict[int, int] = {}
+        records: list[AutogradNode] = []
+        stack = [output.grad_fn]
+        keys[id(output.grad_fn)] = 0
+        seen: list[Any] = [output.grad_fn]  # keep the objects alive while their ids are keys
+        while stack:
+            fn = stack.pop()
+            # type(fn).__name__ is "AccumulateGrad" in both engines (torch's name() is longer)
+            record = AutogradNode(keys[id(fn)], type(fn).__name__, self.owner(fn))
+            for nxt, _ in fn.next_functions:
+                if nxt is None:
+                    record.next.append(None)
+                    continue
+                if id(nxt) not in keys:
+                    keys[id(nxt)] = len(keys)
+                    seen.append(nxt)
+                    stack.append(nxt)
+                record.next.append(keys[id(nxt)])
+            records.append(record)
+        records.sort(key=lambda r: r.key)
+        return records
+
+    def document_order(self, order: list[Any]) -> list[str]:
+        """The document nodes of the graph nodes backward ran, first occurrence kept."""
+        ids = (self.owner(fn) for fn in order)
+        return list(dict.fromkeys(node_id for node_id in ids if node_id is not None))
 
     def gradients(self) -> None:
         """Set ``full_grad`` on every node requiring grad, and ``grad`` where torch keeps it."""

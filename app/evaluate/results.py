@@ -45,6 +45,22 @@ class EdgeResult:
 
 
 @dataclass
+class AutogradNode:
+    """One node of the backward graph the engine recorded (what torchviz draws).
+
+    ``node_id`` is the document node it belongs to: the grad_fn of that node's tensor, or the
+    AccumulateGrad of a leaf; None for the inner nodes of an op recorded as several (cross_entropy
+    is NllLossBackward0 over LogSoftmaxBackward0). ``next`` lists the keys of its
+    next_functions in order, None where a python number was the operand.
+    """
+
+    key: int
+    name: str
+    node_id: str | None
+    next: list[int | None] = field(default_factory=list)
+
+
+@dataclass
 class EvalResult:
     """Results of one forward (and backward) run of the whole document."""
 
@@ -52,3 +68,8 @@ class EvalResult:
     nodes: dict[str, NodeResult] = field(default_factory=dict)
     #: keyed by (dst, port), like the document's wires
     edges: dict[tuple[str, int], EdgeResult] = field(default_factory=dict)
+    #: the recorded backward graph, from the output's grad_fn down to the AccumulateGrad nodes
+    autograd: list[AutogradNode] = field(default_factory=list)
+    #: document node ids in the order the engine's backward ran their graph nodes (output
+    #: first, leaves last); empty when backward did not run or the engine cannot report it
+    backward_order: list[str] = field(default_factory=list)
