@@ -112,6 +112,14 @@ def _list(value: Any, where: str, limit: int) -> list[Any]:
     return value
 
 
+def _finite(number: int | float) -> bool:
+    """math.isfinite that also answers for integers too large for a float (10**400: False)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
 def _string(value: Any, where: str, limit: int, *, non_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise _fail(where, f"expected a string, got {describe(value)}")
@@ -119,6 +127,11 @@ def _string(value: Any, where: str, limit: int, *, non_empty: bool = False) -> s
         raise _fail(where, "must not be empty")
     if len(value) > limit:
         raise _fail(where, f"at most {limit} characters, not {len(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _fail(where, f"contains an unpaired surrogate (\\u{ord(value[exc.start]):04x}), "
+                           "which UTF-8 cannot store") from None
     return value
 
 
@@ -144,7 +157,7 @@ def _point(value: Any, where: str, *, positive: bool = False) -> tuple[float, fl
     if not (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))):
         raise _fail(where, f"expected two numbers [x, y], got {describe(value)}")
     for number in value:
-        if not math.isfinite(number) or abs(number) > MAX_COORDINATE:
+        if not _finite(number) or abs(number) > MAX_COORDINATE:
             raise _fail(where, f"expected finite numbers within ±{MAX_COORDINATE:g}, "
                                f"got {describe(number)}")
         if positive and number <= 0:
@@ -202,7 +215,7 @@ def _param(spec: ParamSpec, value: Any, where: str) -> Any:
         return _integer(value, where)
     if spec.kind in ("float", "optional_float"):
         number = _number(value, where)
-        if not math.isfinite(number):
+        if not _finite(number):
             raise _fail(where, f"expected a finite number, got {describe(value)}")
         return number
     if spec.kind == "bool":
@@ -225,7 +238,7 @@ def _params(node_type: NodeType, value: Any, where: str) -> dict[str, Any]:
         here = f"{where}.{name}"
         if name in port_defaults:
             number = _number(item, here)
-            if not math.isfinite(number):
+            if not _finite(number):
                 raise _fail(here, f"expected a finite number, got {describe(item)}")
             result[name] = number
             continue

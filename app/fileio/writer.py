@@ -8,9 +8,11 @@ the same float (so also as the same float32), and integers stay integers.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +98,19 @@ def save_document(doc: GraphDocument, path: str | os.PathLike[str]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    _remove_stale_temps(target)
+
+
+#: A temporary file older than this was left by a save that was killed (younger ones may belong
+#: to a save still running in another process).
+STALE_TEMP_SECONDS = 60
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Delete temporary files of saves to ``target`` that a crash (a kill, a power cut) left."""
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                stale.unlink()
+        except OSError:  # gone already, or not ours to delete: the save itself succeeded
+            pass
