@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import style, text
+from app.canvas.node_item import HIGHLIGHT_COLOURS
 from app.model import Edge
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class EdgeItem(QGraphicsItem):
         self.grad: np.ndarray | None = None
         self._label: str | None = None
         self._hover = False
+        self.highlight: str | None = None  # a key of HIGHLIGHT_COLOURS, or None
+        self.hidden_numbers = False  # the pill shows "∂=?" (predict mode)
         self._path = QPainterPath()
         self._label_point = QPointF()
         self._bounds = QRectF()
@@ -90,8 +93,21 @@ class EdgeItem(QGraphicsItem):
         self._label = None
         self.update()
 
+    def set_highlight(self, kind: str | None) -> None:
+        """Mark the wire for a walkthrough: "current", "visited" or None (normal)."""
+        if kind != self.highlight:
+            self.highlight = kind
+            self.update()
+
+    def set_hidden_numbers(self, hidden: bool) -> None:
+        if hidden != self.hidden_numbers:
+            self.hidden_numbers = hidden
+            self.update()
+
     def gradient_text(self) -> str:
         """The text of the gradient pill, exactly as painted ("" when there is no gradient)."""
+        if self.hidden_numbers and self.grad is not None:
+            return "∂=?"
         if self._label is None:
             self._label = gradient_label(self.grad)
         return self._label
@@ -130,6 +146,8 @@ class EdgeItem(QGraphicsItem):
         highlighted = self._hover or self.isSelected()
         pen = QPen(colours.wire_hover if highlighted else colours.wire,
                    3.5 if highlighted else 2.2)
+        if self.highlight is not None:
+            pen = QPen(HIGHLIGHT_COLOURS[self.highlight], 5.0)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSceneHoverEvent,
@@ -32,6 +32,8 @@ _BADGE_HEIGHT = 20.0
 _WRAP = int(Qt.TextFlag.TextWordWrap)
 #: Below this zoom the card is drawn without text (a whole large graph fitted in view).
 _TEXT_MIN_ZOOM = 0.35
+#: Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.
+HIGHLIGHT_COLOURS = {"current": QColor("#f59f00"), "visited": QColor("#2b9a52")}
 
 
 class NodeItem(QGraphicsItem):
@@ -50,7 +52,11 @@ class NodeItem(QGraphicsItem):
         self._height = 0.0
         self._error_height = 0.0
         self._warning_height = 0.0
+        self._numeric = ""  # the numeric gradient check line (app.ui.presentation), if on
+        self._numeric_height = 0.0
         self._badges: list[tuple[QRectF, str]] = []
+        self.highlight: str | None = None  # a key of HIGHLIGHT_COLOURS, or None
+        self.hidden_numbers: str | None = None  # "all" or "grad": painted as "?" (predict mode)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -114,10 +120,23 @@ class NodeItem(QGraphicsItem):
         return f"{self.node.display_name} · {self.node.type}"
 
     def value_text(self) -> str:
-        return self._all_texts()["value"]
+        return "value ?" if self.hidden_numbers == "all" else self._all_texts()["value"]
 
     def grad_text(self) -> str:
-        return self._all_texts()["grad"]
+        grad = self._all_texts()["grad"]
+        return "grad ?" if self.hidden_numbers and grad else grad
+
+    def set_highlight(self, kind: str | None) -> None:
+        """Mark the card for a walkthrough: "current", "visited" or None (normal)."""
+        if kind != self.highlight:
+            self.highlight = kind
+            self.update()
+
+    def set_hidden_numbers(self, hidden: str | None) -> None:
+        """Paint "?" for the value and grad ("all"), the grad only ("grad"), or nothing (None)."""
+        if hidden != self.hidden_numbers:
+            self.hidden_numbers = hidden
+            self.update()
 
     def grad_fn_text(self) -> str:
         return self._all_texts()["grad_fn"]
@@ -132,6 +151,15 @@ class NodeItem(QGraphicsItem):
         if self.result.blocked_by is not None:
             return f"no value: {self.result.blocked_by} has an error"
         return self.result.warning or ""
+
+    def numeric_text(self) -> str:
+        """The numeric gradient check painted under the grad, e.g. "numeric [5.] ✓"."""
+        return self._numeric
+
+    def set_numeric_text(self, content: str) -> None:
+        if content != self._numeric:
+            self._numeric = content
+            self._changed()
 
     def badge_texts(self) -> list[str]:
         """The markers under the numbers: is_leaf, requires_grad, retain_grad."""
@@ -177,7 +205,9 @@ class NodeItem(QGraphicsItem):
         if self.node.spec.is_op and self.result is not None and self.result.value is not None:
             lines += 1
         height = self._body_top() + lines * f.line + 6
-        height += self._error_height + self._warning_height
+        self._numeric_height = (f.text_metrics.boundingRect(inner, _WRAP, self._numeric).height()
+                                if self._numeric else 0.0)
+        height += self._error_height + self._warning_height + self._numeric_height
         self._badges = self._layout_badges(width - 2 * style.PADDING)
         if self._badges:
             height += self._badges[-1][0].bottom() + 4
@@ -286,6 +316,11 @@ class NodeItem(QGraphicsItem):
         painter.fillPath(header.simplified(), colours.headers[kind])
         painter.fillRect(QRectF(0, style.HEADER_HEIGHT - 3, card.width(), 3), colours.accents[kind])
         self._paint_outline(painter, colours, card)
+        if self.highlight is not None:
+            painter.setPen(QPen(HIGHLIGHT_COLOURS[self.highlight],
+                                5.0 if self.highlight == "current" else 3.0))
+            painter.drawRoundedRect(card.adjusted(-4, -4, 4, 4), style.CORNER_RADIUS + 4,
+                                    style.CORNER_RADIUS + 4)
         self._paint_ports(painter, colours, lod)
         if lod < _TEXT_MIN_ZOOM:
             return
@@ -359,7 +394,9 @@ class NodeItem(QGraphicsItem):
                 y += f.line
         y += 2
         painter.setFont(f.text)
-        for content, colour, height in ((self.warning_text(), colours.warning,
+        numeric_colour = colours.error if "✗" in self._numeric else colours.accents["op"]
+        for content, colour, height in ((self._numeric, numeric_colour, self._numeric_height),
+                                        (self.warning_text(), colours.warning,
                                          self._warning_height),
                                         (self.error_text(), colours.error, self._error_height)):
             if content:

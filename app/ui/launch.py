@@ -20,6 +20,7 @@ from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
 from app.ui.export import IMAGE_SUFFIXES, render_scene
 from app.ui.mainwindow import MainWindow
+from app.ui.recovery import install_autosave, offer_recovery
 
 APP_NAME = "CG Studio"
 LESSON = Path(__file__).resolve().parents[2] / "resources" / "examples" / "lesson.cgraph"
@@ -66,8 +67,10 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
     window.adopt_document(document, str(target), as_copy=path is None)
     if screenshot is not None:
         return _take_screenshot(app, window, screenshot)
+    install_autosave(window)
     window.restore_layout()
     window.show()
+    offer_recovery(window)
     window.fit_all()
     return app.exec()
 

@@ -1,0 +1,1 @@
+"""Teaching aids built on the document and the evaluator (no Qt in this package)."""

@@ -1,0 +1,254 @@
+"""Classroom display aids of the main window: the numeric gradient check and presentation mode.
+
+``install(window)`` adds two checkable actions to the View menu:
+
+* "Check Gradients Numerically": every leaf card that requires grad shows, under its grad, the
+  finite-difference estimate of the same gradient (``app.teach.gradcheck``) and whether the two
+  agree, e.g. "numeric [5.] ✓" or "numeric [0.5000] ✗ differs by 0.5". It is recomputed after
+  each evaluation of the document.
+* "Presentation Mode" (F11; Esc leaves it too): full screen, docks and toolbars hidden, a
+  high-contrast palette, a larger font for the menus, and the graph zoomed to fill the screen,
+  so it reads from the back of a classroom. Leaving puts everything back as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTransform,
+)
+from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
+
+from app.canvas import text
+from app.teach.gradcheck import NumericCheck, numeric_gradients
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
+
+#: The application font is this much larger while presenting (menus, status bar).
+FONT_SCALE = 1.5
+#: Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it).
+MAX_PRESENTATION_ZOOM = 3.0
+_FIT_MARGIN = 30.0
+#: The estimate is rounded to this many decimals for display: central differences with
+#: eps = 1e-3 are accurate to about 1e-6, so further digits are noise.
+_SHOWN_DECIMALS = 6
+
+#: Black on white with saturated accents: what stays readable on a washed-out projector.
+_HIGH_CONTRAST: dict[QPalette.ColorRole, str] = {
+    QPalette.ColorRole.Window: "#ffffff",
+    QPalette.ColorRole.WindowText: "#000000",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#f0f0f0",
+    QPalette.ColorRole.Text: "#000000",
+    QPalette.ColorRole.PlaceholderText: "#404040",
+    QPalette.ColorRole.Button: "#ffffff",
+    QPalette.ColorRole.ButtonText: "#000000",
+    QPalette.ColorRole.BrightText: "#c00000",
+    QPalette.ColorRole.ToolTipBase: "#ffffe0",
+    QPalette.ColorRole.ToolTipText: "#000000",
+    QPalette.ColorRole.Highlight: "#0040c0",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#0000d0",
+    QPalette.ColorRole.Light: "#ffffff",
+    QPalette.ColorRole.Midlight: "#e0e0e0",
+    QPalette.ColorRole.Mid: "#808080",
+    QPalette.ColorRole.Dark: "#404040",
+    QPalette.ColorRole.Shadow: "#000000",
+}
+
+
+def high_contrast_palette() -> QPalette:
+    """The palette of presentation mode (the canvas draws its light colours from it)."""
+    palette = QPalette()
+    for role, colour in _HIGH_CONTRAST.items():
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def numeric_check_text(check: NumericCheck | None) -> str:
+    """The line a leaf card shows for its numeric check ("" when there is none)."""
+    def tr(source: str) -> str:
+        return QCoreApplication.translate("NumericCheck", source)
+
+    if check is None:
+        return ""
+    if not check.checked:
+        return tr("no numeric check: %1").replace("%1", check.note)
+    # float32 prints as torch prints a .grad; adding 0.0 turns a rounded -0. into 0.
+    estimate = np.round(np.asarray(check.estimate), _SHOWN_DECIMALS).astype(np.float32) + 0.0
+    shown = (text.tensor_body(estimate) + " " if text.shows_in_full(estimate.shape)
+             and estimate.size else "")
+    if check.ok:
+        if shown:
+            return tr("numeric %1✓").replace("%1", shown)
+        return tr("numeric ✓ · max diff %1").replace("%1", f"{check.max_abs_diff:.1g}")
+    return (tr("numeric %1✗ differs by %2").replace("%1", shown)
+            .replace("%2", f"{check.max_abs_diff:.2g}"))
+
+
+class NumericCheckDisplay(QObject):
+    """Shows the numeric gradient check on the leaf cards while its action is checked."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.checks: dict[str, NumericCheck] = {}
+        self.action = QAction(self.tr("Check Gradients &Numerically"), window)
+        self.action.setCheckable(True)
+        self.action.setStatusTip(self.tr("Show beside each leaf's grad a finite-difference "
+                                         "estimate of it and whether the two agree"))
+        self.action.toggled.connect(self.refresh)
+        window.controller.evaluated.connect(self.refresh)
+
+    @property
+    def enabled(self) -> bool:
+        return self.action.isChecked()
+
+    def refresh(self) -> None:
+        """Recompute the check for the latest evaluation and give each card its line."""
+        controller = self.window.controller
+        self.checks = {}
+        if self.enabled and controller.result is not None:
+            try:
+                self.checks = numeric_gradients(controller.document, result=controller.result)
+            except Exception as exc:  # an engine bug must not take the lesson down with it
+                controller.message.emit(self.tr("Numeric gradient check failed: %1")
+                                        .replace("%1", str(exc)))
+        for node_id, item in self.window.scene.nodes.items():
+            item.set_numeric_text(numeric_check_text(self.checks.get(node_id)))
+
+
+class PresentationMode(QObject):
+    """Full screen, high contrast, large: the window as a class sees it on the projector."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.active = False
+        self.action = QAction(self.tr("&Presentation Mode"), window)
+        self.action.setCheckable(True)
+        self.action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.action.setIconText(self.tr("Presentation Mode"))
+        self.action.toggled.connect(self.set_active)
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
+        self.escape.setEnabled(False)
+        self.escape.activated.connect(lambda: self.set_active(False))
+        self._hidden: list[QWidget] = []
+        self._front: list[QWidget] = []
+        self._state = Qt.WindowState.WindowNoState
+        self._font: QFont | None = None
+        self._view: tuple[QTransform, QPointF] | None = None
+        # a window closed while presenting saves its normal layout, not the presentation one
+        window.installEventFilter(self)
+        # the canvas reaches its full-screen size only after the window system has answered and
+        # the hidden docks have given up their room: fit again on each resize while presenting
+        window.view.viewport().installEventFilter(self)
+
+    def set_active(self, on: bool) -> None:
+        if on == self.active:
+            return
+        self.active = on
+        self.action.setChecked(on)
+        self.escape.setEnabled(on)
+        if on:
+            self._enter()
+        else:
+            self._leave()
+
+    def _enter(self) -> None:
+        window, view = self.window, self.window.view
+        self._state = window.windowState()
+        self._view = (view.transform(), view.mapToScene(view.viewport().rect().center()))
+        self._hidden = [bar for bar in self._bars() if bar.toggleViewAction().isChecked()]
+        # of docks sharing a tab group only the front one is on screen; it is brought back there
+        self._front = [bar for bar in self._hidden if not bar.visibleRegion().isEmpty()]
+        for bar in self._hidden:
+            bar.hide()
+        app = QApplication.instance()
+        self._font = QFont(QGuiApplication.font())
+        bigger = QFont(self._font)
+        bigger.setPointSizeF(self._font.pointSizeF() * FONT_SCALE)
+        app.setFont(bigger)
+        app.setPalette(high_contrast_palette())
+        # widgets styled by the application's style sheet take a new font and palette only
+        # when the sheet is set again
+        app.setStyleSheet(app.styleSheet())
+        window.showFullScreen()
+        self.fit()
+
+    def _leave(self) -> None:
+        window, view = self.window, self.window.view
+        window.setWindowState(self._state)
+        app = QApplication.instance()
+        if self._font is not None:
+            app.setFont(self._font)
+        app.setStyleSheet(app.styleSheet())
+        window.apply_theme(window.theme)
+        for bar in self._hidden:
+            bar.show()
+        for bar in self._front:
+            bar.raise_()
+        self._hidden, self._front = [], []
+        if self._view is not None:
+            transform, centre = self._view
+            view.setTransform(transform)
+            view.centerOn(centre)
+
+    def _bars(self) -> list[QWidget]:
+        """The window's docks and toolbars."""
+        direct = Qt.FindChildOption.FindDirectChildrenOnly
+        return [*self.window.findChildren(QDockWidget, options=direct),
+                *self.window.findChildren(QToolBar, options=direct)]
+
+    def fit(self) -> None:
+        """Zoom the canvas so the whole graph fills it (more than Fit All allows)."""
+        if not self.active:
+            return
+        view = self.window.view
+        rect = view.graph_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        rect = rect.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
+        viewport = view.viewport().rect()
+        factor = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        view.resetTransform()
+        view.set_zoom(min(MAX_PRESENTATION_ZOOM, factor))
+        view.centerOn(rect.center())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.active:
+            if watched is self.window and event.type() == QEvent.Type.Close:
+                self.set_active(False)
+            elif event.type() == QEvent.Type.Resize:
+                self.fit()
+        return super().eventFilter(watched, event)
+
+
+def install(window: MainWindow) -> tuple[NumericCheckDisplay, PresentationMode]:
+    """Add the numeric check and presentation mode to ``window``, their actions to the View menu
+    (the menu holding Fit All), after a separator."""
+    numeric = NumericCheckDisplay(window)
+    presentation = PresentationMode(window)
+    window.menu_actions["numeric_check"] = numeric.action
+    window.menu_actions["presentation"] = presentation.action
+    fit = window.menu_actions["fit"]
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        if menu is not None and fit in menu.actions():
+            menu.addSeparator()
+            menu.addActions([numeric.action, presentation.action])
+            break
+    # the canvas shortcut must work while a dock has the focus, so the window holds the action
+    window.addAction(presentation.action)
+    return numeric, presentation

@@ -1,0 +1,78 @@
+"""Autosave for the window, and the offer to restore what a crash lost.
+
+The window's document is written to a swap file in the user data folder shortly after every edit
+(app.autosave.Autosaver). A clean state (just saved, or just opened) and a clean exit delete the
+swap file; a swap file left by a process that died is offered back at the next start.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox
+
+from app import autosave
+from app.fileio import FileFormatError
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
+
+
+def install_autosave(window: MainWindow, delay_ms: int = 2000) -> autosave.Autosaver:
+    """Autosave the window's document; returns the Autosaver (it lives as long as the window)."""
+    controller = window.controller
+    saver = autosave.Autosaver(controller.document, lambda: window.path, delay_ms=delay_ms,
+                               parent=window)
+
+    def on_replaced(document: object) -> None:
+        saver.set_document(document)  # type: ignore[arg-type]
+        saver.clear()  # a freshly opened document is on disk already
+
+    def on_clean_changed(clean: bool) -> None:
+        if clean:  # saved (or undone back to the saved state): nothing to recover
+            saver.clear()
+
+    controller.document_replaced.connect(on_replaced)
+    controller.undo_stack.cleanChanged.connect(on_clean_changed)
+    saver.failed.connect(window.show_message)
+    app = QCoreApplication.instance()
+    if app is not None:  # the user answered the save question before the window closed
+        app.aboutToQuit.connect(saver.clear)
+    return saver
+
+
+def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
+    """Ask to restore each document a crashed session left; True if one was restored."""
+    restored = False
+    for item in autosave.find_recoverable(directory):
+        name = item.source_path or window.tr("an untitled graph")
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.saved_at))
+        if restored or not _ask_restore(window, name, when):
+            autosave.discard(item)
+            continue
+        try:
+            document = autosave.recover(item)
+        except (FileFormatError, OSError) as exc:
+            window._show_error(window.tr("Cannot restore %1:\n%2").replace("%1", name)
+                               .replace("%2", str(exc)))
+            autosave.discard(item)
+            continue
+        window.controller.replace_document(document)
+        window._set_path(item.source_path)
+        # restored edits are not on disk yet: keep the document marked modified
+        window.controller.undo_stack.resetClean()
+        window._update_title(False)
+        autosave.discard(item)
+        window.show_message(window.tr("Restored the autosaved copy of %1").replace("%1", name))
+        restored = True
+    return restored
+
+
+def _ask_restore(window: MainWindow, name: str, when: str) -> bool:
+    answer = QMessageBox.question(
+        window, window.tr("Restore unsaved work?"),
+        window.tr("CG Studio closed without saving %1 (autosaved %2). Restore it?")
+        .replace("%1", name).replace("%2", when))
+    return answer == QMessageBox.StandardButton.Yes

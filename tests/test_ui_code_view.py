@@ -1,0 +1,278 @@
+"""The Code dock and File > Import Code / Export Code, Edit > Paste Code (app/ui/code_view.py).
+
+Driven through the real main window: the dock's text, the canvas cards, the window title, and
+the dialogs replaced by canned answers the way tests/test_window.py does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontInfo, QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from app.codeio import export_code
+from app.fileio import dumps_document
+from app.ui import launch
+from app.ui.code_view import CODE_POINT_SIZE, menu_holding
+from app.ui.mainwindow import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+LISTING_1 = EXAMPLES / "lesson_listing1.py"
+LISTING_2 = EXAMPLES / "lesson_listing2.py"
+UNSAFE = "import torch\nimport os\nos.system('rm -rf /')\n"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(win)
+    win.open_example(launch.LESSON)
+    win.show()
+    qtbot.waitExposed(win)
+    settle(qtbot, win)
+    return win
+
+
+def settle(qtbot, window: MainWindow) -> None:
+    """Wait for the re-evaluation and the code refresh that follow an edit."""
+    qtbot.waitUntil(lambda: not window.controller.evaluation_pending
+                    and not window.code_dock._timer.isActive(), timeout=3000)
+
+
+def answer(window: MainWindow, monkeypatch, target, name: str, value) -> list:
+    """Replace the dialog method ``name`` of ``target`` by a canned answer; returns the calls."""
+    calls: list = []
+
+    def fake(*args):
+        calls.append(args)
+        return value
+
+    monkeypatch.setattr(target, name, fake)
+    return calls
+
+
+def node_ids(window: MainWindow) -> list[str]:
+    return [node.id for node in window.controller.document.nodes]
+
+
+# ------------------------------------------------------------------ the dock
+def test_code_dock_shows_the_lesson_as_code(window: MainWindow) -> None:
+    dock = window.code_dock
+    assert dock.objectName() == "codeDock"
+    assert dock.windowTitle() == "Code"
+    code = dock.code()
+    assert code == export_code(window.controller.document)
+    for line in ("import torch", "w = torch.tensor([1.], requires_grad=True)",
+                 "a = torch.add(w, x)", "b = torch.add(w, 1)", "y = torch.mul(a, b)",
+                 "y.backward()"):
+        assert line in code.splitlines()
+    assert dock.editor.isReadOnly()
+    assert QFontInfo(dock.editor.font()).fixedPitch()
+    assert dock.editor.font().pointSize() == CODE_POINT_SIZE >= 14
+
+
+def test_code_dock_is_a_tab_beside_the_inspector(window: MainWindow) -> None:
+    assert window.dockWidgetArea(window.code_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.code_dock in window.tabifiedDockWidgets(window.inspector)
+    # the inspector stays the front tab; the code waits behind it
+    assert not window.inspector.visibleRegion().isEmpty()
+    assert window.code_dock.visibleRegion().isEmpty()
+
+
+def test_view_menu_toggles_the_code_dock(qtbot, window: MainWindow) -> None:
+    toggle = window.code_dock.toggleViewAction()
+    view_menu = menu_holding(window, window.menu_actions["fit"])
+    entries = view_menu.actions()
+    assert entries.index(toggle) == entries.index(window.history_dock.toggleViewAction()) + 1
+    assert toggle.text() == "Code"
+    toggle.trigger()
+    assert not window.code_dock.isVisible()
+    toggle.trigger()
+    assert window.code_dock.isVisible()
+
+
+def test_code_follows_a_rename(qtbot, window: MainWindow) -> None:
+    window.controller.rename("y", "z")
+    settle(qtbot, window)
+    lines = window.code_dock.code().splitlines()
+    assert "z = torch.mul(a, b)" in lines
+    assert "z.backward()" in lines
+    assert "y = torch.mul(a, b)" not in lines
+    window.controller.undo_stack.undo()
+    settle(qtbot, window)
+    assert "y = torch.mul(a, b)" in window.code_dock.code().splitlines()
+
+
+def test_code_follows_a_value_edit_and_a_new_document(qtbot, window: MainWindow) -> None:
+    window.controller.set_field("w", "value", [3.0])
+    settle(qtbot, window)
+    assert "w = torch.tensor([3.], requires_grad=True)" in window.code_dock.code().splitlines()
+    window.new_document()
+    settle(qtbot, window)
+    assert "torch.mul" not in window.code_dock.code()
+    assert "# no output node is chosen, so nothing calls backward()" in window.code_dock.code()
+
+
+def test_copy_button_puts_the_code_on_the_clipboard(qtbot, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText("something else")
+    qtbot.mouseClick(window.code_dock.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == export_code(window.controller.document)
+    assert window.statusBar().currentMessage() == "Code copied to the clipboard"
+
+
+def test_highlighter_colours_keywords_numbers_strings_comments(window: MainWindow) -> None:
+    highlighter = window.code_dock.highlighter
+
+    def coloured(line: str) -> list[tuple[str, str]]:
+        return [(kind, line[start:start + length])
+                for start, length, kind in highlighter.token_kinds(line)]
+
+    assert coloured("w = torch.tensor([1.], requires_grad=True)  # w") == [
+        ("keyword", "True"), ("number", "1."), ("comment", "# w")]
+    assert coloured('print("x.grad =", x.grad)') == [("string", '"x.grad ="')]
+    assert coloured("x2 = torch.add(x1, 2.5e-3)") == [("number", "2.5e-3")]
+
+
+def test_highlighter_follows_the_theme(qtbot, window: MainWindow) -> None:
+    highlighter = window.code_dock.highlighter
+    window.apply_theme("dark")
+    qtbot.waitUntil(lambda: highlighter.dark, timeout=3000)
+    window.apply_theme("light")
+    qtbot.waitUntil(lambda: not highlighter.dark, timeout=3000)
+
+
+# -------------------------------------------------------------- import code
+def test_import_code_of_listing_2_shows_a_grad_on_the_canvas(qtbot, monkeypatch,
+                                                              window: MainWindow) -> None:
+    answer(window, monkeypatch, window.code_actions, "_get_import_path", str(LISTING_2))
+    window.menu_actions["import_code"].trigger()
+    settle(qtbot, window)
+    assert node_ids(window) == ["w", "x", "a", "c1", "b", "y"]
+    assert window.scene.nodes["a"].grad_text() == "grad [2.]"
+    assert window.scene.nodes["w"].grad_text() == "grad [5.]"
+    assert window.scene.nodes["b"].grad_text() == "grad None"
+    assert window.controller.document.node("a").retain_grad
+    # a document made from code is untitled and not saved anywhere yet
+    assert window.path is None
+    assert window.windowTitle() == "Untitled[*] — CG Studio"
+    assert window.isWindowModified()
+    assert window.statusBar().currentMessage() == "Imported the code of lesson_listing2.py"
+    assert "a.retain_grad()" in window.code_dock.code().splitlines()
+
+
+def test_import_code_refusal_names_the_line_and_keeps_the_document(
+        qtbot, monkeypatch, tmp_path: Path, window: MainWindow) -> None:
+    script = tmp_path / "unsafe.py"
+    script.write_text(UNSAFE, encoding="utf-8")
+    before = dumps_document(window.controller.document)
+    title = window.windowTitle()
+    errors = answer(window, monkeypatch, window.code_actions, "_show_import_error", None)
+    answer(window, monkeypatch, window.code_actions, "_get_import_path", str(script))
+    assert window.code_actions.import_dialog() is False
+    assert len(errors) == 1
+    message = errors[0][0]
+    assert message.startswith("Cannot import the code of unsafe.py:\nline 2: ")
+    assert dumps_document(window.controller.document) == before
+    assert window.windowTitle() == title and not window.isWindowModified()
+
+
+def test_import_code_of_a_file_that_is_not_utf8(monkeypatch, tmp_path: Path,
+                                                window: MainWindow) -> None:
+    script = tmp_path / "latin.py"
+    script.write_bytes(b"w = 'caf\xe9'\n")
+    errors = answer(window, monkeypatch, window.code_actions, "_show_import_error", None)
+    answer(window, monkeypatch, window.code_actions, "_get_import_path", str(script))
+    assert window.code_actions.import_dialog() is False
+    assert errors[0][0].startswith("Cannot read latin.py:\n")
+    assert "w" in node_ids(window) and "y" in node_ids(window)
+
+
+def test_import_code_cancelled_changes_nothing(monkeypatch, window: MainWindow) -> None:
+    before = dumps_document(window.controller.document)
+    answer(window, monkeypatch, window.code_actions, "_get_import_path", "")
+    assert window.code_actions.import_dialog() is False
+    assert dumps_document(window.controller.document) == before
+
+
+def test_import_code_asks_before_dropping_unsaved_changes(monkeypatch, tmp_path: Path,
+                                                          window: MainWindow) -> None:
+    window.controller.rename("y", "z")
+    asked = answer(window, monkeypatch, window, "_ask_save_changes",
+                   QMessageBox.StandardButton.Cancel)
+    paths = answer(window, monkeypatch, window.code_actions, "_get_import_path", str(LISTING_1))
+    assert window.code_actions.import_dialog() is False
+    assert len(asked) == 1 and paths == []
+    assert window.controller.document.node("y").label == "z"
+
+
+# --------------------------------------------------------------- paste code
+def test_paste_code_imports_the_clipboard(qtbot, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText(LISTING_1.read_text(encoding="utf-8"))
+    action = window.menu_actions["paste_code"]
+    assert action.shortcut().toString() == "Ctrl+Shift+V"
+    window.controller.rename("y", "z")  # a modified document: the fixture answers Discard
+    action.trigger()
+    settle(qtbot, window)
+    assert node_ids(window) == ["w", "x", "a", "c1", "b", "y"]
+    assert window.scene.nodes["a"].grad_text() == "grad None"
+    assert window.scene.nodes["x"].grad_text() == "grad [2.]"
+    assert window.isWindowModified()
+    assert window.statusBar().currentMessage() == "Imported the code of the clipboard"
+
+
+def test_paste_code_refusal_keeps_the_document(monkeypatch, window: MainWindow) -> None:
+    before = dumps_document(window.controller.document)
+    QGuiApplication.clipboard().setText(UNSAFE)
+    errors = answer(window, monkeypatch, window.code_actions, "_show_import_error", None)
+    window.menu_actions["paste_code"].trigger()
+    assert [e[0].split("\n")[1][:7] for e in errors] == ["line 2:"]
+    assert errors[0][0].startswith("Cannot import the code of the clipboard:")
+    assert dumps_document(window.controller.document) == before
+
+
+def test_paste_code_with_an_empty_clipboard_says_so(monkeypatch, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText("   \n")
+    errors = answer(window, monkeypatch, window.code_actions, "_show_import_error", None)
+    assert window.code_actions.paste_code() is False
+    assert errors == []
+    assert window.statusBar().currentMessage() == "The clipboard holds no code to paste"
+
+
+# --------------------------------------------------------------- export code
+def test_export_code_writes_the_script(monkeypatch, tmp_path: Path, window: MainWindow) -> None:
+    target = tmp_path / "lesson_code"
+    calls = answer(window, monkeypatch, window.code_actions, "_get_export_code_path",
+                   str(target))
+    window.menu_actions["export_code"].trigger()
+    assert len(calls) == 1
+    written = (tmp_path / "lesson_code.py").read_text(encoding="utf-8")
+    assert written == export_code(window.controller.document)
+    assert "y = torch.mul(a, b)\n" in written
+    assert window.statusBar().currentMessage() == "Exported lesson_code.py"
+    assert not window.isWindowModified()  # exporting is not saving: the document is untouched
+
+
+def test_export_code_to_an_unwritable_place_reports_it(monkeypatch, tmp_path: Path,
+                                                        window: MainWindow) -> None:
+    errors = answer(window, monkeypatch, window, "_show_error", None)
+    answer(window, monkeypatch, window.code_actions, "_get_export_code_path",
+           str(tmp_path / "missing" / "out.py"))
+    assert window.code_actions.export_dialog() is False
+    assert errors[0][0].startswith("Cannot export out.py:\n")
+
+
+def test_file_and_edit_menus_list_the_code_actions(window: MainWindow) -> None:
+    bar = {a.text(): a.menu() for a in window.menuBar().actions()}
+    file_texts = [a.text() for a in bar["&File"].actions()]
+    export = file_texts.index("&Export Image…")
+    assert file_texts[export + 1:export + 3] == ["&Import Code…", "Export &Code…"]
+    edit_texts = [a.text() for a in bar["&Edit"].actions()]
+    assert edit_texts[edit_texts.index("&Paste") + 1] == "Paste Co&de"
+    assert ("Paste Code", "Ctrl+Shift+V") in window.shortcut_rows()
