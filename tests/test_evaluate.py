@@ -285,3 +285,19 @@ def test_error_graph_matches_torch() -> None:
     ours, theirs = evaluate_document(doc), evaluate_document(doc, engine=torch)
     _compare(ours, theirs)
     assert ours.nodes["e"].error == "grad can be implicitly created only for scalar outputs"
+
+
+def test_an_op_whose_result_would_be_huge_is_refused_on_its_node() -> None:
+    from app.model import GraphDocument, Node
+
+    doc = GraphDocument()
+    doc.add_node(Node("col", "tensor", "col", value=[[0.0]] * 10_000))
+    doc.add_node(Node("row", "tensor", "row", value=[[0.0] * 10_000]))
+    doc.add_node(Node("big", "add", "big"))
+    doc.connect("col", "big", 0)
+    doc.connect("row", "big", 1)
+    result = evaluate_document(doc)
+    assert result.nodes["big"].error == (
+        "the result would have 100,000,000 elements (shape [10000, 10000]); the editor computes "
+        "at most 10,000,000")
+    assert result.nodes["col"].value.shape == (10_000, 1)  # the rest still computes

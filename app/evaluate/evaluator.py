@@ -60,6 +60,34 @@ def _has_nonfinite(value: Any) -> bool:
     return array.dtype.kind == "f" and not bool(np.all(np.isfinite(array)))
 
 
+#: The largest result an operation may produce in the editor. A file holds at most 10^6 elements
+#: per tensor, but broadcasting a [10000, 1] tensor with a [1, 10000] one would make 10^8 (seconds
+#: and gigabytes on every edit): such an op is refused on its node before it runs.
+MAX_RESULT_ELEMENTS = 10_000_000
+
+
+def _result_too_big(op: str, args: list[Any]) -> str | None:
+    """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
+    shapes = [tuple(int(n) for n in a.shape) for a in args if hasattr(a, "shape")]
+    if len(shapes) < 2:
+        return None  # a one-input op is no larger than its input (expand is not offered)
+    try:
+        if op in ("matmul", "mm") and all(len(s) >= 2 for s in shapes[:2]):
+            a, b = shapes[:2]
+            shape = np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
+        elif op in ("cat", "stack"):
+            shape = (sum(int(np.prod(s)) for s in shapes),)
+        else:
+            shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None  # not broadcastable: the engine words that error
+    count = int(np.prod(shape, dtype=np.float64))
+    if count <= MAX_RESULT_ELEMENTS:
+        return None
+    return (f"the result would have {count:,} elements (shape {list(shape)}); the editor computes "
+            f"at most {MAX_RESULT_ELEMENTS:,}")
+
+
 #: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
 #: warning, so that ticking a checkbox never blocks the rest of the graph.
 _RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch raises \"can't "
@@ -131,6 +159,9 @@ class _Evaluation:
                 args.append(node.params.get(port.name, port.default))
             else:
                 return NodeResult(is_leaf=False, error=f"input '{port.name}' is not connected")
+        too_big = _result_too_big(node.type, args)
+        if too_big:
+            return NodeResult(is_leaf=False, error=too_big)
         try:
             tensor = call_op(self.engine, node.spec, args, node.params)
         except Exception as exc:
