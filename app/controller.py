@@ -30,6 +30,7 @@ from app.commands import (
     SetParamCommand,
 )
 from app.evaluate import EvalResult, evaluate_document
+from app.evaluate.worker import EVALUATION_LOCK, BackgroundEvaluator, clone_for_evaluation
 from app.fileio import FileFormatError, dumps_document, loads_document
 from app.model import DTYPES, GraphDocument, GraphError, Node, Note
 from app.registry import NODE_TYPES
@@ -45,6 +46,11 @@ TIDY_ROW_GAP = 30.0
 DEFAULT_NODE_HEIGHT = 120.0
 #: How far a duplicate lands from its original.
 DUPLICATE_OFFSET = 40.0
+#: Graphs of at least this many nodes are evaluated in a worker thread (they take longer than
+#: a frame); smaller ones are evaluated in the event loop, so their numbers appear at once.
+BACKGROUND_MIN_NODES = 200
+#: How often the GUI thread looks for a finished background evaluation, in milliseconds.
+_POLL_MS = 5
 
 
 class DocumentController(QObject):
@@ -72,7 +78,15 @@ class DocumentController(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self.evaluate_now)
+        self._timer.timeout.connect(self._evaluate_scheduled)
+        # every edit that changes a number gets the next generation; only the newest
+        # generation's result is shown, so a slow old evaluation never hides a newer edit
+        self._generation = 0
+        self._shown_generation = 0
+        self._background = BackgroundEvaluator()
+        self._poll = QTimer(self)
+        self._poll.setInterval(_POLL_MS)
+        self._poll.timeout.connect(self._collect_background_result)
         self._listen(self.document)
         self._schedule_evaluation()
 
@@ -107,24 +121,62 @@ class DocumentController(QObject):
 
     def _schedule_evaluation(self) -> None:
         self._dirty = True
+        self._generation += 1
         self._timer.start()
 
-    def evaluate_now(self) -> EvalResult:
-        """Evaluate the document at once (tests, command line) and emit ``evaluated``."""
-        self._timer.stop()
+    def _evaluate_scheduled(self) -> None:
+        """The timer's slot: evaluate a small graph now, hand a large one to the worker."""
+        if len(self.document) < BACKGROUND_MIN_NODES:
+            self.evaluate_now()
+            return
         self._dirty = False
-        try:
-            result = evaluate_document(self.document)
-        except Exception as exc:  # an engine bug must not take the open document down with it
-            self.message.emit(f"Evaluation failed: {exc}")
-            result = EvalResult(output=self.document.output)
+        # the worker gets a copy: the live document keeps changing while it computes
+        self._background.submit(clone_for_evaluation(self.document), self._generation)
+        self._poll.start()
+
+    def _collect_background_result(self) -> None:
+        taken = self._background.take_result()
+        if not self._background.busy:
+            self._poll.stop()
+        if taken is None or taken[0] != self._generation:
+            return  # still running, or an edit came since: its own evaluation follows
+        generation, outcome = taken
+        if isinstance(outcome, BaseException):
+            self._show_result(generation, self._failed_evaluation(outcome))
+        else:
+            self._show_result(generation, outcome)
+
+    def _failed_evaluation(self, exc: BaseException) -> EvalResult:
+        self.message.emit(f"Evaluation failed: {exc}")
+        return EvalResult(output=self.document.output)
+
+    def _show_result(self, generation: int, result: EvalResult) -> None:
+        self._shown_generation = generation
         self.result = result
         self.evaluated.emit(result)
+
+    def evaluate_now(self) -> EvalResult:
+        """Evaluate the document at once (tests, command line) and emit ``evaluated``.
+
+        Runs in the calling thread whatever the graph's size; a background evaluation still
+        running is outdated by this one and its result is dropped.
+        """
+        self._timer.stop()
+        self._dirty = False
+        self._generation += 1
+        self._background.cancel()
+        try:
+            with EVALUATION_LOCK:
+                result = evaluate_document(self.document)
+        except Exception as exc:  # an engine bug must not take the open document down with it
+            result = self._failed_evaluation(exc)
+        self._show_result(self._generation, result)
         return result
 
     @property
     def evaluation_pending(self) -> bool:
-        return self._timer.isActive()
+        """True from an edit that changes a number until its result has been shown."""
+        return self._shown_generation != self._generation
 
     # ------------------------------------------------------------ undo helpers
     def _push(self, command: QUndoCommand) -> None:

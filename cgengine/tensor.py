@@ -149,9 +149,7 @@ class Tensor:
     _accumulator: weakref.ref[AccumulateGrad] | None = None
 
     def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
-        from cgengine.creation import as_array
-
-        self._data = as_array(data, dtype)
+        self._data = _creation.as_array(data, dtype)
         if requires_grad:
             if self._data.dtype.kind != "f":
                 raise RuntimeError(FLOAT_ONLY_GRAD_ERROR)
@@ -464,4 +462,5 @@ def get_op(name: str) -> Op:
     return OPS[name]
 
 
-from cgengine import functional as _F  # noqa: E402  (functional needs Tensor defined first)
+from cgengine import creation as _creation  # noqa: E402  (both need Tensor defined first)
+from cgengine import functional as _F  # noqa: E402

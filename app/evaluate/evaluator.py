@@ -66,11 +66,14 @@ def _has_nonfinite(value: Any) -> bool:
 MAX_RESULT_ELEMENTS = 10_000_000
 
 
+_GROWING = ("matmul", "mm", "cat", "stack")  # ops whose result can outgrow equal-shaped inputs
+
+
 def _result_too_big(op: str, args: list[Any]) -> str | None:
     """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
-    shapes = [tuple(int(n) for n in a.shape) for a in args if hasattr(a, "shape")]
-    if len(shapes) < 2:
-        return None  # a one-input op is no larger than its input (expand is not offered)
+    shapes = [tuple(a.shape) for a in args if hasattr(a, "shape")]
+    if len(shapes) < 2 or (op not in _GROWING and all(s == shapes[0] for s in shapes)):
+        return None  # no broadcasting: the result is no larger than an input
     try:
         if op in ("matmul", "mm") and all(len(s) >= 2 for s in shapes[:2]):
             a, b = shapes[:2]
@@ -189,7 +192,7 @@ class _Evaluation:
             is_leaf=bool(tensor.is_leaf),
             requires_grad=bool(tensor.requires_grad),
             shape=tuple(int(n) for n in tensor.shape),
-            dtype=value.dtype.name,
+            dtype=str(value.dtype),
         )
 
     # ----------------------------------------------------------------- backward

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -152,7 +152,7 @@ class ParamEditor(QObject):
             self.editor.setPlaceholderText("-1, 2")
         layout.addWidget(self.editor, 1)
         if kind.startswith("optional_"):
-            self.none_check = QCheckBox(dock.tr("none"))
+            self.none_check = QCheckBox(QCoreApplication.translate("InspectorDock", "none"))
             self.none_check.toggled.connect(self._commit)
             layout.addWidget(self.none_check)
         if isinstance(self.editor, (QSpinBox, QDoubleSpinBox)):
@@ -355,6 +355,7 @@ class InspectorDock(QDockWidget):
     def _build_result_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Autograd"))
         form = QFormLayout(box)
+        captions = {"error": self.tr("error"), "warning": self.tr("warning")}
         for key in ("grad_fn", "is_leaf", "requires_grad", "shape", "dtype", "error", "warning"):
             label = QLabel()
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -364,7 +365,8 @@ class InspectorDock(QDockWidget):
             else:
                 label.setFont(self._mono)
             self.info_labels[key] = label
-            form.addRow(key, label)
+            # the other captions are torch's own attribute names, which the lesson keeps
+            form.addRow(captions.get(key, key), label)
         self.value_view = TensorView(self._mono)
         self.grad_view = TensorView(self._mono)
         # the arrays take the full width of the dock: the more columns, the fewer wrapped rows
@@ -491,7 +493,7 @@ class InspectorDock(QDockWidget):
         try:
             value = parse_value_text(self.value_edit.text())
             if node.spec.kind == "scalar" and isinstance(value, list):
-                raise ValueError("a scalar node holds one number, such as 1 or 0.5")
+                raise ValueError(self.tr("a scalar node holds one number, such as 1 or 0.5"))
         except ValueError as exc:
             _show_error(self.value_error, self.tr("Not a value: %1").replace("%1", str(exc)))
             return

@@ -47,7 +47,7 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
     """Ask to restore each document a crashed session left; True if one was restored."""
     restored = False
     for item in autosave.find_recoverable(directory):
-        name = item.source_path or window.tr("an untitled graph")
+        name = item.source_path or QCoreApplication.translate("MainWindow", "an untitled graph")
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.saved_at))
         if restored or not _ask_restore(window, name, when):
             autosave.discard(item)
@@ -55,7 +55,7 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
         try:
             document = autosave.recover(item)
         except (FileFormatError, OSError) as exc:
-            window._show_error(window.tr("Cannot restore %1:\n%2").replace("%1", name)
+            window._show_error(QCoreApplication.translate("MainWindow", "Cannot restore %1:\n%2").replace("%1", name)
                                .replace("%2", str(exc)))
             autosave.discard(item)
             continue
@@ -65,14 +65,14 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
         window.controller.undo_stack.resetClean()
         window._update_title(False)
         autosave.discard(item)
-        window.show_message(window.tr("Restored the autosaved copy of %1").replace("%1", name))
+        window.show_message(QCoreApplication.translate("MainWindow", "Restored the autosaved copy of %1").replace("%1", name))
         restored = True
     return restored
 
 
 def _ask_restore(window: MainWindow, name: str, when: str) -> bool:
     answer = QMessageBox.question(
-        window, window.tr("Restore unsaved work?"),
-        window.tr("CG Studio closed without saving %1 (autosaved %2). Restore it?")
+        window, QCoreApplication.translate("MainWindow", "Restore unsaved work?"),
+        QCoreApplication.translate("MainWindow", "CG Studio closed without saving %1 (autosaved %2). Restore it?")
         .replace("%1", name).replace("%2", when))
     return answer == QMessageBox.StandardButton.Yes

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -360,6 +360,6 @@ def install(window: QMainWindow) -> WalkthroughBar:
         menu = action.menu()
         if menu is not None and anchor in menu.actions():
             menu.addSeparator()
-            submenu = menu.addMenu(bar.tr("&Walkthrough"))
+            submenu = menu.addMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"))
             submenu.addActions(list(keys.values()))
     return bar
