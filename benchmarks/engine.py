@@ -150,6 +150,14 @@ def main(argv: list[str] | None = None) -> None:
         theirs_text = f"{theirs * 1000:9.1f} ms" if theirs is not None else "        -"
         print(f"time   {label:>10}: cgengine {mine * 1000:9.1f} ms  torch {theirs_text}  "
               f"{ratio_text(mine, theirs, TARGETS[label])}")
+        if torch is not None and shape != (1,) and torch.get_num_threads() > 1:
+            # numpy's elementwise ufuncs use one thread: compare with torch on one thread too
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            single = median_time(torch, shape, repeats)
+            torch.set_num_threads(threads)
+            print(f"       {label:>10}: against torch on 1 thread {single * 1000:9.1f} ms  "
+                  f"{ratio_text(mine, single, TARGETS[label])}")
 
     mine_rss, mine_traced = memory_of("cgengine")
     theirs_rss = memory_of("torch")[0] if torch else None
