@@ -6,13 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from windows import open_window, settle
 
 from app.canvas.style import canvas_colours
 from app.evaluate import EvalResult
 from app.evaluate.results import AutogradNode
-from app.ui import launch
 from app.ui.autograd_view import MAX_BOXES, AutogradDock, GradFnBox, graph_layers
 from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
 
@@ -29,19 +28,8 @@ LESSON_GRAPH = [
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(launch.LESSON)
-    win.show()
-    qtbot.waitExposed(win)
-    settle(qtbot, win)
-    return win
+    return open_window(qtbot, tmp_path)
 
-
-def settle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
 
 
 def dock(window: MainWindow) -> AutogradDock:

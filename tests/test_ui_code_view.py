@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
+from windows import open_window
 
 from app.codeio import export_code
 from app.fileio import dumps_document
-from app.ui import launch
 from app.ui.code_view import CODE_POINT_SIZE, menu_holding
 from app.ui.mainwindow import MainWindow
 
@@ -29,15 +29,7 @@ UNSAFE = "import torch\nimport os\nos.system('rm -rf /')\n"
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(launch.LESSON)
-    win.show()
-    qtbot.waitExposed(win)
-    settle(qtbot, win)
-    return win
+    return open_window(qtbot, tmp_path)
 
 
 def settle(qtbot, window: MainWindow) -> None:

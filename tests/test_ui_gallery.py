@@ -14,12 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
+from windows import open_window, settle
 
 from app.evaluate import evaluate_document
 from app.fileio import load_document
-from app.ui import launch
 from app.ui.code_view import menu_holding
 from app.ui.gallery import Example, ExampleGallery, load_examples, read_index
 from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
@@ -32,19 +31,8 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "lesson-computa
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(launch.LESSON)
-    win.show()
-    qtbot.waitExposed(win)
-    settle(qtbot, win)
-    return win
+    return open_window(qtbot, tmp_path)
 
-
-def settle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
 
 
 def grads(window: MainWindow) -> dict[str, str]:

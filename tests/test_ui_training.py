@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from windows import open_window, settle
 
 from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
 from app.ui.training_dock import TrainingDock
@@ -17,13 +17,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(EXAMPLES_DIR / "linear_regression.cgraph")
-    win.show()
-    qtbot.waitExposed(win)
+    win = open_window(qtbot, tmp_path, EXAMPLES_DIR / "linear_regression.cgraph")
     win.training_dock.raise_()
     settle(qtbot, win)
     return win
@@ -33,10 +27,6 @@ def window(qtbot, tmp_path: Path) -> MainWindow:
 def dock(window: MainWindow) -> TrainingDock:
     return window.training_dock
 
-
-def settle(qtbot, window: MainWindow) -> None:
-    """Wait for the controller's deferred re-evaluation after an edit."""
-    qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
 
 
 def click(qtbot, button) -> None:

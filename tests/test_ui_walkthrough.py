@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from windows import open_window, settle
 
-from app.ui import launch
 from app.ui.mainwindow import MainWindow
 from app.ui.walkthrough_bar import SPEED_RANGE, WalkthroughBar
 
@@ -18,19 +17,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(launch.LESSON)
-    win.show()
-    qtbot.waitExposed(win)
-    settle(qtbot, win)
-    return win
+    return open_window(qtbot, tmp_path)
 
-
-def settle(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
 
 
 def bar(window: MainWindow) -> WalkthroughBar:
