@@ -1,6 +1,6 @@
 """The two code listings of the lesson (computational graphs, 计算图与动态图机制) run on cgengine.
 
-The listings below are copied verbatim from the lesson; they are run with ``import torch`` turned
+The listings are the lesson's, verbatim, as shipped in resources/examples/; they are run with ``import torch`` turned
 into ``import cgengine as torch`` and what they print must be what the lesson shows, character for
 character. torch 2.13 warns (UserWarning) when a non-leaf tensor's ``.grad`` is read, which the
 2019 lesson predates; cgengine does the same, and the tests assert those warnings. When torch is
@@ -10,72 +10,27 @@ installed the same listings also run on torch, proving the expected texts are to
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import cgengine
 
-LISTING_LEAVES = """\
-import torch
-w = torch.tensor([1.], requires_grad=True)
-x = torch.tensor([2.], requires_grad=True)
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+QUOTES = "'" * 3
 
-a = torch.add(w, x)
-b = torch.add(w, 1)
-y = torch.mul(a, b)
 
-y.backward()
-print(w.grad)
+def _listing(name: str) -> tuple[str, str]:
+    """A listing shipped with the examples, and the output the lesson prints under it (the text
+    between the triple quotes at its end)."""
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    start = text.index(QUOTES + "\n") + 4
+    return text, text[start:text.index(QUOTES, start)]
 
-#查看叶子节点
-print("is_leaf:\\n", w.is_leaf, x.is_leaf, a.is_leaf, b.is_leaf, y.is_leaf)
 
-#查看梯度
-print("gradient:\\n", w.grad, x.grad, a.grad, b.grad, y.grad)
-
-#查看grad_fn
-#print("grad_fn: \\n", w.grad_fn, x.grad_fn, a.grad_fn, b.grad_fn, y.grad_fn)
-"""
-
-OUTPUT_LEAVES = """\
-tensor([5.])
-is_leaf:
- True True False False False
-gradient:
- tensor([5.]) tensor([2.]) None None None
-"""
-
-LISTING_RETAIN_GRAD = """\
-import torch
-w = torch.tensor([1.], requires_grad=True)
-x = torch.tensor([2.], requires_grad=True)
-
-a = torch.add(w, x)
-a.retain_grad() #保存梯度
-b = torch.add(w, 1)
-y = torch.mul(a, b)
-
-y.backward()
-print(w.grad)
-
-#查看叶子节点
-print("is_leaf:\\n", w.is_leaf, x.is_leaf, a.is_leaf, b.is_leaf, y.is_leaf)
-
-#查看梯度
-print("gradient:\\n", w.grad, x.grad, a.grad, b.grad, y.grad)
-
-#查看grad_fn
-#print("grad_fn: \\n", w.grad_fn, x.grad_fn, a.grad_fn, b.grad_fn, y.grad_fn)
-"""
-
-OUTPUT_RETAIN_GRAD = """\
-tensor([5.])
-is_leaf:
- True True False False False
-gradient:
- tensor([5.]) tensor([2.]) tensor([2.]) None None
-"""
+LISTING_LEAVES, OUTPUT_LEAVES = _listing("lesson_listing1.py")
+LISTING_RETAIN_GRAD, OUTPUT_RETAIN_GRAD = _listing("lesson_listing2.py")
 
 GRAD_FN_LINE = 'print("grad_fn: \\n", w.grad_fn, x.grad_fn, a.grad_fn, b.grad_fn, y.grad_fn)'
 GRAD_FN_OUTPUT = re.compile(
