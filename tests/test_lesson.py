@@ -1,10 +1,11 @@
 """The two code listings of the lesson (computational graphs, 计算图与动态图机制) run on cgengine.
 
-The listings are the lesson's, verbatim, as shipped in resources/examples/; they are run with
-``import torch`` turned into ``import cgengine as torch`` and what they print must be what the lesson shows, character for
-character. torch 2.13 warns (UserWarning) when a non-leaf tensor's ``.grad`` is read, which the
-2019 lesson predates; cgengine does the same, and the tests assert those warnings. When torch is
-installed the same listings also run on torch, proving the expected texts are torch's.
+The listings are the lesson's, verbatim, as shipped in resources/examples/. They are run with
+``import torch`` turned into ``import cgengine as torch``, and what they print must be what the
+lesson shows, character for character. torch 2.13 warns (UserWarning) when a non-leaf tensor's
+``.grad`` is read, which the 2019 lesson predates; cgengine does the same, and the tests assert
+those warnings. When torch is installed the same listings also run on torch, proving the expected
+texts are torch's.
 """
 
 from __future__ import annotations
