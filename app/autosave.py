@@ -97,6 +97,10 @@ class Autosaver(QObject):
     def _on_changed(self) -> None:
         self._timer.start()  # restarting it is the debounce: write once the edits pause
 
+    def set_source_path(self, source_path: Callable[[], str | None]) -> None:
+        """Ask ``source_path`` from now on for the file the document came from."""
+        self._source_path = source_path
+
     def write_now(self) -> bool:
         """Write the swap file and its sidecar at once; returns whether it worked."""
         self._timer.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QCoreApplication, QPointF
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from app.registry import CATEGORIES, types_in
@@ -22,25 +22,29 @@ def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> Q
     controller = view.controller
     node = controller.document.node(node_id)
     menu = QMenu(parent)
-    menu.addAction(menu.tr("Set as output (backward from here)"),
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Set as output (backward from here)"),
                    lambda: controller.set_output(node_id))
     if node.spec.kind != "scalar":
-        menu.addAction(menu.tr("Toggle retain_grad"),
+        menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle retain_grad"),
                        lambda: controller.set_field(node_id, "retain_grad", not node.retain_grad))
     if node.spec.kind == "tensor":
-        menu.addAction(menu.tr("Toggle requires_grad"),
+        menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle requires_grad"),
                        lambda: controller.set_field(node_id, "requires_grad",
                                                     not node.requires_grad))
     menu.addSeparator()
-    menu.addAction(menu.tr("Rename..."), lambda: rename_dialog(view, node_id))
-    menu.addAction(menu.tr("Delete"), lambda: view.delete_items([node_id], []))
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Rename..."),
+                   lambda: rename_dialog(view, node_id))
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Delete"),
+                   lambda: view.delete_items([node_id], []))
     return menu
 
 
 def note_menu(view: GraphView, note_id: str, parent: QWidget | None = None) -> QMenu:
     menu = QMenu(parent)
-    menu.addAction(menu.tr("Edit text"), lambda: view.graph_scene.notes[note_id].start_editing())
-    menu.addAction(menu.tr("Delete"), lambda: view.delete_items([], [note_id]))
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Edit text"),
+                   lambda: view.graph_scene.notes[note_id].start_editing())
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Delete"),
+                   lambda: view.delete_items([], [note_id]))
     return menu
 
 
@@ -49,24 +53,27 @@ def canvas_menu(view: GraphView, scene_pos: QPointF, parent: QWidget | None = No
     controller = view.controller
     pos = (scene_pos.x(), scene_pos.y())
     menu = QMenu(parent)
-    add_menu = menu.addMenu(menu.tr("Add node"))
+    add_menu = menu.addMenu(QCoreApplication.translate("CanvasMenu", "Add node"))
     for category in CATEGORIES:
-        sub = add_menu.addMenu(category)
+        sub = add_menu.addMenu(QCoreApplication.translate("registry", category))
         for node_type in types_in(category):
             action = sub.addAction(node_type.name,
                                    lambda name=node_type.name: controller.add_node(name, pos))
-            action.setToolTip(node_type.doc)
-    menu.addAction(menu.tr("Add note"), lambda: controller.add_note(pos, menu.tr("Note")))
+            action.setToolTip(QCoreApplication.translate("registry", node_type.doc))
+    note_text = QCoreApplication.translate("CanvasMenu", "Note")
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Add note"),
+                   lambda: controller.add_note(pos, note_text))
     menu.addSeparator()
-    menu.addAction(menu.tr("Tidy up"), controller.tidy_up)
-    menu.addAction(menu.tr("Fit all"), view.fit_all)
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Tidy up"), controller.tidy_up)
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Fit all"), view.fit_all)
     return menu
 
 
 def rename_dialog(view: GraphView, node_id: str) -> None:
     """Ask for a new name of the node and rename it (an empty name is refused)."""
     node = view.controller.document.node(node_id)
-    label, ok = QInputDialog.getText(view, view.tr("Rename"), view.tr("New name:"),
+    label, ok = QInputDialog.getText(view, QCoreApplication.translate("CanvasMenu", "Rename"),
+                                     QCoreApplication.translate("CanvasMenu", "New name:"),
                                      text=node.display_name)
     if ok:
         view.controller.rename(node_id, label)

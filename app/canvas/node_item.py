@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -26,7 +26,6 @@ from app.canvas import style, text
 from app.evaluate import NodeResult
 from app.model import Node
 
-_OUTPUT_TAG = "output · backward starts here"
 _TAG_HEIGHT = 22.0
 _BADGE_HEIGHT = 20.0
 _WRAP = int(Qt.TextFlag.TextWordWrap)
@@ -149,7 +148,8 @@ class NodeItem(QGraphicsItem):
         if self.result is None:
             return ""
         if self.result.blocked_by is not None:
-            return f"no value: {self.result.blocked_by} has an error"
+            return QCoreApplication.translate("NodeItem", "no value: %1 has an error").replace(
+                "%1", self.result.blocked_by)
         return self.result.warning or ""
 
     def numeric_text(self) -> str:
@@ -336,7 +336,8 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(card, radius, radius)
             painter.setFont(style.fonts().small)
             painter.setPen(colours.output)
-            painter.drawText(QPointF(2, -6), _OUTPUT_TAG)
+            painter.drawText(QPointF(2, -6), QCoreApplication.translate(
+                "NodeItem", "output · backward starts here"))
         if self.isSelected():
             painter.setPen(QPen(colours.selection, 2.5))
             painter.drawRoundedRect(card.adjusted(-3, -3, 3, 3), radius + 3, radius + 3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QCoreApplication, QPointF
 from PySide6.QtWidgets import QGraphicsScene
 
 from app.canvas.edge_item import EdgeItem
@@ -191,15 +191,18 @@ class GraphScene(QGraphicsScene):
         doc = self.controller.document
         node = doc.node(node_id)
         if port[0] == "out":
-            return tensor_tooltip(f"{node.display_name} (output of {node.type})",
+            title = QCoreApplication.translate("GraphScene", "%1 (output of %2)")
+            return tensor_tooltip(title.replace("%1", node.display_name).replace("%2", node.type),
                                   self._result(node_id))
         spec = node.spec.inputs[port[1]]
         edge = doc.edge_into(node_id, port[1])
         if edge is None:
             if spec.default is None:
-                return f"<b>{spec.name}</b><br>not connected: wire a tensor here"
+                return f"<b>{spec.name}</b><br>" + QCoreApplication.translate(
+                    "GraphScene", "not connected: wire a tensor here")
             number = node.params.get(spec.name, spec.default)
-            return f"<b>{spec.name}</b><br>unwired: the number {tensor_body(number)}"
+            return f"<b>{spec.name}</b><br>" + QCoreApplication.translate(
+                "GraphScene", "unwired: the number %1").replace("%1", tensor_body(number))
         return self.wire_tooltip((node_id, port[1]))
 
     def wire_tooltip(self, key: tuple[str, int]) -> str:

@@ -6,7 +6,7 @@ choosing one emits ``chosen(type_name)`` and the view adds that node where the p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -34,12 +34,13 @@ class NodeSearchPopup(QFrame):
         layout.addWidget(self.field)
         layout.addWidget(self.list)
         for category in CATEGORIES:
+            shown = QCoreApplication.translate("registry", category)
             for node_type in types_in(category):
-                item = QListWidgetItem(f"{node_type.name}  ·  {category}")
+                item = QListWidgetItem(f"{node_type.name}  ·  {shown}")
                 item.setData(_ROLE_TYPE, node_type.name)
-                item.setToolTip(node_type.doc)
+                item.setToolTip(QCoreApplication.translate("registry", node_type.doc))
                 item.setData(Qt.ItemDataRole.UserRole + 1,
-                             f"{node_type.name} {category} {node_type.doc}".lower())
+                             f"{node_type.name} {category} {shown} {node_type.doc}".lower())
                 self.list.addItem(item)
         self.field.textChanged.connect(self.filter)
         self.field.installEventFilter(self)

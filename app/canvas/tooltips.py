@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from app.canvas.text import tensor_body
 from app.evaluate import NodeResult
@@ -48,10 +49,11 @@ def _value_parts(title: str, result: NodeResult | None) -> list[str]:
         if result is not None and result.error:
             parts.append(f"<span style='color:#c92a2a'>{html.escape(result.error)}</span>")
         else:
-            parts.append("no value")
+            parts.append(QCoreApplication.translate("tooltips", "no value"))
         return parts
     value = np.asarray(result.value)
-    kind = "python number" if result.is_number else f"shape {tuple(value.shape)}"
+    kind = (QCoreApplication.translate("tooltips", "python number") if result.is_number
+            else f"shape {tuple(value.shape)}")
     parts.append(f"{kind} · {result.dtype or value.dtype.name}")
     parts.append(_array_part("value", value))
     return parts
@@ -69,6 +71,7 @@ def tensor_tooltip(title: str, result: NodeResult | None) -> str:
 def wire_tooltip(title: str, source: NodeResult | None, grad: np.ndarray | None) -> str:
     """Tooltip of a wire: the tensor flowing forward and the gradient flowing back."""
     parts = _value_parts(title, source)
-    parts.append("no gradient flows back here" if grad is None
-                 else _array_part("∂ flowing back", np.asarray(grad)))
+    parts.append(QCoreApplication.translate("tooltips", "no gradient flows back here")
+                 if grad is None else _array_part(
+                     QCoreApplication.translate("tooltips", "∂ flowing back"), np.asarray(grad)))
     return "<br>".join(parts)

@@ -22,6 +22,10 @@ class Signal:
     def disconnect(self, slot: Callable[..., Any]) -> None:
         self._slots.remove(slot)
 
+    def slots(self) -> list[Callable[..., Any]]:
+        """The connected callbacks, in connection order (a copy)."""
+        return list(self._slots)
+
     def emit(self, *args: Any) -> None:
         for slot in list(self._slots):
             slot(*args)

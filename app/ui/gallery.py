@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -47,6 +47,15 @@ class Example:
     path: Path
     title: str
     description: str
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the interface's language (index texts are translated as "examples")."""
+        return QCoreApplication.translate("examples", self.title)
+
+    @property
+    def shown_description(self) -> str:
+        return QCoreApplication.translate("examples", self.description)
 
     @property
     def is_code(self) -> bool:
@@ -103,8 +112,8 @@ class ExampleGallery(QDialog):
         self.tree.setWordWrap(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for example in examples:
-            item = QTreeWidgetItem([example.title, example.description])
-            item.setToolTip(1, example.description)
+            item = QTreeWidgetItem([example.shown_title, example.shown_description])
+            item.setToolTip(1, example.shown_description)
             item.setToolTip(0, example.path.name)
             self.tree.addTopLevelItem(item)
         self.tree.resizeColumnToContents(0)
@@ -153,9 +162,9 @@ class GalleryActions(QObject):
         menu = self.window.examples_menu
         menu.clear()
         for example in self.examples:
-            action = menu.addAction(example.title)
-            action.setStatusTip(example.description)
-            action.setToolTip(example.description)
+            action = menu.addAction(example.shown_title)
+            action.setStatusTip(example.shown_description)
+            action.setToolTip(example.shown_description)
             action.triggered.connect(lambda _on=False, e=example: self.open_example(e))
         menu.setEnabled(bool(self.examples))
 
@@ -180,7 +189,7 @@ class GalleryActions(QObject):
         # named like a graph file, so Save As proposes "lesson_listing1.cgraph"
         self.window.adopt_document(document, str(example.path.with_suffix(DOCUMENT_SUFFIX)),
                                    as_copy=True)
-        self.window.show_message(self.tr("Opened %1").replace("%1", example.title))
+        self.window.show_message(self.tr("Opened %1").replace("%1", example.shown_title))
         return True
 
     def _run_gallery(self, dialog: ExampleGallery) -> bool:

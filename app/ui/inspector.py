@@ -281,7 +281,7 @@ class InspectorDock(QDockWidget):
         self.header.setFont(title_font)
         layout.addWidget(self.header)
         if spec.doc:
-            doc = QLabel(spec.doc)
+            doc = QLabel(QCoreApplication.translate("registry", spec.doc))
             doc.setWordWrap(True)
             layout.addWidget(doc)
 

@@ -19,6 +19,7 @@ from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
 from app.ui.export import IMAGE_SUFFIXES, render_scene
+from app.ui.i18n import install_translator, stored_language
 from app.ui.mainwindow import MainWindow
 from app.ui.recovery import install_autosave, offer_recovery
 
@@ -63,7 +64,9 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
         return _fail(f"{target}: {exc}")
     except OSError as exc:
         return _fail(f"{target}: {exc.strerror or exc}")
-    window = MainWindow(settings=QSettings())
+    settings = QSettings()
+    install_translator(app, stored_language(settings))
+    window = MainWindow(settings=settings)
     window.adopt_document(document, str(target), as_copy=path is None)
     if screenshot is not None:
         return _take_screenshot(app, window, screenshot)

@@ -43,7 +43,15 @@ from app.canvas import GraphScene, GraphView
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document, save_document
 from app.model import GraphDocument
-from app.ui import autograd_view, code_view, gallery, presentation, training_dock, walkthrough_bar
+from app.ui import (
+    autograd_view,
+    code_view,
+    gallery,
+    i18n,
+    presentation,
+    training_dock,
+    walkthrough_bar,
+)
 from app.ui.export import render_scene
 from app.ui.inspector import InspectorDock
 from app.ui.palette import PaletteDock
@@ -96,6 +104,7 @@ class MainWindow(QMainWindow):
         self.code_dock, self.code_actions = code_view.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)
+        self.language_menu = i18n.install(self)
         self._build_status_bar()
 
         self.controller.undo_stack.cleanChanged.connect(self._update_title)

@@ -7,7 +7,7 @@ main window, through ``node_requested``, to add the node in the middle of the vi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,7 +85,7 @@ class PaletteDock(QDockWidget):
 
     def _populate(self) -> None:
         for category in CATEGORIES:
-            group = QTreeWidgetItem(self.tree, [self.tr(category)])
+            group = QTreeWidgetItem(self.tree, [QCoreApplication.translate("registry", category)])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for spec in types_in(category):
                 group.addChild(self._entry(spec))
@@ -95,7 +95,8 @@ class PaletteDock(QDockWidget):
     def _entry(spec: NodeType) -> QTreeWidgetItem:
         item = QTreeWidgetItem([spec.title])
         item.setData(0, _TYPE_ROLE, spec.name)
-        item.setToolTip(0, f"{spec.title}: {spec.doc}" if spec.doc else spec.title)
+        doc = QCoreApplication.translate("registry", spec.doc) if spec.doc else ""
+        item.setToolTip(0, f"{spec.title}: {doc}" if doc else spec.title)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                       | Qt.ItemFlag.ItemIsDragEnabled)
         return item

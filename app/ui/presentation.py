@@ -78,22 +78,22 @@ def high_contrast_palette() -> QPalette:
 
 def numeric_check_text(check: NumericCheck | None) -> str:
     """The line a leaf card shows for its numeric check ("" when there is none)."""
-    def tr(source: str) -> str:
-        return QCoreApplication.translate("NumericCheck", source)
-
     if check is None:
         return ""
     if not check.checked:
-        return tr("no numeric check: %1").replace("%1", check.note)
+        return QCoreApplication.translate("NumericCheck", "no numeric check: %1").replace(
+            "%1", check.note)
     # float32 prints as torch prints a .grad; adding 0.0 turns a rounded -0. into 0.
     estimate = np.round(np.asarray(check.estimate), _SHOWN_DECIMALS).astype(np.float32) + 0.0
     shown = (text.tensor_body(estimate) + " " if text.shows_in_full(estimate.shape)
              and estimate.size else "")
     if check.ok:
         if shown:
-            return tr("numeric %1✓").replace("%1", shown)
-        return tr("numeric ✓ · max diff %1").replace("%1", f"{check.max_abs_diff:.1g}")
-    return (tr("numeric %1✗ differs by %2").replace("%1", shown)
+            return QCoreApplication.translate("NumericCheck", "numeric %1✓").replace("%1", shown)
+        return QCoreApplication.translate("NumericCheck", "numeric ✓ · max diff %1").replace(
+            "%1", f"{check.max_abs_diff:.1g}")
+    return (QCoreApplication.translate("NumericCheck", "numeric %1✗ differs by %2")
+            .replace("%1", shown)
             .replace("%2", f"{check.max_abs_diff:.2g}"))
 
 

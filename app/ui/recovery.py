@@ -55,8 +55,8 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
         try:
             document = autosave.recover(item)
         except (FileFormatError, OSError) as exc:
-            window._show_error(QCoreApplication.translate("MainWindow", "Cannot restore %1:\n%2").replace("%1", name)
-                               .replace("%2", str(exc)))
+            window._show_error(QCoreApplication.translate("MainWindow", "Cannot restore %1:\n%2")
+                               .replace("%1", name).replace("%2", str(exc)))
             autosave.discard(item)
             continue
         window.controller.replace_document(document)
@@ -65,7 +65,8 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
         window.controller.undo_stack.resetClean()
         window._update_title(False)
         autosave.discard(item)
-        window.show_message(QCoreApplication.translate("MainWindow", "Restored the autosaved copy of %1").replace("%1", name))
+        window.show_message(QCoreApplication.translate(
+            "MainWindow", "Restored the autosaved copy of %1").replace("%1", name))
         restored = True
     return restored
 
@@ -73,6 +74,7 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
 def _ask_restore(window: MainWindow, name: str, when: str) -> bool:
     answer = QMessageBox.question(
         window, QCoreApplication.translate("MainWindow", "Restore unsaved work?"),
-        QCoreApplication.translate("MainWindow", "CG Studio closed without saving %1 (autosaved %2). Restore it?")
+        QCoreApplication.translate(
+            "MainWindow", "CG Studio closed without saving %1 (autosaved %2). Restore it?")
         .replace("%1", name).replace("%2", when))
     return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,1243 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AutogradDock</name>
+    <message>
+        <source>Autograd graph</source>
+        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant. Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.</extracomment>
+        <translation>反向计算图</translation>
+    </message>
+    <message>
+        <source>Set an output node to see the backward graph</source>
+        <translation>设置一个输出节点即可查看反向计算图</translation>
+    </message>
+    <message>
+        <source>The output %1 has an error, so backward did not run.</source>
+        <translation>输出 %1 出错，因此没有运行 backward。</translation>
+    </message>
+    <message>
+        <source>The output %1 has no grad_fn, so backward records no graph: it is a leaf or nothing it depends on requires grad.</source>
+        <translation>输出 %1 没有 grad_fn，backward 不会记录计算图：它是叶子节点，或者它依赖的张量都不需要梯度。</translation>
+    </message>
+    <message>
+        <source>Graph too large to draw: %1 grad_fn nodes (at most %2 are drawn).</source>
+        <translation>计算图太大，无法绘制：共 %1 个 grad_fn 节点（最多绘制 %2 个）。</translation>
+    </message>
+    <message>
+        <source>%1: an inner step of a composite operation</source>
+        <translation>%1：复合运算的内部步骤</translation>
+    </message>
+    <message>
+        <source>AccumulateGrad: adds the incoming gradient into %1.grad</source>
+        <translation>AccumulateGrad：把传入的梯度累加到 %1.grad</translation>
+    </message>
+    <message>
+        <source>%1 = %2.grad_fn</source>
+        <translation>%1 = %2.grad_fn</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasMenu</name>
+    <message>
+        <source>Set as output (backward from here)</source>
+        <translation>设为输出（从这里开始反向传播）</translation>
+    </message>
+    <message>
+        <source>Toggle retain_grad</source>
+        <translation>切换 retain_grad</translation>
+    </message>
+    <message>
+        <source>Toggle requires_grad</source>
+        <translation>切换 requires_grad</translation>
+    </message>
+    <message>
+        <source>Rename...</source>
+        <translation>重命名...</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Edit text</source>
+        <translation>编辑文字</translation>
+    </message>
+    <message>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加注释</translation>
+    </message>
+    <message>
+        <source>Tidy up</source>
+        <translation>整理布局</translation>
+    </message>
+    <message>
+        <source>Fit all</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+</context>
+<context>
+    <name>CodeActions</name>
+    <message>
+        <source>&amp;Import Code…</source>
+        <translation>导入代码(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;Code…</source>
+        <translation>导出代码(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Paste Co&amp;de</source>
+        <translation>粘贴代码(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+V</source>
+        <translation>Ctrl+Shift+V</translation>
+    </message>
+    <message>
+        <source>Cannot read %1:
+%2</source>
+        <translation>无法读取 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no code to paste</source>
+        <translation>剪贴板中没有可粘贴的代码</translation>
+    </message>
+    <message>
+        <source>the clipboard</source>
+        <translation>剪贴板</translation>
+    </message>
+    <message>
+        <source>Cannot import the code of %1:
+%2</source>
+        <translation>无法导入 %1 的代码：
+%2</translation>
+    </message>
+    <message>
+        <source>Imported the code of %1</source>
+        <translation>已导入 %1 的代码</translation>
+    </message>
+    <message>
+        <source>Cannot export %1:
+%2</source>
+        <translation>无法导出 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>已导出 %1</translation>
+    </message>
+    <message>
+        <source>Import Code</source>
+        <translation>导入代码</translation>
+    </message>
+    <message>
+        <source>Python code (*.py);;All files (*)</source>
+        <translation>Python 代码 (*.py);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export Code</source>
+        <translation>导出代码</translation>
+    </message>
+    <message>
+        <source>Python code (*.py)</source>
+        <translation>Python 代码 (*.py)</translation>
+    </message>
+</context>
+<context>
+    <name>CodeDock</name>
+    <message>
+        <source>Code</source>
+        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. (light theme, dark theme) colour of each kind of token</extracomment>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the code to the clipboard</source>
+        <translation>把代码复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Runs with PyTorch, or with cgengine as torch.</source>
+        <translation>可直接用 PyTorch 运行，也可以用 cgengine 代替 torch 运行。</translation>
+    </message>
+    <message>
+        <source>Code copied to the clipboard</source>
+        <translation>代码已复制到剪贴板</translation>
+    </message>
+</context>
+<context>
+    <name>ExampleGallery</name>
+    <message>
+        <source>Examples</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <source>What it shows</source>
+        <translation>演示内容</translation>
+    </message>
+    <message>
+        <source>Each example opens as a copy: your changes never overwrite it.</source>
+        <translation>每个示例都以副本打开：你的修改不会覆盖原示例。</translation>
+    </message>
+</context>
+<context>
+    <name>FormulaPanel</name>
+    <message>
+        <source>Walkthrough</source>
+        <extracomment>Play speed: the slider gives steps per 10 seconds; the timer waits 10 s / speed per step.</extracomment>
+        <translation>逐步演示</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryActions</name>
+    <message>
+        <source>&amp;Examples…</source>
+        <translation>示例库(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Cannot open %1:
+%2</source>
+        <translation>无法打开 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+</context>
+<context>
+    <name>GraphScene</name>
+    <message>
+        <source>%1 (output of %2)</source>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. Snap dragged items to the grid (the view sets both flags).</extracomment>
+        <translation>%1（%2 的输出）</translation>
+    </message>
+    <message>
+        <source>not connected: wire a tensor here</source>
+        <translation>未连接：请把一个张量连到这里</translation>
+    </message>
+    <message>
+        <source>unwired: the number %1</source>
+        <translation>未连线：使用数值 %1</translation>
+    </message>
+</context>
+<context>
+    <name>InspectorDock</name>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Select one node to inspect it.</source>
+        <translation>选中一个节点即可查看它的属性。</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>dtype</source>
+        <translation>dtype</translation>
+    </message>
+    <message>
+        <source>%1 (unwired)</source>
+        <translation>%1（未连线）</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Shape, e.g. 2, 3</source>
+        <translation>形状，例如 2, 3</translation>
+    </message>
+    <message>
+        <source>seed </source>
+        <translation>种子 </translation>
+    </message>
+    <message>
+        <source>randn seed: the same seed gives the same values</source>
+        <translation>randn 的随机种子：种子相同，生成的数值就相同</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <source>Initialise</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <source>Autograd</source>
+        <translation>自动求导</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>value</translation>
+    </message>
+    <message>
+        <source>grad</source>
+        <translation>grad</translation>
+    </message>
+    <message>
+        <source>not computed: %1 failed</source>
+        <translation>未计算：%1 出错</translation>
+    </message>
+    <message>
+        <source>torch keeps .grad only on leaves; tick retain_grad to keep this node&apos;s gradient, %1.</source>
+        <translation>torch 只在叶子节点上保留 .grad；勾选 retain_grad 可以保留这个节点的梯度，%1。</translation>
+    </message>
+    <message>
+        <source>a scalar node holds one number, such as 1 or 0.5</source>
+        <translation>标量节点只能保存一个数，例如 1 或 0.5</translation>
+    </message>
+    <message>
+        <source>Not a value: %1</source>
+        <translation>不是有效的数值：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LossChart</name>
+    <message>
+        <source>step</source>
+        <extracomment>A run is split into ticks of at least this many steps (more for long runs, so that any run animates in about RUN_TICKS ticks), each tick stopping early after TICK_BUDGET seconds.</extracomment>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>&lt;opened document&gt;</source>
+        <translation>&lt;打开的文档&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Image…</source>
+        <translation>导出图片(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Z</source>
+        <translation>Ctrl+Shift+Z</translation>
+    </message>
+    <message>
+        <source>Ctrl+Y</source>
+        <translation>Ctrl+Y</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate</source>
+        <translation>创建副本(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Re&amp;name</source>
+        <translation>重命名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit All</source>
+        <translation>适应窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Ctrl+=</source>
+        <translation>Ctrl+=</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Zoom</source>
+        <translation>重置缩放(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ctrl+0</source>
+        <translation>Ctrl+0</translation>
+    </message>
+    <message>
+        <source>&amp;Snap to Grid</source>
+        <translation>对齐网格(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Follow &amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Tidy Up</source>
+        <translation>整理布局(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Add &amp;Note</source>
+        <translation>添加注释(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation>Ctrl+Shift+N</translation>
+    </message>
+    <message>
+        <source>Set &amp;Output</source>
+        <translation>设为输出(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Ctrl+B</source>
+        <translation>Ctrl+B</translation>
+    </message>
+    <message>
+        <source>&amp;About CG Studio</source>
+        <translation>关于 CG Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Open E&amp;xample</source>
+        <translation>打开示例(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Graph</source>
+        <translation>计算图(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>%1[*] — CG Studio</source>
+        <translation>%1[*] — CG Studio</translation>
+    </message>
+    <message>
+        <source>1 node evaluated</source>
+        <translation>已计算 1 个节点</translation>
+    </message>
+    <message>
+        <source>%1 nodes evaluated</source>
+        <translation>已计算 %1 个节点</translation>
+    </message>
+    <message>
+        <source>in %1 ms</source>
+        <translation>用时 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>1 error</source>
+        <translation>1 个错误</translation>
+    </message>
+    <message>
+        <source>%1 errors</source>
+        <translation>%1 个错误</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <source>Select the one node backward should start from.</source>
+        <translation>请选中一个节点，作为反向传播的起点。</translation>
+    </message>
+    <message>
+        <source>Cannot open %1:
+%2</source>
+        <translation>无法打开 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <source>Cannot save %1:
+%2</source>
+        <translation>无法保存 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Cannot export %1:
+%2</source>
+        <translation>无法导出 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>已导出 %1</translation>
+    </message>
+    <message>
+        <source>Clear List</source>
+        <translation>清除列表</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>%1 has unsaved changes. Save them?</source>
+        <translation>%1 有未保存的修改。要保存吗？</translation>
+    </message>
+    <message>
+        <source>CG Studio</source>
+        <translation>CG Studio</translation>
+    </message>
+    <message>
+        <source>Open Graph</source>
+        <translation>打开计算图</translation>
+    </message>
+    <message>
+        <source>CG Studio graphs (*.cgraph);;All files (*)</source>
+        <translation>CG Studio 计算图 (*.cgraph);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save Graph As</source>
+        <translation>计算图另存为</translation>
+    </message>
+    <message>
+        <source>CG Studio graphs (*.cgraph)</source>
+        <translation>CG Studio 计算图 (*.cgraph)</translation>
+    </message>
+    <message>
+        <source>Export Image</source>
+        <translation>导出图片</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg)</source>
+        <translation>PNG 图片 (*.png);;SVG 矢量图 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>On the canvas, drag with the middle button or Space to pan and use the wheel to zoom.</source>
+        <translation>在画布上，按住鼠标中键或空格键拖动可以平移，滚动滚轮可以缩放。</translation>
+    </message>
+    <message>
+        <source>About CG Studio</source>
+        <translation>关于 CG Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;CG Studio&lt;/h3&gt;&lt;p&gt;See how a deep-learning framework computes gradients: build a computational graph, and every forward value and gradient is shown exactly as PyTorch computes it.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;CG Studio&lt;/h3&gt;&lt;p&gt;看深度学习框架如何计算梯度：搭建一张计算图，每个前向传播的数值和梯度都会按 PyTorch 的计算结果原样显示。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>an untitled graph</source>
+        <translation>一张未命名的计算图</translation>
+    </message>
+    <message>
+        <source>Cannot restore %1:
+%2</source>
+        <translation>无法恢复 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>Restored the autosaved copy of %1</source>
+        <translation>已恢复 %1 的自动保存副本</translation>
+    </message>
+    <message>
+        <source>Restore unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>CG Studio closed without saving %1 (autosaved %2). Restore it?</source>
+        <translation>CG Studio 上次关闭时没有保存 %1（自动保存于 %2）。要恢复吗？</translation>
+    </message>
+</context>
+<context>
+    <name>NodeItem</name>
+    <message>
+        <source>no value: %1 has an error</source>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.</extracomment>
+        <translation>没有数值：%1 出错</translation>
+    </message>
+    <message>
+        <source>output · backward starts here</source>
+        <translation>输出 · 反向传播从这里开始</translation>
+    </message>
+</context>
+<context>
+    <name>NodeSearchPopup</name>
+    <message>
+        <source>Add node: type to search</source>
+        <translation>添加节点：输入文字搜索</translation>
+    </message>
+</context>
+<context>
+    <name>NumericCheck</name>
+    <message>
+        <source>no numeric check: %1</source>
+        <extracomment>The application font is this much larger while presenting (menus, status bar). Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it). The estimate is rounded to this many decimals for display: central differences with eps = 1e-3 are accurate to about 1e-6, so further digits are noise. Black on white with saturated accents: what stays readable on a washed-out projector.</extracomment>
+        <translation>无数值检验：%1</translation>
+    </message>
+    <message>
+        <source>numeric %1✓</source>
+        <translation>数值梯度 %1✓</translation>
+    </message>
+    <message>
+        <source>numeric ✓ · max diff %1</source>
+        <translation>数值梯度 ✓ · 最大误差 %1</translation>
+    </message>
+    <message>
+        <source>numeric %1✗ differs by %2</source>
+        <translation>数值梯度 %1✗ 相差 %2</translation>
+    </message>
+</context>
+<context>
+    <name>NumericCheckDisplay</name>
+    <message>
+        <source>Check Gradients &amp;Numerically</source>
+        <translation>数值检验梯度(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Show beside each leaf&apos;s grad a finite-difference estimate of it and whether the two agree</source>
+        <translation>在每个叶子节点的 grad 旁边显示用有限差分估计的梯度，以及两者是否一致</translation>
+    </message>
+    <message>
+        <source>Numeric gradient check failed: %1</source>
+        <translation>数值梯度检验失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>PaletteDock</name>
+    <message>
+        <source>Palette</source>
+        <extracomment>The name of a node type the user double-clicked.</extracomment>
+        <translation>节点库</translation>
+    </message>
+    <message>
+        <source>Filter node types…</source>
+        <translation>筛选节点类型…</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationMode</name>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Presentation Mode</source>
+        <translation>演示模式</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingDock</name>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Leaves to learn (requires_grad):</source>
+        <extracomment>leaf values from before the first step since the dock opened or was reset</extracomment>
+        <translation>要学习的叶子节点（requires_grad）：</translation>
+    </message>
+    <message>
+        <source>Learning rate (lr):</source>
+        <translation>学习率（lr）：</translation>
+    </message>
+    <message>
+        <source>Steps (N):</source>
+        <translation>步数（N）：</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>One step: forward, backward, w -= lr * w.grad</source>
+        <translation>一步：前向传播、反向传播、w -= lr * w.grad</translation>
+    </message>
+    <message>
+        <source>Run N steps</source>
+        <translation>运行 N 步</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Put back the values from before the first step</source>
+        <translation>恢复第一步之前的数值</translation>
+    </message>
+    <message>
+        <source>Train 1 step</source>
+        <translation>训练 1 步</translation>
+    </message>
+    <message>
+        <source>Train %1 steps</source>
+        <translation>训练 %1 步</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: loss %3</source>
+        <translation>第 %1/%2 步：损失 %3</translation>
+    </message>
+    <message>
+        <source>Stopped after %1 of %2 steps</source>
+        <translation>在第 %1/%2 步后停止</translation>
+    </message>
+    <message>
+        <source>Training stopped: the graph was changed during the run</source>
+        <translation>训练已停止：运行期间计算图被修改了</translation>
+    </message>
+    <message>
+        <source>Reset training</source>
+        <translation>重置训练</translation>
+    </message>
+    <message>
+        <source>Values reset to before the first step</source>
+        <translation>数值已恢复到第一步之前</translation>
+    </message>
+</context>
+<context>
+    <name>WalkthroughBar</name>
+    <message>
+        <source>Walkthrough</source>
+        <translation>逐步演示</translation>
+    </message>
+    <message>
+        <source>Step &amp;Backward</source>
+        <translation>逐步反向传播(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Walk through backward() node by node</source>
+        <translation>逐个节点演示 backward() 的过程</translation>
+    </message>
+    <message>
+        <source>Step &amp;Forward</source>
+        <translation>逐步前向传播(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Walk through the forward pass node by node</source>
+        <translation>逐个节点演示前向传播的过程</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Step</source>
+        <translation>上一步(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Next Step</source>
+        <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Play</source>
+        <translation>自动播放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Move on one step at a time by itself</source>
+        <translation>自动一步一步往下走</translation>
+    </message>
+    <message>
+        <source>Play speed</source>
+        <translation>播放速度</translation>
+    </message>
+    <message>
+        <source>Predict, then &amp;Reveal</source>
+        <translation>先预测，再揭晓(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Hide the numbers of the steps ahead; Next reveals them one by one</source>
+        <translation>隐藏后面各步的数值；“下一步”逐个揭晓</translation>
+    </message>
+    <message>
+        <source>Reveal &amp;All</source>
+        <translation>全部揭晓(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Nothing to walk through: backward() does not run. Choose a tensor output (Graph ▸ Set Output) that depends on a tensor requiring grad.</source>
+        <translation>没有可演示的步骤：backward() 不会运行。请选择一个依赖于需要梯度的张量的张量输出（计算图 ▸ 设为输出）。</translation>
+    </message>
+    <message>
+        <source>Nothing to walk through: the graph has no operations yet.</source>
+        <translation>没有可演示的步骤：计算图中还没有运算。</translation>
+    </message>
+    <message>
+        <source>Backward · step %1 of %2: %3</source>
+        <translation>反向传播 · 第 %1/%2 步：%3</translation>
+    </message>
+    <message>
+        <source>Forward · step %1 of %2: %3</source>
+        <translation>前向传播 · 第 %1/%2 步：%3</translation>
+    </message>
+    <message>
+        <source>backward() starts at the output %1 with the gradient 1: d%1/d%1 = 1.</source>
+        <translation>backward() 从输出 %1 开始，初始梯度为 1：d%1/d%1 = 1。</translation>
+    </message>
+    <message>
+        <source>This operation failed: %1</source>
+        <translation>这个运算出错：%1</translation>
+    </message>
+    <message>
+        <source>No value: the input %1 failed.</source>
+        <translation>没有数值：输入 %1 出错。</translation>
+    </message>
+    <message>
+        <source>Computing %1 records %2 in the graph, for the backward pass.</source>
+        <translation>计算 %1 时在计算图中记录 %2,供反向传播使用。</translation>
+    </message>
+    <message>
+        <source>No input of %1 requires grad, so no graph is recorded.</source>
+        <translation>%1 的输入都不需要梯度，因此不记录计算图。</translation>
+    </message>
+    <message>
+        <source>%1 is used %2 times, so the gradients of its branches add up.</source>
+        <translation>%1 被使用了 %2 次，所以各分支的梯度相加。</translation>
+    </message>
+    <message>
+        <source>%1 is a leaf: backward stores this in %1.grad.</source>
+        <translation>%1 是叶子节点：backward 把这个梯度保存在 %1.grad 中。</translation>
+    </message>
+    <message>
+        <source>%1 is not a leaf, but retain_grad() keeps this in %1.grad.</source>
+        <translation>%1 不是叶子节点，但 retain_grad() 把这个梯度保留在 %1.grad 中。</translation>
+    </message>
+    <message>
+        <source>%1 is not a leaf: backward passes this gradient on and does not keep it (%1.grad is None).</source>
+        <translation>%1 不是叶子节点：backward 把这个梯度继续往回传，但不保留它（%1.grad 为 None）。</translation>
+    </message>
+    <message>
+        <source>&amp;Walkthrough</source>
+        <translation>逐步演示(&amp;W)</translation>
+    </message>
+</context>
+<context>
+    <name>examples</name>
+    <message>
+        <source>The lesson: y = (x + w) * (w + 1)</source>
+        <translation>课程示例：y = (x + w) * (w + 1)</translation>
+    </message>
+    <message>
+        <source>w.grad = 5 and x.grad = 2; a, b and y are not leaves, so their .grad is None.</source>
+        <translation>w.grad = 5，x.grad = 2；a、b 和 y 不是叶子节点，所以它们的 .grad 是 None。</translation>
+    </message>
+    <message>
+        <source>The lesson&apos;s first listing (code)</source>
+        <translation>课程的第一段代码（代码）</translation>
+    </message>
+    <message>
+        <source>The lesson&apos;s first listing, imported as a graph: the numbers the code prints.</source>
+        <translation>课程的第一段代码，导入为计算图：显示的就是代码打印出的数值。</translation>
+    </message>
+    <message>
+        <source>The lesson with a.retain_grad()</source>
+        <translation>课程示例加上 a.retain_grad()</translation>
+    </message>
+    <message>
+        <source>Same graph with retain_grad on a: torch keeps a.grad = 2; b and y still show None.</source>
+        <translation>同一张计算图，对 a 调用 retain_grad：torch 保留 a.grad = 2；b 和 y 仍显示 None。</translation>
+    </message>
+    <message>
+        <source>The lesson&apos;s second listing (code, retain_grad)</source>
+        <translation>课程的第二段代码（代码，retain_grad）</translation>
+    </message>
+    <message>
+        <source>The lesson&apos;s second listing, with a.retain_grad(), imported as a graph: a.grad = 2.</source>
+        <translation>课程的第二段代码（含 a.retain_grad()），导入为计算图：a.grad = 2。</translation>
+    </message>
+    <message>
+        <source>A dynamic graph: maximum picks a branch</source>
+        <translation>动态图：maximum 选择一个分支</translation>
+    </message>
+    <message>
+        <source>y = maximum(x * w, x * v): make x negative and the gradient moves from w to v.</source>
+        <translation>y = maximum(x * w, x * v)：把 x 改为负数，梯度就从 w 转到 v。</translation>
+    </message>
+    <message>
+        <source>Linear regression</source>
+        <translation>线性回归</translation>
+    </message>
+    <message>
+        <source>y_pred = w * x + b with a squared error loss: only w and b get a .grad.</source>
+        <translation>y_pred = w * x + b，使用平方误差损失：只有 w 和 b 得到 .grad。</translation>
+    </message>
+    <message>
+        <source>A logistic neuron</source>
+        <translation>逻辑回归神经元</translation>
+    </message>
+    <message>
+        <source>sigmoid(w.x + b) with a logits loss; p is off the loss path, so it gets no gradient.</source>
+        <translation>sigmoid(w.x + b)，使用 logits 损失；p 不在通向损失的路径上，所以得不到梯度。</translation>
+    </message>
+    <message>
+        <source>A two-layer perceptron</source>
+        <translation>两层感知机</translation>
+    </message>
+    <message>
+        <source>relu(x @ W1 + b1) @ W2 + b2 with cross_entropy: relu stops the gradient where it cut.</source>
+        <translation>relu(x @ W1 + b1) @ W2 + b2，使用 cross_entropy：relu 截断的地方梯度也被截断。</translation>
+    </message>
+</context>
+<context>
+    <name>registry</name>
+    <message>
+        <source>Tensors</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>Arithmetic</source>
+        <translation>算术运算</translation>
+    </message>
+    <message>
+        <source>Elementwise</source>
+        <translation>逐元素运算</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>Reductions</source>
+        <translation>归约运算</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状变换</translation>
+    </message>
+    <message>
+        <source>Linear algebra</source>
+        <translation>线性代数</translation>
+    </message>
+    <message>
+        <source>Losses</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>A leaf tensor created by the user, like torch.tensor([1.], requires_grad=True).</source>
+        <translation>用户创建的叶子张量，例如 torch.tensor([1.], requires_grad=True)。</translation>
+    </message>
+    <message>
+        <source>A python number operand, like the 1 in torch.add(w, 1). It has no gradient.</source>
+        <translation>Python 数值操作数，例如 torch.add(w, 1) 中的 1。它没有梯度。</translation>
+    </message>
+    <message>
+        <source>input + alpha * other</source>
+        <translation>input + alpha * other</translation>
+    </message>
+    <message>
+        <source>input - alpha * other</source>
+        <translation>input - alpha * other</translation>
+    </message>
+    <message>
+        <source>input * other (elementwise, broadcasting)</source>
+        <translation>input * other（逐元素，支持广播）</translation>
+    </message>
+    <message>
+        <source>input / other (elementwise, broadcasting)</source>
+        <translation>input / other（逐元素，支持广播）</translation>
+    </message>
+    <message>
+        <source>-input</source>
+        <translation>-input</translation>
+    </message>
+    <message>
+        <source>input ** exponent; the exponent is a number unless a tensor is wired to it</source>
+        <translation>input ** exponent；除非连上一个张量，指数就是一个数</translation>
+    </message>
+    <message>
+        <source>e ** input</source>
+        <translation>e ** input</translation>
+    </message>
+    <message>
+        <source>natural logarithm</source>
+        <translation>自然对数</translation>
+    </message>
+    <message>
+        <source>square root</source>
+        <translation>平方根</translation>
+    </message>
+    <message>
+        <source>absolute value (gradient 0 at 0, as torch)</source>
+        <translation>绝对值（与 torch 相同，在 0 处梯度为 0）</translation>
+    </message>
+    <message>
+        <source>sine</source>
+        <translation>正弦</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>余弦</translation>
+    </message>
+    <message>
+        <source>limit input to [min, max]</source>
+        <translation>把 input 限制在 [min, max] 范围内</translation>
+    </message>
+    <message>
+        <source>elementwise maximum (ties split the gradient)</source>
+        <translation>逐元素取最大值（相等时平分梯度）</translation>
+    </message>
+    <message>
+        <source>elementwise minimum (ties split the gradient)</source>
+        <translation>逐元素取最小值（相等时平分梯度）</translation>
+    </message>
+    <message>
+        <source>max(input, 0); gradient 0 at 0</source>
+        <translation>max(input, 0)；在 0 处梯度为 0</translation>
+    </message>
+    <message>
+        <source>1 / (1 + exp(-input))</source>
+        <translation>1 / (1 + exp(-input))</translation>
+    </message>
+    <message>
+        <source>hyperbolic tangent</source>
+        <translation>双曲正切</translation>
+    </message>
+    <message>
+        <source>exp(input) normalised along dim</source>
+        <translation>沿 dim 归一化的 exp(input)</translation>
+    </message>
+    <message>
+        <source>log of softmax along dim</source>
+        <translation>沿 dim 的 softmax 的对数</translation>
+    </message>
+    <message>
+        <source>sum of all elements, or along dim</source>
+        <translation>所有元素之和，或沿 dim 求和</translation>
+    </message>
+    <message>
+        <source>mean of all elements, or along dim</source>
+        <translation>所有元素的均值，或沿 dim 的均值</translation>
+    </message>
+    <message>
+        <source>largest element, or largest along dim</source>
+        <translation>最大的元素，或沿 dim 的最大值</translation>
+    </message>
+    <message>
+        <source>same elements, new shape</source>
+        <translation>元素不变，改变形状</translation>
+    </message>
+    <message>
+        <source>all elements in one dimension</source>
+        <translation>把所有元素展平为一维</translation>
+    </message>
+    <message>
+        <source>swap two dimensions</source>
+        <translation>交换两个维度</translation>
+    </message>
+    <message>
+        <source>transpose of a matrix</source>
+        <translation>矩阵的转置</translation>
+    </message>
+    <message>
+        <source>insert a dimension of size 1</source>
+        <translation>插入一个大小为 1 的维度</translation>
+    </message>
+    <message>
+        <source>remove dimensions of size 1</source>
+        <translation>去掉大小为 1 的维度</translation>
+    </message>
+    <message>
+        <source>join two tensors along an existing dim</source>
+        <translation>沿已有维度拼接两个张量</translation>
+    </message>
+    <message>
+        <source>join two tensors along a new dim</source>
+        <translation>沿一个新维度拼接两个张量</translation>
+    </message>
+    <message>
+        <source>matrix product (vectors and matrices)</source>
+        <translation>矩阵乘积（向量和矩阵）</translation>
+    </message>
+    <message>
+        <source>product of two matrices</source>
+        <translation>两个矩阵的乘积</translation>
+    </message>
+    <message>
+        <source>mean squared error</source>
+        <translation>均方误差</translation>
+    </message>
+    <message>
+        <source>softmax cross-entropy; target holds class indices (int64)</source>
+        <translation>softmax 交叉熵；target 保存类别索引（int64）</translation>
+    </message>
+    <message>
+        <source>sigmoid + binary cross-entropy</source>
+        <translation>sigmoid + 二元交叉熵</translation>
+    </message>
+</context>
+<context>
+    <name>tooltips</name>
+    <message>
+        <source>no value</source>
+        <translation>没有数值</translation>
+    </message>
+    <message>
+        <source>python number</source>
+        <translation>Python 数值</translation>
+    </message>
+    <message>
+        <source>no gradient flows back here</source>
+        <translation>没有梯度流回这里</translation>
+    </message>
+    <message>
+        <source>∂ flowing back</source>
+        <translation>回传的 ∂</translation>
+    </message>
+</context>
+</TS>
