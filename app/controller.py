@@ -354,7 +354,7 @@ class DocumentController(QObject):
     def copy(self, ids: Iterable[str]) -> str:
         """The selected nodes, notes and the wires among them, as .cgraph JSON text."""
         part = GraphDocument()
-        for item_id in ids:
+        for item_id in dict.fromkeys(ids):  # a selection may name an item twice
             if self.document.has_node(item_id):
                 part.add_node(self.document.node(item_id).copy())
             elif self.document.has_note(item_id):
