@@ -61,6 +61,7 @@ class EdgeItem(QGraphicsItem):
         self._hover = False
         self.highlight: str | None = None  # a key of HIGHLIGHT_COLOURS, or None
         self.hidden_numbers = False  # the pill shows "∂=?" (predict mode)
+        self.local: str | None = None  # d(dst)/d(src) text, shown after the gradient
         self._path = QPainterPath()
         self._label_point = QPointF()
         self._bounds = QRectF()
@@ -104,12 +105,21 @@ class EdgeItem(QGraphicsItem):
             self.hidden_numbers = hidden
             self.update()
 
+    def set_local_derivative(self, text: str | None) -> None:
+        """Show ``text`` (the local derivative d(dst)/d(src), e.g. "1.") beside the gradient."""
+        if text != self.local:
+            self.local = text
+            self._label = None
+            self.update()
+
     def gradient_text(self) -> str:
         """The text of the gradient pill, exactly as painted ("" when there is no gradient)."""
         if self.hidden_numbers and self.grad is not None:
             return "∂=?"
         if self._label is None:
             self._label = gradient_label(self.grad)
+            if self._label and self.local is not None:
+                self._label += f" · local {self.local}"
         return self._label
 
     def label_point(self) -> QPointF:

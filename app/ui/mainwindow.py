@@ -48,6 +48,7 @@ from app.ui import (
     code_view,
     gallery,
     i18n,
+    local_derivatives,
     presentation,
     training_dock,
     walkthrough_bar,
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.autograd_dock = autograd_view.install(self)
         self.training_dock = training_dock.install(self)
         self.numeric_check, self.presentation = presentation.install(self)
+        self.local_derivatives = local_derivatives.install(self)
         self.code_dock, self.code_actions = code_view.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)

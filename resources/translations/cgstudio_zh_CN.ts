@@ -341,6 +341,17 @@
     </message>
 </context>
 <context>
+    <name>LocalDerivatives</name>
+    <message>
+        <source>Show &amp;Local Derivatives on Wires</source>
+        <translation>在连线上显示局部导数(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Write d(output of the op)/d(input) beside the gradient on each wire</source>
+        <translation>在每条连线的梯度旁写出 d(运算的输出)/d(输入)</translation>
+    </message>
+</context>
+<context>
     <name>LossChart</name>
     <message>
         <source>step</source>
