@@ -202,3 +202,28 @@ def test_dynamic_branch_matches_torch(x: float) -> None:
         np.testing.assert_array_equal(ours[node_id].grad, oracle[node_id].grad)
     winner, loser = ("w", "v") if x > 0 else ("v", "w")
     assert ours[winner].grad.item() == x and ours[loser].grad.item() == 0.0
+
+
+def test_start_page_shows_once_then_only_when_ticked(window: MainWindow) -> None:
+    shown: list[bool] = []
+
+    def answer(dialog) -> bool:
+        shown.append(dialog.at_start.isChecked())
+        return False  # Close: the lesson stays
+
+    window.gallery._run_gallery = answer
+    assert not window.settings.contains("gallery/at_start")
+    window.gallery.show_at_start()  # first start: the gallery is the start page
+    assert shown == [False]
+    window.gallery.show_at_start()  # the box was left unticked: not again
+    assert shown == [False]
+
+    def tick(dialog) -> bool:
+        dialog.at_start.setChecked(True)
+        return False
+
+    window.gallery._run_gallery = tick
+    window.gallery.show_gallery()  # Help > Examples, ticking the box
+    window.gallery._run_gallery = answer
+    window.gallery.show_at_start()
+    assert shown == [False, True]

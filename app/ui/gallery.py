@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -98,12 +99,19 @@ def load_examples(directory: Path) -> list[Example]:
     return listed + unlisted
 
 
+#: QSettings key: show the gallery as the start page
+AT_START_KEY = "gallery/at_start"
+
+
 class ExampleGallery(QDialog):
     """A list of the examples with their descriptions; Open (or a double click) picks one."""
 
-    def __init__(self, examples: list[Example], parent: QWidget | None = None) -> None:
+    def __init__(self, examples: list[Example], parent: QWidget | None = None,
+                 at_start: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Examples"))
+        self.at_start = QCheckBox(self.tr("Show the examples when CG Studio starts"))
+        self.at_start.setChecked(at_start)
         self.examples = examples
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
@@ -131,6 +139,7 @@ class ExampleGallery(QDialog):
         layout.addWidget(QLabel(self.tr("Each example opens as a copy: your changes never "
                                         "overwrite it.")))
         layout.addWidget(self.tree)
+        layout.addWidget(self.at_start)
         layout.addWidget(buttons)
         self.resize(900, 420)
 
@@ -170,9 +179,21 @@ class GalleryActions(QObject):
 
     def show_gallery(self) -> bool:
         """Show the gallery and open the example the user picks; True when one was opened."""
-        dialog = ExampleGallery(self.examples, self.window)
-        example = dialog.chosen() if self._run_gallery(dialog) else None
+        settings = self.window.settings
+        dialog = ExampleGallery(self.examples, self.window,
+                                at_start=settings.value(AT_START_KEY, False, type=bool))
+        accepted = self._run_gallery(dialog)
+        settings.setValue(AT_START_KEY, dialog.at_start.isChecked())
+        example = dialog.chosen() if accepted else None
         return example is not None and self.open_example(example)
+
+    def show_at_start(self) -> bool:
+        """The start page: the gallery, on the first start and whenever its "show when CG Studio
+        starts" box is ticked (the lesson stays open behind it: Close goes straight to it)."""
+        settings = self.window.settings
+        if settings.contains(AT_START_KEY) and not settings.value(AT_START_KEY, type=bool):
+            return False
+        return self.show_gallery()
 
     def open_example(self, example: Example) -> bool:
         """Open ``example`` as an unsaved copy in place of the current document."""

@@ -73,7 +73,8 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
     install_autosave(window)
     window.restore_layout()
     window.show()
-    offer_recovery(window)
+    if not offer_recovery(window) and path is None:
+        window.gallery.show_at_start()  # the start page, on a first start
     window.fit_all()
     return app.exec()
 

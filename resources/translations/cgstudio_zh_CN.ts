@@ -189,7 +189,12 @@
     <name>ExampleGallery</name>
     <message>
         <source>Examples</source>
+        <extracomment>QSettings key: show the gallery as the start page</extracomment>
         <translation>示例</translation>
+    </message>
+    <message>
+        <source>Show the examples when CG Studio starts</source>
+        <translation>启动 CG Studio 时显示示例</translation>
     </message>
     <message>
         <source>Example</source>
