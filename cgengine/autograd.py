@@ -42,7 +42,7 @@ _TENSOR_CLASS: type[Tensor] | None = None
 
 def _tensor_class() -> type[Tensor]:
     """cgengine.tensor.Tensor (imported on first use: that module imports this one). Cached,
-    because an import statement in a hot function is slow once PySide6 hooks imports."""
+    because an import statement in a hot function is slow once a GUI toolkit hooks imports."""
     global _TENSOR_CLASS
     if _TENSOR_CLASS is None:
         from cgengine.tensor import Tensor
