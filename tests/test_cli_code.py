@@ -8,16 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = """import torch
-w = torch.tensor([1.], requires_grad=True)
-x = torch.tensor([2.], requires_grad=True)
-a = torch.add(w, x)
-a.retain_grad()
-b = torch.add(w, 1)
-y = torch.mul(a, b)
-y.backward()
-print(w.grad)
-"""
+# the lesson's second listing (with a.retain_grad()), as shipped with the examples
+LESSON = (ROOT / "resources" / "examples" / "lesson_listing2.py").read_text(encoding="utf-8")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
