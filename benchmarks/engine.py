@@ -7,6 +7,12 @@ dominates). Each case prints the median of several timed runs for both engines a
 cgengine / torch. The targets are 1-element <= 1.0, 1000x1000 <= 1.2, memory <= 1.5; they are
 reported, not asserted.
 
+Each engine is timed in a fresh child process, after warm-up runs, as each behaves by default:
+in one shared process an engine inherits the other's allocator state (torch's small-tensor runs
+left cgengine's 1000x1000 chain twice as slow; cgengine's allocator settings, made at import,
+let torch reuse freed memory it would otherwise fault in again), so neither figure would be its
+own.
+
 Peak memory of the 1000x1000 chain is measured in a fresh child process per engine, so that
 neither sees the other's allocations:
 
@@ -77,7 +83,8 @@ def run_once(engine: ModuleType, shape: tuple[int, ...]) -> float:
 
 
 def median_time(engine: ModuleType, shape: tuple[int, ...], repeats: int) -> float:
-    run_once(engine, shape)  # warm-up: imports, caches, first-touch of memory
+    for _ in range(5 if shape == (1,) else 1):  # warm-up: imports, caches, first-touch of memory
+        run_once(engine, shape)
     return statistics.median(run_once(engine, shape) for _ in range(repeats))
 
 
@@ -117,6 +124,15 @@ def memory_of(engine_name: str) -> tuple[int, int]:
     return int(rss), int(traced)
 
 
+def time_of(engine: str, case: str, repeats: int, threads: int = 0) -> float:
+    """Median seconds of ``case`` on ``engine``, measured in a fresh process: an engine run
+    before another in the same process changes the other's figures (torch's small-tensor runs
+    left cgengine's 1000x1000 chain twice as slow here, through the allocator's state)."""
+    done = subprocess.run([sys.executable, __file__, "--time-child", engine, case, str(repeats),
+                           str(threads)], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def ratio_text(mine: float, theirs: float | None, target: float) -> str:
     if theirs is None:
         return "torch not installed"
@@ -129,33 +145,37 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per case (median)")
     parser.add_argument("--memory-child", metavar="ENGINE", help=argparse.SUPPRESS)
+    parser.add_argument("--time-child", nargs=4, metavar=("ENGINE", "CASE", "REPEATS", "THREADS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         measure_memory(args.memory_child)
         return
-
-    import cgengine
+    if args.time_child:
+        engine_name, case, repeats, threads = args.time_child
+        engine = importlib.import_module(engine_name)
+        if engine_name == "torch" and int(threads) > 0:
+            engine.set_num_threads(int(threads))
+        print(median_time(engine, CASES[case], int(repeats)))
+        return
 
     try:
         import torch
     except ImportError:
         torch = None
     print(f"{CHAIN_LENGTH}-op chain (mul, add, sin), float32, forward + backward, "
-          f"median of {args.repeats}" + (f"; torch threads: {torch.get_num_threads()}"
-                                         if torch else ""))
+          f"median of {args.repeats}; each engine timed in a fresh process"
+          + (f"; torch threads: {torch.get_num_threads()}" if torch else ""))
     for label, shape in CASES.items():
         repeats = args.repeats * 4 if shape == (1,) else args.repeats
-        mine = median_time(cgengine, shape, repeats)
-        theirs = median_time(torch, shape, repeats) if torch else None
+        mine = time_of("cgengine", label, repeats)
+        theirs = time_of("torch", label, repeats) if torch else None
         theirs_text = f"{theirs * 1000:9.1f} ms" if theirs is not None else "        -"
         print(f"time   {label:>10}: cgengine {mine * 1000:9.1f} ms  torch {theirs_text}  "
               f"{ratio_text(mine, theirs, TARGETS[label])}")
         if torch is not None and shape != (1,) and torch.get_num_threads() > 1:
             # numpy's elementwise ufuncs use one thread: compare with torch on one thread too
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            single = median_time(torch, shape, repeats)
-            torch.set_num_threads(threads)
+            single = time_of("torch", label, repeats, threads=1)
             print(f"       {label:>10}: against torch on 1 thread {single * 1000:9.1f} ms  "
                   f"{ratio_text(mine, single, TARGETS[label])}")
 
