@@ -92,14 +92,17 @@ def test_the_event_loop_keeps_running_while_a_large_graph_evaluates(big, qtbot):
     ticks: list[float] = []
     ticker = QTimer()
     ticker.setInterval(10)
-    ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    # count only the ticks that came while the evaluation was still running
+    ticker.timeout.connect(
+        lambda: controller.evaluation_pending and ticks.append(time.perf_counter()))
     ticker.start()
     controller.set_field("w", "value", [2.0])
     with qtbot.waitSignal(controller.evaluated, timeout=30_000):
         assert controller.evaluation_pending
     ticker.stop()
-    # an evaluation in the GUI thread would have let at most one tick through
-    assert len(ticks) >= 3
+    # an evaluation in the GUI thread would have let no tick through while it ran (the worker
+    # holds the interpreter lock much of the time, so a few ticks is all a busy machine gives)
+    assert len(ticks) >= 2
     assert controller.result.nodes[LAST].value.tolist() == [2.0 + 4998.0 * 2.0]
     assert scene.nodes[LAST].value_text() == "value [9998.]"
 
