@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from graphs import graph
 
 import cgengine
 from app.evaluate import EvalResult, evaluate_document
@@ -17,17 +18,6 @@ from app.model import GraphDocument, Node
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.cgraph"))
-
-
-def graph(nodes: list[Node], edges: list[tuple[str, str, int]],
-          output: str | None = None) -> GraphDocument:
-    doc = GraphDocument()
-    for node in nodes:
-        doc.add_node(node)
-    for src, dst, port in edges:
-        doc.connect(src, dst, port)
-    doc.set_output(output)
-    return doc
 
 
 def leaf(node_id: str, value: Any, requires_grad: bool = True, dtype: str = "float32") -> Node:
@@ -288,7 +278,7 @@ def test_error_graph_matches_torch() -> None:
 
 
 def test_an_op_whose_result_would_be_huge_is_refused_on_its_node() -> None:
-    from app.model import GraphDocument, Node
+    from app.model import Node
 
     doc = GraphDocument()
     doc.add_node(Node("col", "tensor", "col", value=[[0.0]] * 10_000))

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from graphs import graph
 
 from app.evaluate import evaluate_document
 from app.fileio import load_document
@@ -16,17 +17,6 @@ from app.model import GraphDocument, Node
 from app.teach.walkthrough import backward_steps, format_number, forward_steps, local_derivative
 
 LESSON = Path(__file__).resolve().parent.parent / "resources" / "examples" / "lesson.cgraph"
-
-
-def graph(nodes: list[Node], edges: list[tuple[str, str, int]],
-          output: str | None = None) -> GraphDocument:
-    doc = GraphDocument()
-    for node in nodes:
-        doc.add_node(node)
-    for src, dst, port in edges:
-        doc.connect(src, dst, port)
-    doc.set_output(output)
-    return doc
 
 
 def leaf(node_id: str, value: Any, requires_grad: bool = True) -> Node:

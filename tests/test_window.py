@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTableWidget
+from windows import open_window, settle
 
 from app.canvas import NodeItem
 from app.fileio import FileFormatError, load_document
-from app.ui import launch
 from app.ui.mainwindow import MainWindow
 from app.ui.palette import PaletteDock
 from app.ui.recent import MAX_RECENT
@@ -27,21 +27,8 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot, settings: QSettings) -> MainWindow:
-    win = MainWindow(settings=settings)
-    # qtbot closes the window after the test: never block on a real "save changes?" dialog
-    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(win)
-    win.open_example(launch.LESSON)
-    win.show()
-    qtbot.waitExposed(win)
-    settle(qtbot, win)
-    return win
-
-
-def settle(qtbot, window: MainWindow) -> None:
-    """Wait for the controller's deferred re-evaluation after an edit."""
-    qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
+def window(qtbot, tmp_path: Path, settings: QSettings) -> MainWindow:
+    return open_window(qtbot, tmp_path, settings=settings)
 
 
 def node_item(window: MainWindow, node_id: str) -> NodeItem:

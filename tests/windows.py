@@ -11,9 +11,11 @@ from app.ui import launch
 from app.ui.mainwindow import MainWindow
 
 
-def open_window(qtbot, tmp_path: Path, example: Path = launch.LESSON) -> MainWindow:
+def open_window(qtbot, tmp_path: Path, example: Path = launch.LESSON,
+                settings: QSettings | None = None) -> MainWindow:
     """A shown window on a copy of ``example``, with its own settings file, evaluated."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    if settings is None:
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(settings=settings)
     # qtbot closes the window after the test: never block on a real "save changes?" dialog
     win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard

@@ -19,7 +19,6 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QFont,
     QGuiApplication,
     QKeySequence,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
 
 from app.canvas import text
 from app.teach.gradcheck import NumericCheck, numeric_gradients
+from app.ui.themes import palette_from
 
 if TYPE_CHECKING:
     from app.ui.mainwindow import MainWindow
@@ -70,10 +70,7 @@ _HIGH_CONTRAST: dict[QPalette.ColorRole, str] = {
 
 def high_contrast_palette() -> QPalette:
     """The palette of presentation mode (the canvas draws its light colours from it)."""
-    palette = QPalette()
-    for role, colour in _HIGH_CONTRAST.items():
-        palette.setColor(role, QColor(colour))
-    return palette
+    return palette_from(_HIGH_CONTRAST)
 
 
 def numeric_check_text(check: NumericCheck | None) -> str:

@@ -37,11 +37,17 @@ _DARK_COLOURS: dict[QPalette.ColorRole, str] = {
 }
 
 
+def palette_from(colours: dict[QPalette.ColorRole, str]) -> QPalette:
+    """A palette with these colours (hex names) for these roles, Qt's defaults elsewhere."""
+    palette = QPalette()
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
 def dark_palette() -> QPalette:
     """A dark palette with enough contrast for a classroom projector."""
-    palette = QPalette()
-    for role, colour in _DARK_COLOURS.items():
-        palette.setColor(role, QColor(colour))
+    palette = palette_from(_DARK_COLOURS)
     disabled = QColor("#7a7d83")
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
                  QPalette.ColorRole.ButtonText):
