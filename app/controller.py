@@ -9,6 +9,7 @@ emits many) is coalesced into one evaluation by a zero-delay timer.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,6 +31,7 @@ from app.commands import (
     SetParamCommand,
 )
 from app.evaluate import EvalResult, evaluate_document
+from app.evaluate.evaluator import release_retired
 from app.evaluate.worker import EVALUATION_LOCK, BackgroundEvaluator, clone_for_evaluation
 from app.fileio import FileFormatError, dumps_document, loads_document
 from app.model import DTYPES, GraphDocument, GraphError, Node, Note
@@ -46,9 +48,12 @@ TIDY_ROW_GAP = 30.0
 DEFAULT_NODE_HEIGHT = 120.0
 #: How far a duplicate lands from its original.
 DUPLICATE_OFFSET = 40.0
-#: Graphs of at least this many nodes are evaluated in a worker thread (they take longer than
-#: a frame); smaller ones are evaluated in the event loop, so their numbers appear at once.
-BACKGROUND_MIN_NODES = 200
+#: An edit is evaluated in the event loop, its numbers shown at once, when the last evaluation
+#: says this one will take at most this long (seconds); a longer one goes to the worker thread,
+#: so that the window keeps responding. About 2,500 nodes on a 2-core laptop.
+SYNC_EVALUATION_BUDGET = 0.05
+#: Until a document has been evaluated once, graphs of at least this many nodes go to the worker.
+BACKGROUND_MIN_NODES = 2500
 #: How often the GUI thread looks for a finished background evaluation, in milliseconds.
 _POLL_MS = 5
 
@@ -84,6 +89,11 @@ class DocumentController(QObject):
         self._generation = 0
         self._shown_generation = 0
         self._background = BackgroundEvaluator()
+        #: seconds the last evaluation took per node (None until one ran), to predict the next
+        self._seconds_per_node: float | None = None
+        self._tidy_pending = False
+        self._retired_result: EvalResult | None = None
+        self.sync_evaluation_budget = SYNC_EVALUATION_BUDGET
         self._poll = QTimer(self)
         self._poll.setInterval(_POLL_MS)
         self._poll.timeout.connect(self._collect_background_result)
@@ -125,8 +135,8 @@ class DocumentController(QObject):
         self._timer.start()
 
     def _evaluate_scheduled(self) -> None:
-        """The timer's slot: evaluate a small graph now, hand a large one to the worker."""
-        if len(self.document) < BACKGROUND_MIN_NODES:
+        """The timer's slot: evaluate a quick graph now, hand a slow one to the worker."""
+        if self._evaluates_quickly():
             self.evaluate_now()
             return
         self._dirty = False
@@ -150,10 +160,47 @@ class DocumentController(QObject):
         self.message.emit(f"Evaluation failed: {exc}")
         return EvalResult(output=self.document.output)
 
+    def _evaluates_quickly(self) -> bool:
+        """Whether the document should evaluate within ``sync_evaluation_budget``, judged from
+        the time the last evaluation took per node (or, before any, from its size)."""
+        nodes = len(self.document)
+        if self._seconds_per_node is None:
+            return nodes < BACKGROUND_MIN_NODES
+        return self._seconds_per_node * nodes <= self.sync_evaluation_budget
+
     def _show_result(self, generation: int, result: EvalResult) -> None:
         self._shown_generation = generation
+        if result.seconds > 0 and result.nodes:
+            self._seconds_per_node = result.seconds / len(result.nodes)
+        self._tidy_up_when_idle()
+        self._retired_result = self.result  # freed after the repaint (see _tidy_up_when_idle)
         self.result = result
         self.evaluated.emit(result)
+
+    def _tidy_up_when_idle(self) -> None:
+        """Put off the clean-up an evaluation leaves until the event loop is idle again.
+
+        An evaluation and the canvas update after it create tens of thousands of objects, and
+        drop as many (the previous result, the engine's graph). With the cyclic garbage collector
+        on, the first allocation after them sets off a collection of all of them, and freeing the
+        old ones takes milliseconds too: both would come between the edit and its repaint. So the
+        collector waits, and the old objects are kept, until the event loop reaches its timers,
+        after the paint events the user is waiting for. (``evaluate_document`` pauses the
+        collector for its own part too, also in the worker thread.)
+        """
+        if self._tidy_pending:
+            return
+        self._tidy_pending = True
+        enable = gc.isenabled()
+        gc.disable()
+        QTimer.singleShot(0, lambda: self._tidy_up(enable))
+
+    def _tidy_up(self, enable_collector: bool) -> None:
+        self._tidy_pending = False
+        self._retired_result = None
+        release_retired()
+        if enable_collector:
+            gc.enable()
 
     def evaluate_now(self) -> EvalResult:
         """Evaluate the document at once (tests, command line) and emit ``evaluated``.
@@ -165,6 +212,7 @@ class DocumentController(QObject):
         self._dirty = False
         self._generation += 1
         self._background.cancel()
+        self._tidy_up_when_idle()
         try:
             with EVALUATION_LOCK:
                 result = evaluate_document(self.document)

@@ -62,6 +62,12 @@ _grad_mode = _GradMode()
 
 class _Recorders(threading.local):
     lists: list[list[Node]] | None = None
+    steps: list[list[BackwardStep]] | None = None
+
+
+#: One node run by backward: the node, the gradient that arrived at it (summed over its
+#: consumers; None if none did) and the gradients it passed on, one per next_functions entry.
+BackwardStep = tuple["Node", "np.ndarray | None", "Sequence[np.ndarray | None]"]
 
 
 _recorders = _Recorders()
@@ -82,6 +88,27 @@ def record_backward_order() -> Iterator[list[Node]]:
         yield order
     finally:
         _recorders.lists = previous
+
+
+@contextmanager
+def record_backward_steps() -> Iterator[list[BackwardStep]]:
+    """Collect every step backward takes: ``(node, gradient in, gradients out)`` in run order.
+
+    The gradients out are what flows along each edge of the graph to ``node.next_functions``
+    (an AccumulateGrad passes nothing on: ``()``). The arrays are the engine's own; it never
+    writes into them afterwards.
+
+    >>> with record_backward_steps() as steps:
+    ...     y.backward()
+    >>> [(fn.name(), g_in.tolist()) for fn, g_in, _ in steps][0]   # ('MulBackward0', [1.0])
+    """
+    steps: list[BackwardStep] = []
+    previous = _recorders.steps
+    _recorders.steps = [*(previous or []), steps]
+    try:
+        yield steps
+    finally:
+        _recorders.steps = previous
 
 
 def is_grad_enabled() -> bool:
@@ -159,6 +186,7 @@ class Node:
     #: calls retain_grad(): one attribute write fewer on the hot path.
     saved: Any = ()
     _retained: weakref.ref[Tensor] | None = None
+    _hooks: dict[int, Callable[..., Any]] | None = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -197,8 +225,46 @@ class Node:
         if self.saved:  # as in PyTorch, a node that saved nothing can be run again
             self.saved = _FREED
 
-    def register_hook(self, hook: Callable[..., Any]) -> None:
-        raise NotImplementedError("grad_fn hooks are not supported by cgengine")
+    def register_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` each time backward runs this node.
+
+        As with torch's ``grad_fn.register_hook``: ``grad_outputs`` is a one-tuple holding the
+        gradient that arrived at the node (summed over its consumers) and ``grad_inputs`` the
+        gradients it passes on, one per entry of ``next_functions`` (None where none flows). A
+        hook that returns a tuple replaces ``grad_inputs``. ``handle.remove()`` unregisters it.
+        """
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def _run_hooks(self, grad_inputs: list[np.ndarray | None],
+                   grad_output: np.ndarray) -> list[np.ndarray | None]:
+        """Hand the gradients to the registered hooks, as tensors; take back replacements."""
+        Tensor = _tensor_class()
+
+        for hook in list(self._hooks.values()):  # type: ignore[union-attr]
+            wrapped = tuple(None if g is None else Tensor._wrap(g) for g in grad_inputs)
+            replaced = hook(wrapped, (Tensor._wrap(grad_output),))
+            if replaced is not None:
+                grad_inputs = [None if g is None else
+                               (g._data if isinstance(g, Tensor) else np.asarray(g))
+                               for g in replaced]
+        return grad_inputs
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away again."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
+        self.id = next(self._ids)
+        self._hooks = hooks
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
 
 
 class AccumulateGrad(Node):
@@ -340,6 +406,7 @@ def _drain(
 ) -> None:
     """Run ready nodes until none is left, releasing each input once all its consumers ran."""
     recorders = _recorders.lists
+    step_recorders = _recorders.steps
     while ready:
         fn = heapq.heappop(ready)[1]
         if recorders:
@@ -356,8 +423,18 @@ def _drain(
                 _store_retained_grad(fn, grad)
             if type(fn) is AccumulateGrad:
                 fn.accumulate(grad)
+                if fn._hooks:
+                    fn._run_hooks([], grad)
+                if step_recorders:
+                    for steps in step_recorders:
+                        steps.append((fn, grad, ()))
                 continue
         input_grads = fn.apply(grad) if grad is not None else [None] * len(fn.next_functions)
+        if fn._hooks and grad is not None:
+            input_grads = fn._run_hooks(input_grads, grad)
+        if step_recorders:
+            for steps in step_recorders:
+                steps.append((fn, grad, input_grads))
         if not retain_graph:
             fn.release()
         for (nxt, _), g in zip(fn.next_functions, input_grads):

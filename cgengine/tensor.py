@@ -287,8 +287,10 @@ class Tensor:
     def tolist(self) -> Any:
         return self._data.tolist()
 
-    def numpy(self) -> np.ndarray:
-        if self._requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The tensor's array (shared, not copied). Like torch, a tensor that requires grad
+        refuses unless ``force=True`` (torch's shorthand for ``t.detach().numpy()``)."""
+        if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."

@@ -64,6 +64,8 @@ def big(qapp, tmp_path_factory):
     path = tmp_path_factory.mktemp("scale") / "chain.cgraph"
     save_document(add_chain(MAX_NODES), path)
     controller = DocumentController()
+    # these tests are about the worker thread: every edit goes there, however fast the machine
+    controller.sync_evaluation_budget = 0.0
     scene = GraphScene(controller)
     shown: list[EvalResult] = []
     controller.evaluated.connect(shown.append)
@@ -151,6 +153,27 @@ def test_small_graphs_are_evaluated_in_the_event_loop_without_the_worker(qtbot):
         pass
     assert not controller._background.busy
     assert controller.result.nodes["w"].grad.tolist() == [BACKGROUND_MIN_NODES - 3.0]
+
+
+def test_where_an_edit_is_evaluated_follows_how_long_the_last_evaluation_took(qtbot):
+    controller = DocumentController()
+    ids = build_lesson(controller)
+    controller.evaluate_now()
+    assert controller.result.seconds > 0
+    submitted = []
+    submit = controller._background.submit
+    controller._background.submit = lambda doc, generation: (submitted.append(generation),
+                                                             submit(doc, generation))
+    # six nodes take well under the budget: the edit is evaluated in the event loop
+    with qtbot.waitSignal(controller.evaluated, timeout=5000):
+        controller.set_field(ids["w"], "value", [2.0])
+    assert submitted == []
+    # had the last evaluation taken a second a node, the edit would go to the worker thread
+    controller._seconds_per_node = 1.0
+    with qtbot.waitSignal(controller.evaluated, timeout=5000):
+        controller.set_field(ids["w"], "value", [3.0])
+    assert len(submitted) == 1
+    assert controller.result.nodes[ids["y"]].value.tolist() == [(3.0 + 2.0) * (3.0 + 1.0)]
 
 
 def test_the_worker_sees_a_copy_that_later_edits_do_not_reach(qtbot):

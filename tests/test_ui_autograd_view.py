@@ -208,11 +208,12 @@ def test_a_leaf_output_has_no_backward_graph(qtbot, window: MainWindow) -> None:
 def test_too_large_a_graph_is_not_drawn(window: MainWindow) -> None:
     chain = [AutogradNode(k, "ExpBackward0", None, [k + 1]) for k in range(MAX_BOXES)]
     chain.append(AutogradNode(MAX_BOXES, "AccumulateGrad", "w", []))
-    dock(window).show_result(EvalResult(output="y", autograd=chain))
+    dock(window).show_result(EvalResult(output="y", autograd=chain, autograd_size=len(chain)))
     assert dock(window).message() == (
         f"Graph too large to draw: {MAX_BOXES + 1} grad_fn nodes (at most {MAX_BOXES} are drawn).")
     assert dock(window).boxes == []
-    dock(window).show_result(EvalResult(output="y", autograd=chain[-MAX_BOXES:]))
+    dock(window).show_result(EvalResult(output="y", autograd=chain[-MAX_BOXES:],
+                                        autograd_size=MAX_BOXES))
     assert len(dock(window).boxes) == MAX_BOXES
 
 

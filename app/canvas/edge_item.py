@@ -2,6 +2,11 @@
 
 Near its middle a small pill shows the gradient flowing back along the wire ("∂=[2.]"), when
 the evaluation has one. Like the node cards, the pill text is formatted only when painted.
+
+The wire itself, in its usual colour, is drawn by the scene's background layer
+(:meth:`GraphScene.drawBackground`), which the view caches: an edit that changes numbers repaints
+the pills and the cards, not every antialiased curve. The item paints the curve itself only when
+it stands out (hovered, selected, or lit by a walkthrough), over the cached one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
+    QGraphicsScene,
     QGraphicsSceneHoverEvent,
     QStyleOptionGraphicsItem,
     QWidget,
@@ -65,6 +71,7 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._label_point = QPointF()
         self._bounds = QRectF()
+        self._with_pill = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0.0)
@@ -79,11 +86,29 @@ class EdgeItem(QGraphicsItem):
 
     def update_path(self) -> None:
         self.prepareGeometryChange()
+        old = self._bounds
         self._path = bezier_path(self.src_item.output_port_pos(),
                                  self.dst_item.input_port_pos(self.edge.port))
         # the pill sits past the middle, so wires leaving one output keep their pills apart
         self._label_point = self._path.pointAtPercent(0.62)
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
+        self._with_pill = self._bounds.united(_PILL_BOX.translated(self._label_point))
+        self.invalidate_wire(old)
+
+    def invalidate_wire(self, also: QRectF | None = None) -> None:
+        """Have the views redraw the cached background where this wire is (and was)."""
+        scene = self.scene()
+        if scene is not None:
+            rect = self._bounds if also is None or also.isNull() else self._bounds.united(also)
+            scene.invalidate(rect, QGraphicsScene.SceneLayer.BackgroundLayer)
+
+    def path(self) -> QPainterPath:
+        """The wire's curve in scene coordinates."""
+        return self._path
+
+    def stands_out(self) -> bool:
+        """True when the item draws the curve itself: hovered, selected or highlighted."""
+        return self._hover or self.highlight is not None or self.isSelected()
 
     def set_gradient(self, grad: np.ndarray | None) -> None:
         if grad is None and self.grad is None:
@@ -127,9 +152,7 @@ class EdgeItem(QGraphicsItem):
         return self._label_point
 
     def boundingRect(self) -> QRectF:
-        if self.grad is None:
-            return self._bounds
-        return self._bounds.united(_PILL_BOX.translated(self._label_point))
+        return self._bounds if self.grad is None else self._with_pill
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -154,14 +177,13 @@ class EdgeItem(QGraphicsItem):
         colours = style.canvas_colours()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         highlighted = self._hover or self.isSelected()
-        pen = QPen(colours.wire_hover if highlighted else colours.wire,
-                   3.5 if highlighted else 2.2)
-        if self.highlight is not None:
-            pen = QPen(HIGHLIGHT_COLOURS[self.highlight], 5.0)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        if highlighted or self.highlight is not None:
+            pen = (QPen(HIGHLIGHT_COLOURS[self.highlight], 5.0) if self.highlight is not None
+                   else QPen(colours.wire_hover, 3.5))
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
         label = self.gradient_text() if self.grad is not None else ""
         zoom = option.levelOfDetailFromTransform(painter.worldTransform())
         if not label or zoom < _PILL_MIN_ZOOM:
@@ -180,3 +202,16 @@ class EdgeItem(QGraphicsItem):
 
     def __repr__(self) -> str:
         return f"EdgeItem({self.edge.src} -> {self.edge.dst}[{self.edge.port}])"
+
+
+def paint_wires(painter: QPainter, wires: list[EdgeItem]) -> None:
+    """Draw the curves of ``wires`` in the usual wire colour (the scene's background layer)."""
+    pen = QPen(style.canvas_colours().wire, 2.2)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for wire in wires:
+        painter.drawPath(wire.path())
+    painter.restore()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
@@ -61,6 +60,10 @@ class NodeItem(QGraphicsItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
         self.setZValue(1.0)
+        # the card is drawn once into a pixmap and reused until it changes; the numbers, which
+        # change on every edit, are a child item drawn over it
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.numbers = NumbersItem(self)
         self.setPos(QPointF(*node.pos))
         self._relayout()
 
@@ -72,22 +75,14 @@ class NodeItem(QGraphicsItem):
         self._changed()
 
     def set_result(self, result: NodeResult | None) -> None:
-        old_key = self._layout_key()
+        old = self.result
         self.result = result
         self._texts = None
-        if self._layout_key() != old_key:
+        if _layout_changed(old, result):
             self._relayout()
-        self.update()
+            self.update()  # the cached card: its badges, warning or size changed
+        self.numbers.update()
 
-    def _layout_key(self) -> tuple[object, ...]:
-        """What the card's size depends on; new numbers of the same shapes keep the layout."""
-        r = self.result
-        if r is None:
-            return ()
-        return (np.shape(r.value) if r.value is not None else None,
-                np.shape(r.grad) if r.grad is not None else None,
-                r.grad_fn, r.is_leaf, r.requires_grad, r.is_number, r.error, r.warning,
-                r.blocked_by)
 
     def set_output(self, on: bool) -> None:
         if on != self.is_output:
@@ -135,7 +130,7 @@ class NodeItem(QGraphicsItem):
         """Paint "?" for the value and grad ("all"), the grad only ("grad"), or nothing (None)."""
         if hidden != self.hidden_numbers:
             self.hidden_numbers = hidden
-            self.update()
+            self.numbers.update()
 
     def grad_fn_text(self) -> str:
         return self._all_texts()["grad_fn"]
@@ -201,9 +196,7 @@ class NodeItem(QGraphicsItem):
                               if error else 0.0)
         self._warning_height = (f.text_metrics.boundingRect(inner, _WRAP, warning).height()
                                 if warning else 0.0)
-        lines = text.value_line_count(self.result) + text.grad_line_count(self.result)
-        if self.node.spec.is_op and self.result is not None and self.result.value is not None:
-            lines += 1
+        lines = self._number_lines()
         height = self._body_top() + lines * f.line + 6
         self._numeric_height = (f.text_metrics.boundingRect(inner, _WRAP, self._numeric).height()
                                 if self._numeric else 0.0)
@@ -212,11 +205,22 @@ class NodeItem(QGraphicsItem):
         if self._badges:
             height += self._badges[-1][0].bottom() + 4
         height += style.PADDING * 0.6
+        self.numbers.set_rect(QRectF(0, self._body_top(), width, lines * f.line + 2))
         if (width, height) != (self._width, self._height):
             self.prepareGeometryChange()
             self._width, self._height = width, height
             for edge in self.edges:
                 edge.update_path()
+
+    def _number_lines(self) -> int:
+        """How many lines the value, grad and grad_fn take (known from shapes alone)."""
+        result = self.result
+        lines = text.value_line_count(result)
+        if self.node.spec.kind != "scalar":
+            lines += text.grad_line_count(result)
+        if self.node.spec.is_op and result is not None and result.value is not None:
+            lines += 1
+        return lines
 
     def _layout_badges(self, room: float) -> list[tuple[QRectF, str]]:
         """Badge pills left to right, wrapping to a new row when the card is full."""
@@ -377,23 +381,29 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colours.muted)
         painter.drawText(QPointF(x, baseline), kind)
 
-    def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
+    def paint_numbers(self, painter: QPainter) -> None:
+        """The value, grad and grad_fn lines (painted by :class:`NumbersItem`, not cached)."""
+        colours = style.canvas_colours()
         f = style.fonts()
         y = self._body_top()
         x = style.PADDING
-        inner_width = self._width - 2 * style.PADDING
         grad = self.grad_text()
+        painter.setFont(f.numbers)
         for content, colour in ((self.value_text(), colours.text),
                                 (grad, colours.muted if grad == "grad None" else colours.text),
                                 (self.grad_fn_text(), colours.text)):
             if not content:
                 continue
-            painter.setFont(f.numbers)
             painter.setPen(colour)
             for line in content.split("\n"):
                 painter.drawText(QPointF(x, y + f.ascent), line)
                 y += f.line
-        y += 2
+
+    def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
+        f = style.fonts()
+        x = style.PADDING
+        inner_width = self._width - 2 * style.PADDING
+        y = self._body_top() + self._number_lines() * f.line + 2
         painter.setFont(f.text)
         numeric_colour = colours.error if "✗" in self._numeric else colours.accents["op"]
         for content, colour, height in ((self._numeric, numeric_colour, self._numeric_height),
@@ -415,3 +425,42 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(rect, 8, 8)
             painter.setPen(colours.text)
             painter.drawText(rect, badge, style.centred())
+
+
+def _layout_changed(old: NodeResult | None, new: NodeResult | None) -> bool:
+    """True when the card must be laid out and drawn again for ``new``: what its size, badges
+    and notes depend on differ. New numbers of the same shapes only repaint the numbers."""
+    if old is None or new is None:
+        return old is not new
+    return (old.shape != new.shape or old.grad_fn != new.grad_fn
+            or old.is_leaf != new.is_leaf or old.requires_grad != new.requires_grad
+            or old.is_number != new.is_number or old.error != new.error
+            or old.warning != new.warning or old.blocked_by != new.blocked_by
+            or (old.value is None) != (new.value is None)
+            or (None if old.grad is None else old.grad.shape)
+            != (None if new.grad is None else new.grad.shape))
+
+
+class NumbersItem(QGraphicsItem):
+    """The value, grad and grad_fn lines of a card: a child item over the cached card, so an
+    evaluation repaints these lines and leaves the rest of the card's picture alone."""
+
+    def __init__(self, card: NodeItem) -> None:
+        super().__init__(card)
+        self.card = card
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_rect(self, rect: QRectF) -> None:
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= _TEXT_MIN_ZOOM:
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self.card.paint_numbers(painter)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from app.canvas.edge_item import EdgeItem
+from app.canvas.edge_item import EdgeItem, paint_wires
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
 from app.canvas.text import tensor_body
@@ -110,12 +111,14 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(edge, src, dst)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
+        item.invalidate_wire()
         dst.set_port_wired(edge.port, True)
 
     def _on_edge_removed(self, edge: Edge) -> None:
         item = self.edges.pop((edge.dst, edge.port), None)
         if item is None:
             return
+        item.invalidate_wire()
         item.detach()
         self.removeItem(item)
         if (dst := self.nodes.get(edge.dst)) is not None:
@@ -138,6 +141,15 @@ class GraphScene(QGraphicsScene):
     def _on_output_changed(self, node_id: str | None) -> None:
         for item_id, item in self.nodes.items():
             item.set_output(item_id == node_id)
+
+    # ------------------------------------------------------------ painting
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """The wires' curves: a layer the view caches (an edit repaints only cards and pills)."""
+        super().drawBackground(painter, rect)
+        wires = [item for item in self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
+                                             Qt.SortOrder.AscendingOrder)
+                 if type(item) is EdgeItem and item.isVisible()]
+        paint_wires(painter, wires)
 
     # ------------------------------------------------------------ evaluation
     def apply_result(self, result: EvalResult) -> None:

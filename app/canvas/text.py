@@ -9,6 +9,8 @@ when the card is painted, which keeps a 2,000-node graph fast to update.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from app.evaluate import NodeResult
@@ -25,16 +27,76 @@ _SUMMARY_CHARS = 24
 def shows_in_full(shape: tuple[int, ...]) -> bool:
     """True for tensors small enough to print every element on the card."""
     if len(shape) <= 1:
-        return int(np.prod(shape)) <= 3
+        return math.prod(shape) <= 3
     return len(shape) == 2 and shape[0] <= 3 and shape[1] <= 3
 
 
 def tensor_body(array: np.ndarray) -> str:
     """What ``print(t)`` shows inside ``tensor(...)``: "5.", "[1., 2.]", "[[1.],\\n [3.]]"."""
+    array = np.asarray(array)
+    body = _tensor_body_fast(array)
+    return _tensor_body_slow(array) if body is None else body
+
+
+def _tensor_body_slow(array: np.ndarray) -> str:
+    """``tensor_body`` through ``format_tensor`` (numpy.array2string): any array, ~80 µs."""
     text = format_tensor(np.asarray(array))
     lines = text[len(_WRAPPER):-1].split("\n")
     # continuation rows are indented by the width of "tensor(" in torch's output
     return "\n".join([lines[0], *(line[len(_WRAPPER):] for line in lines[1:])])
+
+
+#: The fast path takes what cards show most: small (<= 9 elements, <= 2-d) float16/32/64 and
+#: integer arrays. It must print exactly what ``_tensor_body_slow`` prints (a property test checks).
+_FAST_MAX_SIZE = 9
+_FAST_FLOAT_CHARS = frozenset("efd")  # dtype.char of float16, float32, float64
+#: numpy's wrapping limit for a row's elements (line width 80 minus the closing "]" or ","),
+#: and where the first element starts: after "tensor([" in 1-d, after "tensor([[" in 2-d.
+_ROW_LIMIT = {1: 79 - 8, 2: 78 - 9}
+_FLOAT_FORMATS = {"int": "{:.0f}.".format, "fixed": "{:.4f}".format, "sci": "{:.4e}".format}
+
+
+def _fast_float_mode(values: list[float]) -> str:
+    """``app.ui.values._float_mode`` on python floats."""
+    nonzero = [abs(x) for x in values if x != 0.0 and math.isfinite(x)]
+    if not nonzero:
+        return "int"
+    big, small = max(nonzero), min(nonzero)
+    integral = all(x.is_integer() for x in nonzero)
+    if big / small > 1000.0 or big > 1.0e8 or (not integral and small < 1.0e-4):
+        return "sci"
+    return "int" if integral else "fixed"
+
+
+def _tensor_body_fast(array: np.ndarray) -> str | None:
+    """``tensor_body`` in pure python for small float/int arrays; None for anything else."""
+    ndim = array.ndim
+    if ndim > 2 or not 1 <= array.size <= _FAST_MAX_SIZE:
+        return None
+    dtype = array.dtype
+    is_float = dtype.kind == "f" and dtype.char in _FAST_FLOAT_CHARS
+    if not is_float and dtype.kind not in ("i", "u"):
+        return None  # bool, complex, longdouble, object, ...: array2string
+    listed = array.tolist()
+    flat = listed if ndim == 1 else [listed] if ndim == 0 else [x for row in listed for x in row]
+    if is_float:
+        fmt = _FLOAT_FORMATS[_fast_float_mode(flat)]
+        texts = [fmt(x) if math.isfinite(x) else str(x) for x in flat]
+        # torch aligns on the widest finite number; nan and inf are padded but not counted
+        width = max((len(t) for t, x in zip(texts, flat) if math.isfinite(x)), default=0)
+    else:
+        texts = [str(x) for x in flat]
+        width = max(len(t) for t in texts)  # numpy pads integers to the widest one
+    cells = [t.rjust(width) for t in texts]
+    if ndim == 0:
+        return cells[0]
+    columns = array.shape[-1]
+    rows = [", ".join(cells[i:i + columns]) for i in range(0, len(cells), columns)]
+    if max(len(row) for row in rows) > _ROW_LIMIT[ndim]:
+        return None  # numpy would wrap the row
+    if ndim == 1:
+        return f"[{rows[0]}]"
+    return "[[" + "],\n [".join(rows) + "]]"
 
 
 def _number(x: float) -> str:
@@ -98,7 +160,7 @@ def value_line_count(result: NodeResult | None) -> int:
     shape = np.shape(result.value)
     if not shows_in_full(shape):
         return 2
-    return shape[0] if len(shape) == 2 else 1
+    return max(1, shape[0]) if len(shape) == 2 else 1  # an empty (0, n) tensor prints "[]"
 
 
 def grad_line_count(result: NodeResult | None) -> int:
@@ -107,7 +169,7 @@ def grad_line_count(result: NodeResult | None) -> int:
     if result.grad is None:
         return 1
     shape = np.shape(result.grad)
-    return shape[0] if len(shape) == 2 and shows_in_full(shape) else 1
+    return max(1, shape[0]) if len(shape) == 2 and shows_in_full(shape) else 1
 
 
 def widest_line_chars(result: NodeResult | None) -> int:

@@ -58,6 +58,7 @@ class GraphView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
@@ -117,11 +118,14 @@ class GraphView(QGraphicsView):
 
     # ------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """The grid, then the scene's background layer (the wires); the view caches both."""
         colours = style.canvas_colours()
         painter.fillRect(rect, colours.background)
         grid = style.GRID_SIZE if self.zoom() >= 0.5 else style.GRID_SIZE * 5
         pen = QPen(colours.grid, 1.0)
         pen.setCosmetic(True)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp 1-pixel lines
         painter.setPen(pen)
         left = int(rect.left() // grid) * grid
         top = int(rect.top() // grid) * grid
@@ -136,6 +140,21 @@ class GraphView(QGraphicsView):
             y += grid
         for start, end in lines:
             painter.drawLine(start, end)
+        painter.restore()
+        super().drawBackground(painter, rect)
+
+    def restyle(self) -> None:
+        """Repaint everything in the current palette and fonts (theme or presentation change):
+        the cached background and every card's cached picture are drawn again."""
+        self.resetCachedContent()
+        for item in self.graph_scene.items():
+            item.update()
+        self.viewport().update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.restyle()
+        super().changeEvent(event)
 
     # ----------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -21,12 +21,19 @@ _SEQUENCE_INPUT = frozenset({"cat", "stack"})
 _DIM_REDUCTIONS = frozenset({"sum", "mean", "max"})
 
 
+_FUNCTIONS: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
 def engine_function(engine: ModuleType, node_type: NodeType) -> Callable[..., Any]:
     """The engine function a node type calls, e.g. ``engine.nn.functional.mse_loss``."""
-    target: Any = engine
-    for part in node_type.function.split("."):
-        target = getattr(target, part)
-    return target
+    key = (engine.__name__, node_type.function)
+    function = _FUNCTIONS.get(key)
+    if function is None:
+        target: Any = engine
+        for part in node_type.function.split("."):
+            target = getattr(target, part)
+        function = _FUNCTIONS[key] = target
+    return function
 
 
 def call_op(engine: ModuleType, node_type: NodeType, inputs: list[Any],

@@ -11,7 +11,13 @@ The engine is a parameter so the tests can run the very same evaluation on ``tor
 
 from __future__ import annotations
 
+import functools
+import gc
+import math
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -21,7 +27,6 @@ import cgengine
 from app.evaluate.calls import call_op
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
-from cgengine.autograd import reduce_to_shape
 
 #: Why an operation can turn finite inputs into nan or inf (shown as a node warning).
 _NONFINITE_REASONS: dict[str, str] = {
@@ -39,9 +44,47 @@ def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> Eval
     Numeric faults (log of a negative number, overflow) give nan/inf on the node as in torch,
     without printing numpy or engine warnings to the console.
     """
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+    start = time.perf_counter()
+    with np.errstate(all="ignore"), warnings.catch_warnings(), _gc_paused():
         warnings.simplefilter("ignore")
-        return _Evaluation(doc, engine).run()
+        evaluation = _Evaluation(doc, engine)
+        result = evaluation.run()
+        _RETIRED.append(evaluation.release())
+        del _RETIRED[:-_KEEP_RETIRED]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+#: The engine objects of the latest evaluations (tensors, graph nodes: tens of thousands of small
+#: objects for a large graph). Freeing them takes milliseconds, so the editor does it once the
+#: new numbers are on screen (:func:`release_retired`, from the event loop's idle time); at
+#: most ``_KEEP_RETIRED`` are kept when nobody calls it (command line, tests).
+_RETIRED: list[Any] = []
+_KEEP_RETIRED = 2
+
+
+def release_retired() -> None:
+    """Free the engine objects of past evaluations (see ``_RETIRED``)."""
+    _RETIRED.clear()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an evaluation allocates its many small objects.
+
+    An evaluation creates and drops tens of thousands of objects (tensors, graph nodes,
+    results); each 700 allocations the collector would walk the young objects, and now and then
+    every object of the application (the canvas items of a large graph among them). That
+    doubled the time of a 2,000-node evaluation. Evaluations run one at a time
+    (``EVALUATION_LOCK``), so pausing and resuming here does not race another evaluation.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _error_text(exc: BaseException) -> str:
@@ -51,14 +94,37 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _to_numpy(tensor: Any) -> np.ndarray:
-    return np.array(tensor.detach().numpy(), copy=True)
+    """A copy of the tensor's data (``numpy(force=True)`` is torch's ``detach().numpy()``)."""
+    return tensor.numpy(force=True).copy()
+
+
+def _shared_array(tensor: Any) -> np.ndarray:
+    """The tensor's own array, not a copy: for cgengine, which never writes into an array once
+    an operation has returned it (results and gradients are always fresh arrays)."""
+    return tensor.numpy(force=True)
 
 
 def _has_nonfinite(value: Any) -> bool:
     """True when a tensor or python number holds nan or inf."""
-    array = np.asarray(value.detach().numpy() if hasattr(value, "detach") else value)
-    return array.dtype.kind == "f" and not bool(np.all(np.isfinite(array)))
+    array = value.numpy(force=True) if hasattr(value, "numpy") else np.asarray(value)
+    return _array_has_nonfinite(array)
 
+
+def _array_has_nonfinite(array: np.ndarray) -> bool:
+    if array.dtype.kind != "f":
+        return False
+    if array.size == 1:  # most cards hold one number: math is faster than a ufunc here
+        return not math.isfinite(array.item())
+    return not np.isfinite(array).all()
+
+
+@functools.cache
+def _dtype_name(dtype: np.dtype) -> str:
+    """ "float32" for numpy's float32 dtype (``str(dtype)`` is slow enough to matter per node)."""
+    return str(dtype)
+
+
+_MISSING = object()  # no value: the node failed
 
 #: The largest result an operation may produce in the editor. A file holds at most 10^6 elements
 #: per tensor, but broadcasting a [10000, 1] tensor with a [1, 10000] one would make 10^8 (seconds
@@ -71,8 +137,16 @@ _GROWING = ("matmul", "mm", "cat", "stack")  # ops whose result can outgrow equa
 
 def _result_too_big(op: str, args: list[Any]) -> str | None:
     """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
-    shapes = [tuple(a.shape) for a in args if hasattr(a, "shape")]
-    if len(shapes) < 2 or (op not in _GROWING and all(s == shapes[0] for s in shapes)):
+    tensors = [a for a in args if hasattr(a, "shape")]
+    if len(tensors) < 2:
+        return None  # one tensor in: the registry's ops never make a result larger than it
+    # broadcasting and matmul give at most the product of the input sizes; cat and stack the sum
+    sizes = [a.numel() for a in tensors]
+    bound = sum(sizes) if op in ("cat", "stack") else math.prod(sizes)
+    if bound <= MAX_RESULT_ELEMENTS:
+        return None
+    shapes = [tuple(a.shape) for a in tensors]
+    if op not in _GROWING and all(s == shapes[0] for s in shapes):
         return None  # no broadcasting: the result is no larger than an input
     try:
         if op in ("matmul", "mm") and all(len(s) >= 2 for s in shapes[:2]):
@@ -91,6 +165,11 @@ def _result_too_big(op: str, args: list[Any]) -> str | None:
             f"at most {MAX_RESULT_ELEMENTS:,}")
 
 
+#: Backward graphs larger than this are counted but not listed in ``EvalResult.autograd``: no
+#: view draws that many boxes, and listing them costs a few milliseconds per thousand nodes.
+AUTOGRAD_RECORD_LIMIT = 1000
+
+
 #: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
 #: warning, so that ticking a checkbox never blocks the rest of the graph.
 _RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch raises \"can't "
@@ -98,23 +177,51 @@ _RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch 
 
 
 class _Evaluation:
-    """One forward and backward run; holds the engine objects only while it runs."""
+    """One forward and backward run; holds the engine objects only while it runs.
+
+    The gradient along each wire comes from a post-hook on every operation's graph node
+    (``grad_fn.register_hook``, as in torch): when backward runs the node, the hook sees the
+    gradient that arrived at it (the node's full d(output)/d(node)) and the one it passes to each
+    input (what the wire carries back). So one backward pass gives every number on the canvas.
+    """
 
     def __init__(self, doc: GraphDocument, engine: ModuleType) -> None:
         self.doc = doc
         self.engine = engine
+        self.tensor_type = engine.Tensor
+        #: how results read a tensor's array: torch may reuse its gradient buffers, so its arrays
+        #: are copied; cgengine's are shared (an evaluation of 2,000 nodes reads 8,000 arrays)
+        self.read = _shared_array if engine is cgengine else _to_numpy
+        #: cgengine reports each step of backward (torch cannot: it gets post-hooks instead)
+        self.steps_recorder = getattr(getattr(engine, "autograd", None),
+                                      "record_backward_steps", None)
+        self.watched: dict[int, list[tuple[str, list[tuple[int, int]] | None]]] = {}
+        self.inputs = doc.input_table()
         self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
         self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
         self.result = EvalResult(output=doc.output)
+        #: op node id -> (port, index in next_functions) of each input that gets a gradient,
+        #: or None when the op recorded several graph nodes (its next_functions are not its ports)
+        self.slots: dict[str, list[tuple[int, int]] | None] = {}
+        self.arrived: dict[str, np.ndarray] = {}  # op node id -> gradient arriving at its grad_fn
         self._owners: dict[int, str] | None = None
 
+    def release(self) -> tuple[Any, ...]:
+        """Hand over the engine objects (for freeing later) and forget them."""
+        held = (self.values, self.args, self.watched, self._owners)
+        self.values, self.args, self.watched, self._owners = {}, {}, {}, None
+        return held
+
     def is_tensor(self, value: Any) -> bool:
-        return isinstance(value, self.engine.Tensor)
+        return isinstance(value, self.tensor_type)
 
     def run(self) -> EvalResult:
+        nodes = self.result.nodes
         for node_id in self.doc.topological_order():
             node = self.doc.node(node_id)
-            self.result.nodes[node_id] = self.forward(node)
+            nodes[node_id] = self.forward(node)
+        # every wire gets a result, in the document's order; backward's hooks fill in the grads
+        self.result.edges = {(edge.dst, edge.port): EdgeResult() for edge in self.doc.edges}
         self.backward()
         self.gradients()
         self.wire_gradients()
@@ -149,51 +256,117 @@ class _Evaluation:
         return NodeResult(value=np.asarray(value), is_leaf=False, is_number=True)
 
     def apply_op(self, node: Node) -> NodeResult:
-        inputs = self.doc.inputs_of(node.id)
-        for src in inputs:
-            if src is not None and src not in self.values:
-                failed = self.result.nodes[src]
-                return NodeResult(is_leaf=False, blocked_by=failed.blocked_by or src)
+        spec = node.spec
+        inputs = self.inputs.get(node.id) or [None] * len(spec.inputs)
+        values = self.values
         args: list[Any] = []
-        for port, src in zip(node.spec.inputs, inputs, strict=True):
+        unwired = None  # the first input port with neither a wire nor a default
+        for port, src in zip(spec.inputs, inputs, strict=True):
             if src is not None:
-                args.append(self.values[src])
+                value = values.get(src, _MISSING)
+                if value is _MISSING:  # the input failed: this node cannot run either
+                    failed = self.result.nodes[src]
+                    return NodeResult(is_leaf=False, blocked_by=failed.blocked_by or src)
+                args.append(value)
             elif port.default is not None:
                 args.append(node.params.get(port.name, port.default))
-            else:
-                return NodeResult(is_leaf=False, error=f"input '{port.name}' is not connected")
-        too_big = _result_too_big(node.type, args)
-        if too_big:
-            return NodeResult(is_leaf=False, error=too_big)
+            elif unwired is None:
+                unwired = port.name
+        if unwired is not None:
+            return NodeResult(is_leaf=False, error=f"input '{unwired}' is not connected")
+        if len(args) > 1:
+            too_big = _result_too_big(node.type, args)
+            if too_big:
+                return NodeResult(is_leaf=False, error=too_big)
         try:
-            tensor = call_op(self.engine, node.spec, args, node.params)
+            tensor = call_op(self.engine, spec, args, node.params)
         except Exception as exc:
             return NodeResult(is_leaf=False, error=_error_text(exc))
-        if not self.is_tensor(tensor):
+        if not isinstance(tensor, self.tensor_type):
             return NodeResult(is_leaf=False, error=f"{node.type} did not return a tensor")
-        self.values[node.id] = tensor
+        values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
-        if tensor.requires_grad and not tensor.is_leaf:
-            # Every intermediate keeps its gradient so the canvas can explain all of them;
-            # ``grad`` still reports only what torch would (see ``gradients``).
-            tensor.retain_grad()
-        elif node.retain_grad:
-            result.warning = _RETAIN_WITHOUT_GRAD
-        if _has_nonfinite(tensor) and not any(_has_nonfinite(a) for a in args):
+        if node.retain_grad:
+            if tensor.requires_grad:
+                tensor.retain_grad()  # what the student's code does; .grad is then kept
+            else:
+                result.warning = _RETAIN_WITHOUT_GRAD
+        fn = tensor.grad_fn
+        if fn is not None:
+            self.watch(node.id, fn, args)
+        if (_array_has_nonfinite(result.value)
+                and not any(_has_nonfinite(a) for a in args)):
             result.warning = _NONFINITE_REASONS.get(node.type, f"{node.type} gave nan or inf")
         return result
 
     def describe(self, tensor: Any) -> NodeResult:
-        value = _to_numpy(tensor)
-        return NodeResult(
-            value=value,
-            grad_fn=tensor.grad_fn.name() if tensor.grad_fn is not None else None,
-            is_leaf=bool(tensor.is_leaf),
-            requires_grad=bool(tensor.requires_grad),
-            shape=tuple(int(n) for n in tensor.shape),
-            dtype=str(value.dtype),
-        )
+        value = self.read(tensor)
+        fn = tensor.grad_fn
+        # positional, in NodeResult's field order: value, grad, grad_fn, is_leaf, requires_grad,
+        # shape, dtype (one result per node per edit: keywords cost more than they read better)
+        return NodeResult(value, None, None if fn is None else fn.name(), fn is None,
+                          bool(tensor.requires_grad), value.shape, _dtype_name(value.dtype))
+
+    def watch(self, node_id: str, fn: Any, args: list[Any]) -> None:
+        """Have backward report the gradients through the op's graph node ``fn``.
+
+        cgengine records every step of backward (``record_backward_steps``), read afterwards;
+        other engines (torch) get a post-hook on the node.
+        """
+        slots = self.port_slots(fn, args)
+        self.slots[node_id] = slots
+        if self.steps_recorder is not None:
+            # an op can return its input itself (flatten of a vector): two nodes, one grad_fn
+            self.watched.setdefault(id(fn), []).append((node_id, slots))
+        else:
+            fn.register_hook(functools.partial(self.record_gradients, node_id, slots))
+
+    def port_slots(self, fn: Any, args: list[Any]) -> list[tuple[int, int]] | None:
+        """Pair each input port that gets a gradient with its entry in ``fn.next_functions``.
+
+        torch gives a python-number operand a ``None`` entry (add(w, 1)) or none at all
+        (pow(w, 2)); either way the tensors keep their order. None when the entries are not the
+        inputs' own graph nodes: the op was recorded as several nodes (cross_entropy is
+        nll_loss over log_softmax).
+        """
+        entries = fn.next_functions
+        if len(entries) == len(args):
+            candidates = [(port, port) for port in range(len(args))]
+        else:
+            tensor_ports = [p for p, a in enumerate(args) if self.is_tensor(a)]
+            if len(entries) != len(tensor_ports):
+                return None
+            candidates = list(zip(tensor_ports, range(len(entries)), strict=True))
+        slots = []
+        for port, index in candidates:
+            graph_node = entries[index][0]
+            if graph_node is None:
+                continue  # a python number, or a tensor that does not require grad
+            arg = args[port]
+            if not self.is_tensor(arg):
+                return None
+            if arg.grad_fn is not None:
+                if graph_node is not arg.grad_fn:
+                    return None
+            elif getattr(graph_node, "variable", None) is not arg:  # a leaf's AccumulateGrad
+                return None
+            slots.append((port, index))
+        return slots
+
+    def record_gradients(self, node_id: str, slots: list[tuple[int, int]] | None,
+                         grad_inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> None:
+        """The post-hook: keep what arrived at the node, and what each wire carries back."""
+        if grad_outputs[0] is None:
+            return
+        read = self.read
+        self.arrived[node_id] = read(grad_outputs[0])
+        if slots:
+            edges = self.result.edges
+            for port, index in slots:
+                grad = grad_inputs[index]
+                if grad is not None:
+                    edges[(node_id, port)].grad = read(grad)
 
     # ----------------------------------------------------------------- backward
     def backward(self) -> None:
@@ -206,18 +379,37 @@ class _Evaluation:
                 "a python number has no backward(); choose a tensor node as the output"
             )
             return
-        self.result.autograd = self.autograd_graph(tensor)
-        recorder = getattr(getattr(self.engine, "autograd", None), "record_backward_order", None)
+        size = None
         try:
-            # retain_graph: the wire gradients below apply each node's backward rule once more
-            if recorder is None:  # torch cannot report its order
-                tensor.backward(retain_graph=True)
+            if self.steps_recorder is None:  # torch: the hooks collect the gradients
+                tensor.backward()
             else:
-                with recorder() as order:
-                    tensor.backward(retain_graph=True)
-                self.result.backward_order = self.document_order(order)
+                with self.steps_recorder() as steps:
+                    tensor.backward()
+                size = len(steps)  # backward runs every node of the graph once
+                self.read_steps(steps)
         except Exception as exc:
             self.result.nodes[output].error = _error_text(exc)
+            size = None
+        # the walk needs only next_functions, which backward leaves in place
+        if size is None or size <= AUTOGRAD_RECORD_LIMIT:
+            self.result.autograd = self.autograd_graph(tensor)
+            size = len(self.result.autograd)
+        self.result.autograd_size = size
+
+    def read_steps(self, steps: list[tuple[Any, Any, Any]]) -> None:
+        """What each watched graph node received and passed on, and the order they ran in."""
+        edges, arrived, watched = self.result.edges, self.arrived, self.watched
+        for fn, grad_in, grads_out in steps:
+            if grad_in is None:
+                continue
+            for node_id, slots in watched.get(id(fn), ()):
+                arrived[node_id] = grad_in
+                for port, index in slots or ():
+                    grad = grads_out[index]
+                    if grad is not None:
+                        edges[(node_id, port)].grad = grad
+        self.result.backward_order = self.document_order([step[0] for step in steps])
 
     def owner(self, fn: Any) -> str | None:
         """The document node a graph node belongs to: the node whose tensor has it as grad_fn,
@@ -258,73 +450,57 @@ class _Evaluation:
 
     def document_order(self, order: list[Any]) -> list[str]:
         """The document nodes of the graph nodes backward ran, first occurrence kept."""
-        ids = (self.owner(fn) for fn in order)
-        return list(dict.fromkeys(node_id for node_id in ids if node_id is not None))
+        self.owner(None)  # builds the map
+        owners = self._owners or {}
+        ids = []
+        for fn in order:
+            variable = getattr(fn, "variable", None)
+            node_id = owners.get(id(variable if variable is not None else fn))
+            if node_id is not None:
+                ids.append(node_id)
+        return list(dict.fromkeys(ids))
 
     def gradients(self) -> None:
         """Set ``full_grad`` on every node requiring grad, and ``grad`` where torch keeps it."""
+        nodes = self.result.nodes
         for node_id, value in self.values.items():
             if not self.is_tensor(value) or not value.requires_grad:
                 continue
-            # leaves and retained non-leaves only: reading any other .grad makes torch warn
-            grad = value.grad
-            if grad is None:
+            result = nodes[node_id]
+            if value.grad_fn is None:  # a leaf: torch keeps its .grad
+                grad = value.grad
+                if grad is not None:
+                    result.full_grad = result.grad = self.read(grad)
                 continue
-            result = self.result.nodes[node_id]
-            result.full_grad = _to_numpy(grad)
-            if value.is_leaf or self.doc.node(node_id).retain_grad:
-                result.grad = _to_numpy(grad)
+            result.full_grad = self.arrived.get(node_id)
+            # reading .grad of a non-leaf that does not retain it makes torch warn
+            if value.retains_grad and value.grad is not None:
+                result.grad = self.read(value.grad)
 
     def wire_gradients(self) -> None:
-        """The gradient each wire carries back: the vector-Jacobian product of its target op.
+        """The wire gradients the hooks could not give.
 
-        When the op recorded one graph node whose inputs are exactly its ports (add, mul, ...),
-        that node's backward rule is applied to the op's gradient: one rule per node, O(n) in
-        all. Ops recorded as several nodes (cross_entropy is log_softmax then nll_loss) are called
-        once more on detached copies of their inputs, so that autograd.grad walks only that op.
-        Either way a tensor wired into two ports (mul(a, a)) gets the share of each wire.
+        An op recorded as several graph nodes (cross_entropy is log_softmax then nll_loss) is
+        called once more on detached copies of its inputs with the gradient that arrived at it,
+        so that autograd.grad walks only that op. A tensor wired into two ports (mul(a, a)) gets
+        the share of each wire either way.
         """
-        for edge in self.doc.edges:
-            self.result.edges[(edge.dst, edge.port)] = EdgeResult()
-        for node_id, args in self.args.items():
-            upstream = self.result.nodes[node_id].full_grad
-            if upstream is None:
+        edges = self.result.edges
+        for node_id, slots in self.slots.items():
+            upstream = self.arrived.get(node_id)
+            if slots is not None or upstream is None:
                 continue
+            args = self.args[node_id]
             ports = [p for p, a in enumerate(args) if self.is_tensor(a) and a.requires_grad]
             try:
-                grads = (self.direct_vjp(self.values[node_id], args, ports, upstream)
-                         or self.replayed_vjp(self.doc.node(node_id), args, ports, upstream))
+                grads = self.replayed_vjp(self.doc.node(node_id), args, ports, upstream)
             except Exception:
                 # the forward succeeded, so this cannot fail unless the engine is broken; the
                 # wires then simply show no gradient
                 continue
             for port, grad in zip(ports, grads, strict=True):
                 if grad is not None:
-                    self.result.edges[(node_id, port)].grad = (
-                        grad if isinstance(grad, np.ndarray) else _to_numpy(grad))
-
-    def direct_vjp(self, out: Any, args: list[Any], ports: list[int],
-                   upstream: np.ndarray) -> list[Any] | None:
-        """The op's own graph node applied to ``upstream``, or None when the op recorded more
-        than one node (its next_functions are then not its ports)."""
-        fn = out.grad_fn
-        if fn is None or len(fn.next_functions) != len(args):
-            return None
-        for port in ports:
-            node, arg = fn.next_functions[port][0], args[port]
-            if arg.grad_fn is not None:
-                if node is not arg.grad_fn:
-                    return None
-            elif getattr(node, "variable", None) is not arg:  # a leaf's AccumulateGrad
-                return None
-        with self.engine.no_grad():
-            grads = fn(self.engine.tensor(upstream, dtype=out.dtype))
-        if not isinstance(grads, tuple):  # torch returns a lone tensor for a one-input node
-            grads = (grads,)
-        # torch's engine (not the node) sums a broadcast gradient back to the input's shape
-        return [None if grads[port] is None else
-                reduce_to_shape(_to_numpy(grads[port]), tuple(args[port].shape))
-                for port in ports]
+                    edges[(node_id, port)].grad = _to_numpy(grad)
 
     def replayed_vjp(self, node: Node, args: list[Any], ports: list[int],
                      upstream: np.ndarray) -> list[Any]:

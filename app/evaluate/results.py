@@ -68,8 +68,13 @@ class EvalResult:
     nodes: dict[str, NodeResult] = field(default_factory=dict)
     #: keyed by (dst, port), like the document's wires
     edges: dict[tuple[str, int], EdgeResult] = field(default_factory=dict)
-    #: the recorded backward graph, from the output's grad_fn down to the AccumulateGrad nodes
+    #: the recorded backward graph, from the output's grad_fn down to the AccumulateGrad nodes;
+    #: left empty when it has more than ``AUTOGRAD_RECORD_LIMIT`` nodes (too many to draw)
     autograd: list[AutogradNode] = field(default_factory=list)
+    #: how many nodes the backward graph has (also when ``autograd`` was left empty)
+    autograd_size: int = 0
+    #: how long the evaluation took, in seconds (wall clock)
+    seconds: float = 0.0
     #: document node ids in the order the engine's backward ran their graph nodes (output
     #: first, leaves last); empty when backward did not run or the engine cannot report it
     backward_order: list[str] = field(default_factory=list)

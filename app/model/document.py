@@ -99,6 +99,10 @@ class GraphDocument:
         self._edges: dict[tuple[str, int], Edge] = {}  # keyed by (dst, port): one wire per input
         self._notes: dict[str, Note] = {}
         self._output: str | None = None
+        #: topological order and input table, kept until nodes or wires change (an evaluation
+        #: after a value edit, the common case, reuses them)
+        self._order: list[str] | None = None
+        self._inputs: dict[str, list[str | None]] | None = None
         self.node_added = Signal()
         self.node_removed = Signal()
         self.node_changed = Signal()
@@ -168,7 +172,26 @@ class GraphDocument:
 
     def topological_order(self) -> list[str]:
         """Node ids with every node after all of its inputs (Kahn's algorithm, stable)."""
-        return self._kahn(self._edges.values())
+        if self._order is None:
+            self._order = self._kahn(self._edges.values())
+        return list(self._order)
+
+    def input_table(self) -> dict[str, list[str | None]]:
+        """Node id -> the source wired to each of its input ports (None where unwired), for
+        every node with at least one wire in. Read-only: the table is shared until the next
+        change of the wires."""
+        if self._inputs is None:
+            table: dict[str, list[str | None]] = {}
+            for edge in self._edges.values():
+                ports = table.get(edge.dst)
+                if ports is None:
+                    ports = table[edge.dst] = [None] * len(self._nodes[edge.dst].spec.inputs)
+                ports[edge.port] = edge.src
+            self._inputs = table
+        return self._inputs
+
+    def _structure_changed(self) -> None:
+        self._order = self._inputs = None
 
     def _kahn(self, edges: Iterable[Edge]) -> list[str]:
         """Kahn's algorithm over the given wires; fewer ids than nodes means a cycle."""
@@ -256,6 +279,7 @@ class GraphDocument:
         if node.dtype not in DTYPES:
             raise InvalidValueError(f"dtype must be one of {', '.join(DTYPES)}, not {node.dtype!r}")
         self._nodes[node.id] = node
+        self._structure_changed()
         self.node_added.emit(node)
         self.changed.emit()
         return node
@@ -271,6 +295,7 @@ class GraphDocument:
             self._output = None
             self.output_changed.emit(None)
         del self._nodes[node_id]
+        self._structure_changed()
         self.node_removed.emit(node)
         self.changed.emit()
         return node, edges, was_output
@@ -285,6 +310,7 @@ class GraphDocument:
             self._remove_edge(old)
         edge = Edge(src, dst, port)
         self._edges[(dst, port)] = edge
+        self._structure_changed()
         self.edge_added.emit(edge)
         self.changed.emit()
         return old
@@ -304,6 +330,7 @@ class GraphDocument:
             new[(dst, port)] = Edge(src, dst, port)
         if len(self._kahn([*self._edges.values(), *new.values()])) < len(self._nodes):
             raise CycleError("these wires would make a cycle; a computational graph has none")
+        self._structure_changed()
         for key, edge in new.items():
             self._edges[key] = edge
             self.edge_added.emit(edge)
@@ -319,6 +346,7 @@ class GraphDocument:
 
     def _remove_edge(self, edge: Edge) -> None:
         del self._edges[(edge.dst, edge.port)]
+        self._structure_changed()
         self.edge_removed.emit(edge)
 
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:

@@ -356,13 +356,13 @@ class AutogradDock(QDockWidget):
         if outcome is not None and (outcome.error or outcome.blocked_by):
             return self.tr("The output %1 has an error, so backward did not run.") \
                 .replace("%1", name)
-        if not result.autograd:
+        if not result.autograd_size:
             return self.tr("The output %1 has no grad_fn, so backward records no graph: "
                            "it is a leaf or nothing it depends on requires grad.") \
                 .replace("%1", name)
-        if len(result.autograd) > MAX_BOXES:
+        if result.autograd_size > MAX_BOXES:
             return self.tr("Graph too large to draw: %1 grad_fn nodes (at most %2 are drawn).") \
-                .replace("%1", str(len(result.autograd))).replace("%2", str(MAX_BOXES))
+                .replace("%1", str(result.autograd_size)).replace("%2", str(MAX_BOXES))
         return ""
 
     def _draw(self, records: list[AutogradNode]) -> None:

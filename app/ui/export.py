@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.canvas.style import canvas_colours
 
@@ -47,6 +47,12 @@ def render_scene(scene: QGraphicsScene, out: str | Path) -> None:
     selected = scene.selectedItems()
     for item in selected:
         item.setSelected(False)
+    # the cards keep a cached picture for the screen; an export draws them afresh (an SVG gets
+    # vector shapes and text, a PNG the export's own resolution)
+    cached = [(item, item.cacheMode()) for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    for item, _mode in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     try:
         if suffix == ".png":
             _render_png(scene, source, out, background)
@@ -55,6 +61,8 @@ def render_scene(scene: QGraphicsScene, out: str | Path) -> None:
     finally:
         for item in selected:
             item.setSelected(True)
+        for item, mode in cached:
+            item.setCacheMode(mode)
 
 
 def _render_png(scene: QGraphicsScene, source: QRectF, out: Path, background: QColor) -> None:

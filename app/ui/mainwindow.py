@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         apply_theme(app, theme)
         if STYLESHEET.is_file():
             app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
-        self.view.viewport().update()
+        self.view.restyle()
 
     def _on_system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self.theme == "system":
