@@ -9,6 +9,7 @@ emits many) is coalesced into one evaluation by a zero-delay timer.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterable
@@ -91,8 +92,6 @@ class DocumentController(QObject):
         self._background = BackgroundEvaluator()
         #: seconds the last evaluation took per node (None until one ran), to predict the next
         self._seconds_per_node: float | None = None
-        self._tidy_pending = False
-        self._retired_result: EvalResult | None = None
         self.sync_evaluation_budget = SYNC_EVALUATION_BUDGET
         self._poll = QTimer(self)
         self._poll.setInterval(_POLL_MS)
@@ -172,35 +171,9 @@ class DocumentController(QObject):
         self._shown_generation = generation
         if result.seconds > 0 and result.nodes:
             self._seconds_per_node = result.seconds / len(result.nodes)
-        self._tidy_up_when_idle()
-        self._retired_result = self.result  # freed after the repaint (see _tidy_up_when_idle)
+        tidy_up_when_idle(self.result)  # the old result is freed after the repaint
         self.result = result
         self.evaluated.emit(result)
-
-    def _tidy_up_when_idle(self) -> None:
-        """Put off the clean-up an evaluation leaves until the event loop is idle again.
-
-        An evaluation and the canvas update after it create tens of thousands of objects, and
-        drop as many (the previous result, the engine's graph). With the cyclic garbage collector
-        on, the first allocation after them sets off a collection of all of them, and freeing the
-        old ones takes milliseconds too: both would come between the edit and its repaint. So the
-        collector waits, and the old objects are kept, until the event loop reaches its timers,
-        after the paint events the user is waiting for. (``evaluate_document`` pauses the
-        collector for its own part too, also in the worker thread.)
-        """
-        if self._tidy_pending:
-            return
-        self._tidy_pending = True
-        enable = gc.isenabled()
-        gc.disable()
-        QTimer.singleShot(0, lambda: self._tidy_up(enable))
-
-    def _tidy_up(self, enable_collector: bool) -> None:
-        self._tidy_pending = False
-        self._retired_result = None
-        release_retired()
-        if enable_collector:
-            gc.enable()
 
     def evaluate_now(self) -> EvalResult:
         """Evaluate the document at once (tests, command line) and emit ``evaluated``.
@@ -212,7 +185,7 @@ class DocumentController(QObject):
         self._dirty = False
         self._generation += 1
         self._background.cancel()
-        self._tidy_up_when_idle()
+        tidy_up_when_idle()
         try:
             with EVALUATION_LOCK:
                 result = evaluate_document(self.document)
@@ -498,6 +471,45 @@ class DocumentController(QObject):
         self.undo_stack.beginMacro("Tidy up")
         self.move(moves)
         self.undo_stack.endMacro()
+
+
+_tidy_pending = False
+_garbage: list[Any] = []
+
+
+def tidy_up_when_idle(garbage: Any = None) -> None:
+    """Put off the clean-up an edit leaves until the event loop is idle again.
+
+    An evaluation and the canvas update after it create tens of thousands of objects, and drop
+    as many (the previous result, the engine's graph). With the cyclic garbage collector on, the
+    first allocation after them sets off a collection of all of them, and freeing the old ones
+    takes milliseconds too: both would come between the edit and its repaint. So the collector
+    waits, and ``garbage`` is kept, until the event loop reaches its timers, after the paint
+    events the user is waiting for. (``evaluate_document`` pauses the collector for its own
+    part too, also in the worker thread.)
+    """
+    global _tidy_pending
+    if garbage is not None:
+        _garbage.append(garbage)
+    if _tidy_pending:
+        return
+    _tidy_pending = True
+    enable = gc.isenabled()
+    gc.disable()
+    QTimer.singleShot(0, functools.partial(_tidy_up, enable))
+
+
+def _tidy_up(enable_collector: bool) -> None:
+    global _tidy_pending
+    _tidy_pending = False
+    _garbage.clear()
+    release_retired()
+    if enable_collector:
+        gc.enable()
+        # the collection the paused allocations have earned, now rather than at the first
+        # allocation of the next edit: the generation the collector itself would pick
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        gc.collect(next((g for g in (2, 1) if counts[g] >= thresholds[g]), 0))
 
 
 def _id_stem(node_id: str) -> str:

@@ -185,6 +185,7 @@ class Node:
     #: Class-level defaults, overridden per node only when an op saves arrays or a tensor
     #: calls retain_grad(): one attribute write fewer on the hot path.
     saved: Any = ()
+    alpha: float = 1  # the scale of add's and sub's second input (written only when not 1)
     _retained: weakref.ref[Tensor] | None = None
     _hooks: dict[int, Callable[..., Any]] | None = None
 

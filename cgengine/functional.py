@@ -60,12 +60,16 @@ def _binary(op: Any, a: Any, b: Any, **params: Any) -> Tensor:
 
 # ---------------------------------------------------------------- arithmetic
 def add(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+    if alpha == 1:  # passing no keyword is the fast path of ``apply``
+        return _binary(_ADD, input, other)
     return _binary(_ADD, input, other, alpha=alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
+    if alpha == 1:
+        return _binary(_SUB, input, other)
     return _binary(_SUB, input, other, alpha=alpha)
 
 

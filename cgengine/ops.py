@@ -77,8 +77,10 @@ def _save(ctx: Node, *arrays: object) -> None:
 # ---------------------------------------------------------------- arithmetic
 @op("add", "AddBackward0")
 def _add(ctx, a, b, alpha=1):
+    if alpha == 1:  # the usual case: nothing to remember (ctx.alpha stays 1)
+        return a + b
     ctx.alpha = alpha
-    return a + b if alpha == 1 else a + alpha * b
+    return a + alpha * b
 
 
 @_add.backward
@@ -88,8 +90,10 @@ def _(ctx, g):
 
 @op("sub", "SubBackward0")
 def _sub(ctx, a, b, alpha=1):
+    if alpha == 1:
+        return a - b
     ctx.alpha = alpha
-    return a - b if alpha == 1 else a - alpha * b
+    return a - alpha * b
 
 
 @_sub.backward

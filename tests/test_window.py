@@ -501,3 +501,26 @@ def test_status_bar_counts_errors(qtbot, window: MainWindow) -> None:
     assert errors >= 1
     expected = "1 error" if errors == 1 else f"{errors} errors"
     assert window.eval_label.text().endswith(expected)
+
+
+def test_a_second_window_does_not_rebuild_the_style_of_the_first(qtbot, tmp_path,
+                                                                  window: MainWindow) -> None:
+    """The Fusion style is set once: setting it again re-polishes every widget of every window
+    (and the style sheet's proxy style made the check for it always fail)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class StyleChanges(QObject):
+        count = 0
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.StyleChange:
+                StyleChanges.count += 1
+            return False
+
+    spy = StyleChanges()
+    window.view.installEventFilter(spy)
+    style = QApplication.style()
+    second = open_window(qtbot, tmp_path / "second")
+    assert second.isVisible()
+    assert StyleChanges.count == 0
+    assert QApplication.style() is style

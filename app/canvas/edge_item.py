@@ -72,6 +72,8 @@ class EdgeItem(QGraphicsItem):
         self._label_point = QPointF()
         self._bounds = QRectF()
         self._with_pill = QRectF()
+        #: the pill's layout for its label: (label, rect, text drawn, where the text starts)
+        self._pill: tuple[str, QRectF, str, QPointF] | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0.0)
@@ -91,6 +93,7 @@ class EdgeItem(QGraphicsItem):
                                  self.dst_item.input_port_pos(self.edge.port))
         # the pill sits past the middle, so wires leaving one output keep their pills apart
         self._label_point = self._path.pointAtPercent(0.62)
+        self._pill = None
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
         self._with_pill = self._bounds.united(_PILL_BOX.translated(self._label_point))
         self.invalidate_wire(old)
@@ -110,14 +113,17 @@ class EdgeItem(QGraphicsItem):
         """True when the item draws the curve itself: hovered, selected or highlighted."""
         return self._hover or self.highlight is not None or self.isSelected()
 
-    def set_gradient(self, grad: np.ndarray | None) -> None:
+    def set_gradient(self, grad: np.ndarray | None, repaint: bool = True) -> None:
+        """Show ``grad`` in the pill; ``repaint=False`` (out of sight) skips the repaint request."""
         if grad is None and self.grad is None:
             return
         if (grad is None) != (self.grad is None):
             self.prepareGeometryChange()  # the pill's room joins or leaves the bounds
+            repaint = True
         self.grad = grad
         self._label = None
-        self.update()
+        if repaint:
+            self.update()
 
     def set_highlight(self, kind: str | None) -> None:
         """Mark the wire for a walkthrough: "current", "visited" or None (normal)."""
@@ -185,20 +191,29 @@ class EdgeItem(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(self._path)
         label = self.gradient_text() if self.grad is not None else ""
-        zoom = option.levelOfDetailFromTransform(painter.worldTransform())
-        if not label or zoom < _PILL_MIN_ZOOM:
+        if not label or option.levelOfDetailFromTransform(
+                painter.worldTransform()) < _PILL_MIN_ZOOM:
             return
-        font = style.fonts().numbers
-        metrics = style.fonts().numbers_metrics
-        width = min(metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
-        pill = QRectF(-width / 2, -12, width, 24).translated(self.label_point())
+        if self._pill is None or self._pill[0] != label:
+            self._pill = self._layout_pill(label)
+        _label, pill, shown, baseline = self._pill
         painter.setPen(QPen(colours.wire_hover if highlighted else colours.pill_text, 1.0))
         painter.setBrush(colours.pill)
         painter.drawRoundedRect(pill, 12, 12)
-        painter.setFont(font)
+        painter.setFont(style.fonts().numbers)
         painter.setPen(colours.pill_text)
-        painter.drawText(pill, metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 10),
-                         style.centred())
+        painter.drawText(baseline, shown)  # a point, not a rect: no text layout per paint
+
+    def _layout_pill(self, label: str) -> tuple[str, QRectF, str, QPointF]:
+        """The pill's rect, its (elided) text and where that text starts, for ``label``."""
+        metrics = style.fonts().numbers_metrics
+        width = min(metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
+        shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 10)
+        pill = QRectF(-width / 2, -12, width, 24).translated(self._label_point)
+        text_width = metrics.horizontalAdvance(shown)
+        baseline = QPointF(pill.center().x() - text_width / 2,
+                           pill.center().y() + (metrics.ascent() - metrics.descent()) / 2)
+        return label, pill, shown, baseline
 
     def __repr__(self) -> str:
         return f"EdgeItem({self.edge.src} -> {self.edge.dst}[{self.edge.port}])"

@@ -74,14 +74,17 @@ class NodeItem(QGraphicsItem):
         self.setPos(QPointF(*node.pos))
         self._changed()
 
-    def set_result(self, result: NodeResult | None) -> None:
+    def set_result(self, result: NodeResult | None, repaint: bool = True) -> None:
+        """Show ``result``. ``repaint=False`` (a card out of sight) skips the repaint request;
+        the card still takes its new size at once."""
         old = self.result
         self.result = result
         self._texts = None
         if _layout_changed(old, result):
             self._relayout()
             self.update()  # the cached card: its badges, warning or size changed
-        self.numbers.update()
+        elif repaint:
+            self.numbers.update()
 
 
     def set_output(self, on: bool) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.canvas.edge_item import EdgeItem, paint_wires
 from app.canvas.node_item import NodeItem
@@ -153,12 +153,28 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ evaluation
     def apply_result(self, result: EvalResult) -> None:
-        """Give every item its part of a new evaluation (texts are formatted when painted)."""
+        """Give every item its part of a new evaluation (texts are formatted when painted).
+
+        Only the items in sight of a view are asked to repaint: the others paint their new
+        numbers whenever they come into sight (a card's size still follows at once).
+        """
+        shown = self._items_in_sight()
+        nodes, edges = result.nodes, result.edges
         for node_id, item in self.nodes.items():
-            item.set_result(result.nodes.get(node_id))
+            item.set_result(nodes.get(node_id), repaint=item in shown)
         for key, edge_item in self.edges.items():
-            edge_result = result.edges.get(key)
-            edge_item.set_gradient(edge_result.grad if edge_result is not None else None)
+            edge_result = edges.get(key)
+            edge_item.set_gradient(None if edge_result is None else edge_result.grad,
+                                   repaint=edge_item in shown)
+
+    def _items_in_sight(self) -> set[QGraphicsItem]:
+        """The items some view shows now (with a margin)."""
+        shown: set[QGraphicsItem] = set()
+        for view in self.views():
+            area = view.mapToScene(view.viewport().rect()).boundingRect()
+            shown.update(self.items(area.adjusted(-50, -50, 50, 50),
+                                    Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+        return shown
 
     # --------------------------------------------------------------- queries
     def node_height(self, node_id: str) -> float:

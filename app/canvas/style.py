@@ -111,10 +111,22 @@ def _colours(dark: bool, highlight: str) -> CanvasColours:
     )
 
 
+_current: tuple[int, CanvasColours] | None = None
+
+
 def canvas_colours() -> CanvasColours:
-    """The colours for the application's current palette (light or dark)."""
+    """The colours for the application's current palette (light or dark).
+
+    Every card and wire asks for them when painted, so they are kept while the palette (its
+    cache key) stays the same.
+    """
+    global _current
     palette = QGuiApplication.palette()
-    return _colours(_is_dark(palette), palette.color(QPalette.ColorRole.Highlight).name())
+    key = palette.cacheKey()
+    if _current is None or _current[0] != key:
+        _current = (key, _colours(_is_dark(palette),
+                                  palette.color(QPalette.ColorRole.Highlight).name()))
+    return _current[1]
 
 
 def font(point_size: float, *, bold: bool = False, mono: bool = False) -> QFont:

@@ -140,11 +140,6 @@ def _result_too_big(op: str, args: list[Any]) -> str | None:
     tensors = [a for a in args if hasattr(a, "shape")]
     if len(tensors) < 2:
         return None  # one tensor in: the registry's ops never make a result larger than it
-    # broadcasting and matmul give at most the product of the input sizes; cat and stack the sum
-    sizes = [a.numel() for a in tensors]
-    bound = sum(sizes) if op in ("cat", "stack") else math.prod(sizes)
-    if bound <= MAX_RESULT_ELEMENTS:
-        return None
     shapes = [tuple(a.shape) for a in tensors]
     if op not in _GROWING and all(s == shapes[0] for s in shapes):
         return None  # no broadcasting: the result is no larger than an input
@@ -259,22 +254,28 @@ class _Evaluation:
         spec = node.spec
         inputs = self.inputs.get(node.id) or [None] * len(spec.inputs)
         values = self.values
+        results = self.result.nodes
         args: list[Any] = []
         unwired = None  # the first input port with neither a wire nor a default
+        # no result is larger than both the product and the sum of the input sizes
+        product = total = 1
         for port, src in zip(spec.inputs, inputs, strict=True):
             if src is not None:
                 value = values.get(src, _MISSING)
                 if value is _MISSING:  # the input failed: this node cannot run either
-                    failed = self.result.nodes[src]
+                    failed = results[src]
                     return NodeResult(is_leaf=False, blocked_by=failed.blocked_by or src)
                 args.append(value)
+                size = results[src].value.size
+                product *= size
+                total += size
             elif port.default is not None:
                 args.append(node.params.get(port.name, port.default))
             elif unwired is None:
                 unwired = port.name
         if unwired is not None:
             return NodeResult(is_leaf=False, error=f"input '{unwired}' is not connected")
-        if len(args) > 1:
+        if product > MAX_RESULT_ELEMENTS or total > MAX_RESULT_ELEMENTS:
             too_big = _result_too_big(node.type, args)
             if too_big:
                 return NodeResult(is_leaf=False, error=too_big)

@@ -387,7 +387,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         apply_theme(app, theme)
         if STYLESHEET.is_file():
-            app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
+            sheet = STYLESHEET.read_text(encoding="utf-8")
+            if app.styleSheet() != sheet:  # setting it again re-polishes every widget
+                app.setStyleSheet(sheet)
         self.view.restyle()
 
     def _on_system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:

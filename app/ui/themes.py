@@ -73,6 +73,9 @@ def effective_theme(theme: str) -> str:
     return theme
 
 
+_FUSION_SET = "cgstudio_fusion_style"
+
+
 def apply_theme(app: QApplication, theme: str) -> str:
     """Give the application the Fusion style and the palette of ``theme``; returns "light"/"dark".
 
@@ -80,8 +83,11 @@ def apply_theme(app: QApplication, theme: str) -> str:
     """
     if theme not in THEMES:
         theme = "system"
-    if app.style().name().lower() != "fusion":
+    # set once: with the style sheet applied, app.style() is Qt's style-sheet proxy (whose name
+    # is ""), and setting Fusion again would rebuild the style and re-polish every widget
+    if not app.property(_FUSION_SET):
         app.setStyle("Fusion")
+        app.setProperty(_FUSION_SET, True)
     resolved = effective_theme(theme)
     app.setPalette(dark_palette() if resolved == "dark" else light_palette())
     return resolved
