@@ -475,6 +475,7 @@ class DocumentController(QObject):
 
 _tidy_pending = False
 _garbage: list[Any] = []
+_KEEP_GARBAGE = 2
 
 
 def tidy_up_when_idle(garbage: Any = None) -> None:
@@ -491,6 +492,7 @@ def tidy_up_when_idle(garbage: Any = None) -> None:
     global _tidy_pending
     if garbage is not None:
         _garbage.append(garbage)
+        del _garbage[:-_KEEP_GARBAGE]  # no idle time yet (edits in a loop): free the oldest
     if _tidy_pending:
         return
     _tidy_pending = True
