@@ -160,9 +160,10 @@ def _result_too_big(op: str, args: list[Any]) -> str | None:
             f"at most {MAX_RESULT_ELEMENTS:,}")
 
 
-#: Backward graphs larger than this are counted but not listed in ``EvalResult.autograd``: no
-#: view draws that many boxes, and listing them costs a few milliseconds per thousand nodes.
-AUTOGRAD_RECORD_LIMIT = 1000
+#: Backward graphs larger than this are counted but not listed in ``EvalResult.autograd``: the
+#: autograd view draws at most this many boxes, and listing them costs a few milliseconds per
+#: thousand nodes.
+AUTOGRAD_RECORD_LIMIT = 300
 
 
 #: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
@@ -191,6 +192,7 @@ class _Evaluation:
         self.steps_recorder = getattr(getattr(engine, "autograd", None),
                                       "record_backward_steps", None)
         self.watched: dict[int, list[tuple[str, list[tuple[int, int]] | None]]] = {}
+        self.leaves: dict[int, str] = {}  # id of a leaf tensor -> its node (the last one)
         self.inputs = doc.input_table()
         self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
         self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
@@ -203,8 +205,8 @@ class _Evaluation:
 
     def release(self) -> tuple[Any, ...]:
         """Hand over the engine objects (for freeing later) and forget them."""
-        held = (self.values, self.args, self.watched, self._owners)
-        self.values, self.args, self.watched, self._owners = {}, {}, {}, None
+        held = (self.values, self.args, self.watched, self.leaves, self._owners)
+        self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
         return held
 
     def is_tensor(self, value: Any) -> bool:
@@ -237,6 +239,7 @@ class _Evaluation:
         except Exception as exc:
             return NodeResult(error=_error_text(exc))
         self.values[node.id] = tensor
+        self.leaves[id(tensor)] = node.id
         result = self.describe(tensor)
         if node.retain_grad and not tensor.requires_grad:
             result.warning = _RETAIN_WITHOUT_GRAD
@@ -296,6 +299,8 @@ class _Evaluation:
         fn = tensor.grad_fn
         if fn is not None:
             self.watch(node.id, fn, args)
+        elif tensor.requires_grad:  # the op gave back a leaf it was given (flatten of a vector)
+            self.leaves[id(tensor)] = node.id
         if (_array_has_nonfinite(result.value)
                 and not any(_has_nonfinite(a) for a in args)):
             result.warning = _NONFINITE_REASONS.get(node.type, f"{node.type} gave nan or inf")
@@ -400,17 +405,27 @@ class _Evaluation:
 
     def read_steps(self, steps: list[tuple[Any, Any, Any]]) -> None:
         """What each watched graph node received and passed on, and the order they ran in."""
-        edges, arrived, watched = self.result.edges, self.arrived, self.watched
+        edges, arrived, watched, leaves = (self.result.edges, self.arrived, self.watched,
+                                           self.leaves)
+        order = []  # the document node of each step (the last one, when nodes share a tensor)
         for fn, grad_in, grads_out in steps:
+            entries = watched.get(id(fn))
+            if entries is None:  # an AccumulateGrad, or an inner node of a composite op
+                variable = getattr(fn, "variable", None)
+                leaf = None if variable is None else leaves.get(id(variable))
+                if leaf is not None:
+                    order.append(leaf)
+                continue
+            order.append(entries[-1][0])
             if grad_in is None:
                 continue
-            for node_id, slots in watched.get(id(fn), ()):
+            for node_id, slots in entries:
                 arrived[node_id] = grad_in
                 for port, index in slots or ():
                     grad = grads_out[index]
                     if grad is not None:
                         edges[(node_id, port)].grad = grad
-        self.result.backward_order = self.document_order([step[0] for step in steps])
+        self.result.backward_order = list(dict.fromkeys(order))
 
     def owner(self, fn: Any) -> str | None:
         """The document node a graph node belongs to: the node whose tensor has it as grad_fn,
@@ -448,18 +463,6 @@ class _Evaluation:
             records.append(record)
         records.sort(key=lambda r: r.key)
         return records
-
-    def document_order(self, order: list[Any]) -> list[str]:
-        """The document nodes of the graph nodes backward ran, first occurrence kept."""
-        self.owner(None)  # builds the map
-        owners = self._owners or {}
-        ids = []
-        for fn in order:
-            variable = getattr(fn, "variable", None)
-            node_id = owners.get(id(variable if variable is not None else fn))
-            if node_id is not None:
-                ids.append(node_id)
-        return list(dict.fromkeys(ids))
 
     def gradients(self) -> None:
         """Set ``full_grad`` on every node requiring grad, and ``grad`` where torch keeps it."""

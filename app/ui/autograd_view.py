@@ -46,11 +46,13 @@ from app.canvas import GraphScene
 from app.canvas.style import canvas_colours, centred, font
 from app.controller import DocumentController
 from app.evaluate import EvalResult
+from app.evaluate.evaluator import AUTOGRAD_RECORD_LIMIT
 from app.evaluate.results import AutogradNode
 from app.model import GraphDocument, Node
 
-#: Larger graphs get a message instead of a drawing: layout and painting stay instant.
-MAX_BOXES = 300
+#: Larger graphs get a message instead of a drawing: layout and painting stay instant (the
+#: evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT).
+MAX_BOXES = AUTOGRAD_RECORD_LIMIT
 #: Boxes never grow beyond this zoom when a small graph is fitted into a large dock.
 MAX_SCALE = 1.4
 NAME_POINT_SIZE = 13.0

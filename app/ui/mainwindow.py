@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QKeySequence,
+    QPalette,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -385,10 +386,13 @@ class MainWindow(QMainWindow):
         self.menu_actions[f"theme_{theme}"].setChecked(True)
         self.settings.setValue(THEME_KEY, theme)
         app = QApplication.instance()
+        palette = QPalette(app.palette())
         apply_theme(app, theme)
         if STYLESHEET.is_file():
             sheet = STYLESHEET.read_text(encoding="utf-8")
-            if app.styleSheet() != sheet:  # setting it again re-polishes every widget
+            # setting the sheet (again) re-polishes every widget of every window, which is how
+            # widgets under a style sheet take a new palette: only when the palette changed
+            if app.styleSheet() != sheet or app.palette() != palette:
                 app.setStyleSheet(sheet)
         self.view.restyle()
 
