@@ -1,4 +1,4 @@
-"""Every operation of the palette, evaluated on cgengine and on PyTorch: the same numbers everywhere.
+"""Every operation of the palette, evaluated on cgengine and on PyTorch: the same numbers.
 
 Each case wires one operation between leaf tensors (broadcasting where the op allows it), feeds
 its result into two consumers (so gradients from two paths meet at it), and runs backward from

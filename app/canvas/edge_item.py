@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import style, text
-from app.canvas.node_item import HIGHLIGHT_COLOURS
+from app.canvas.node_item import HIGHLIGHT_COLOURS, notify_geometry_changed
 from app.model import Edge
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ class EdgeItem(QGraphicsItem):
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
         self._with_pill = self._bounds.united(_PILL_BOX.translated(self._label_point))
         self.invalidate_wire(old)
+        notify_geometry_changed(self)
 
     def invalidate_wire(self, also: QRectF | None = None) -> None:
         """Have the views redraw the cached background where this wire is (and was)."""
@@ -119,6 +120,7 @@ class EdgeItem(QGraphicsItem):
             return
         if (grad is None) != (self.grad is None):
             self.prepareGeometryChange()  # the pill's room joins or leaves the bounds
+            notify_geometry_changed(self)
             repaint = True
         self.grad = grad
         self._label = None

@@ -211,6 +211,7 @@ class NodeItem(QGraphicsItem):
         self.numbers.set_rect(QRectF(0, self._body_top(), width, lines * f.line + 2))
         if (width, height) != (self._width, self._height):
             self.prepareGeometryChange()
+            notify_geometry_changed(self)
             self._width, self._height = width, height
             for edge in self.edges:
                 edge.update_path()
@@ -290,6 +291,7 @@ class NodeItem(QGraphicsItem):
                 and getattr(scene, "snapping", False)):
             return style.snap_to_grid(value)
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            notify_geometry_changed(self)
             for edge in self.edges:
                 edge.update_path()
         return super().itemChange(change, value)
@@ -428,6 +430,13 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(rect, 8, 8)
             painter.setPen(colours.text)
             painter.drawText(rect, badge, style.centred())
+
+
+def notify_geometry_changed(item: QGraphicsItem) -> None:
+    """Tell the item's scene that an item moved or resized (see GraphScene.geometry_changed)."""
+    notify = getattr(item.scene(), "geometry_changed", None)
+    if notify is not None:
+        notify()
 
 
 def _layout_changed(old: NodeResult | None, new: NodeResult | None) -> bool:

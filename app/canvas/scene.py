@@ -42,6 +42,7 @@ class GraphScene(QGraphicsScene):
         self.dragging = False
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self._document: GraphDocument | None = None
+        self._sight: tuple[tuple[Any, ...], set[QGraphicsItem]] | None = None
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
         controller.selection_requested.connect(self.select_ids)
@@ -86,6 +87,7 @@ class GraphScene(QGraphicsScene):
             self.apply_result(self.controller.result)
 
     def _on_node_added(self, node: Node) -> None:
+        self.geometry_changed()
         item = NodeItem(node)
         self.nodes[node.id] = item
         self.addItem(item)
@@ -93,6 +95,7 @@ class GraphScene(QGraphicsScene):
             item.set_output(True)
 
     def _on_node_removed(self, node: Node) -> None:
+        self.geometry_changed()
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
@@ -107,6 +110,7 @@ class GraphScene(QGraphicsScene):
             item.set_node(node)
 
     def _on_edge_added(self, edge: Edge) -> None:
+        self.geometry_changed()
         src, dst = self.nodes[edge.src], self.nodes[edge.dst]
         item = EdgeItem(edge, src, dst)
         self.edges[(edge.dst, edge.port)] = item
@@ -115,6 +119,7 @@ class GraphScene(QGraphicsScene):
         dst.set_port_wired(edge.port, True)
 
     def _on_edge_removed(self, edge: Edge) -> None:
+        self.geometry_changed()
         item = self.edges.pop((edge.dst, edge.port), None)
         if item is None:
             return
@@ -168,13 +173,27 @@ class GraphScene(QGraphicsScene):
                                    repaint=edge_item in shown)
 
     def _items_in_sight(self) -> set[QGraphicsItem]:
-        """The items some view shows now (with a margin)."""
-        shown: set[QGraphicsItem] = set()
+        """The items some view shows now (with a margin).
+
+        Kept until a view scrolls or zooms or an item moves, resizes, comes or goes
+        (:meth:`geometry_changed`): a value edit, the common case, asks the index nothing.
+        """
+        areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            shown.update(self.items(area.adjusted(-50, -50, 50, 50),
-                                    Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+            areas.append(area.adjusted(-50, -50, 50, 50))
+        key = tuple(area.getRect() for area in areas)
+        if self._sight is not None and self._sight[0] == key:
+            return self._sight[1]
+        shown: set[QGraphicsItem] = set()
+        for area in areas:
+            shown.update(self.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+        self._sight = (key, shown)
         return shown
+
+    def geometry_changed(self) -> None:
+        """An item moved, resized, came or went: which items are in sight must be looked up."""
+        self._sight = None
 
     # --------------------------------------------------------------- queries
     def node_height(self, node_id: str) -> float:

@@ -1,0 +1,91 @@
+"""The canvas's paint layers: wires in the cached background, cached card pictures with the numbers
+drawn over them, and repaint requests only for the items in sight."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
+
+from app.canvas import GraphView, style
+from app.canvas.node_item import NumbersItem
+from app.controller import DocumentController
+from app.ui.export import render_scene
+from tests.test_controller import build_lesson
+
+
+@pytest.fixture
+def canvas(qtbot):
+    controller = DocumentController()
+    view = GraphView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    ids = build_lesson(controller)
+    controller.evaluate_now()
+    view.reset_zoom()
+    view.centerOn(400, 200)
+    return controller, view, ids
+
+
+def test_cards_are_cached_pictures_with_their_numbers_on_a_child(canvas) -> None:
+    controller, view, ids = canvas
+    card = view.graph_scene.nodes[ids["a"]]
+    assert card.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert isinstance(card.numbers, NumbersItem) and card.numbers.parentItem() is card
+    # the numbers item covers the value, grad and grad_fn lines of the card
+    assert card.numbers.boundingRect().height() == 3 * style.fonts().line + 2
+    assert view.cacheMode() & QGraphicsView.CacheModeFlag.CacheBackground
+
+
+def test_the_background_layer_draws_the_wires(canvas) -> None:
+    """Rendering only the scene's background (no items) still shows each wire's curve."""
+    controller, view, ids = canvas
+    scene = view.graph_scene
+    wire = scene.edges[(ids["y"], 0)]
+    rect = wire.path().boundingRect()
+    image = QImage(int(rect.width()) + 20, int(rect.height()) + 20,
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(-rect.left() + 10, -rect.top() + 10)
+    scene.drawBackground(painter, rect.adjusted(-10, -10, 10, 10))
+    painter.end()
+    middle = wire.path().pointAtPercent(0.5) - rect.topLeft() + QPointF(10, 10)
+    colour = image.pixelColor(int(middle.x()), int(middle.y()))
+    assert colour != QColor("white")  # the curve passes through its own middle
+
+
+def test_repaint_requests_go_to_the_items_in_sight_which_follow_pans_and_moves(canvas) -> None:
+    controller, view, ids = canvas
+    scene = view.graph_scene
+    in_sight = scene._items_in_sight()
+    assert scene.nodes[ids["y"]] in in_sight
+    assert scene._items_in_sight() is in_sight  # nothing moved: the same answer, not asked again
+    view.centerOn(20_000, 20_000)  # a pan far away: nothing is in sight
+    assert scene.nodes[ids["y"]] not in scene._items_in_sight()
+    controller.move({ids["y"]: ((580, 100), (20_000, 20_000))})  # bring y into sight there
+    assert scene.nodes[ids["y"]] in scene._items_in_sight()
+    assert scene.nodes[ids["a"]] not in scene._items_in_sight()
+
+
+def test_an_out_of_sight_card_still_takes_its_new_size(canvas, qtbot) -> None:
+    controller, view, ids = canvas
+    view.centerOn(20_000, 20_000)
+    card = view.graph_scene.nodes[ids["w"]]
+    height = card.card_rect().height()
+    controller.set_field(ids["w"], "value", [[1.0, 2.0], [3.0, 4.0]])
+    controller.evaluate_now()
+    assert card.card_rect().height() > height  # two value rows (and an error downstream)
+
+
+def test_svg_export_draws_vector_cards_and_restores_the_caches(canvas, tmp_path) -> None:
+    controller, view, ids = canvas
+    out = tmp_path / "graph.svg"
+    render_scene(view.graph_scene, out)
+    svg = out.read_text(encoding="utf-8")
+    assert "value [3.]" in svg and "<image" not in svg  # text, not pictures of the cards
+    card = view.graph_scene.nodes[ids["a"]]
+    assert card.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
