@@ -89,3 +89,23 @@ def test_svg_export_draws_vector_cards_and_restores_the_caches(canvas, tmp_path)
     assert "value [3.]" in svg and "<image" not in svg  # text, not pictures of the cards
     card = view.graph_scene.nodes[ids["a"]]
     assert card.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def test_the_output_tag_fits_in_the_cached_picture_of_its_card(canvas) -> None:
+    controller, view, ids = canvas
+    card = view.graph_scene.nodes[ids["y"]]
+    assert card.is_output
+    tag = style.fonts().small_metrics.horizontalAdvance("output · backward starts here")
+    assert card.boundingRect().right() >= tag + 2  # drawn from x = 2: not cut at the card's edge
+    controller.set_output(ids["a"])
+    assert card.boundingRect().right() < tag  # the tag went with the output
+
+
+def test_the_pill_layer_draws_every_pill_in_sight_and_the_scene_frame_ignores_it(canvas) -> None:
+    controller, view, ids = canvas
+    scene = view.graph_scene
+    pills = [wire for wire in scene.edges.values() if wire.pill() is not None]
+    assert len(pills) == 5  # every wire into a, b and y but the python number's
+    near = scene.wires_near(scene.itemsBoundingRect())
+    assert set(pills) <= set(near)
+    assert scene.itemsBoundingRect().width() < 5000  # the layer spans the scene, the frame not

@@ -5,8 +5,9 @@ the evaluation has one. Like the node cards, the pill text is formatted only whe
 
 The wire itself, in its usual colour, is drawn by the scene's background layer
 (:meth:`GraphScene.drawBackground`), which the view caches: an edit that changes numbers repaints
-the pills and the cards, not every antialiased curve. The item paints the curve itself only when
-it stands out (hovered, selected, or lit by a walkthrough), over the cached one.
+the pills and the cards, not every antialiased curve. The pills of all wires are drawn by one
+:class:`PillLayer` item, in one pass. The wire item paints only when it stands out (hovered,
+selected, or lit by a walkthrough): its curve again, over the cached one.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._label_point = QPointF()
         self._bounds = QRectF()
-        self._with_pill = QRectF()
         #: the pill's layout for its label: (label, rect, text drawn, where the text starts)
         self._pill: tuple[str, QRectF, str, QPointF] | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # until it stands out
         self.setAcceptHoverEvents(True)
         self.setZValue(0.0)
         src_item.edges.add(self)
@@ -88,15 +89,16 @@ class EdgeItem(QGraphicsItem):
 
     def update_path(self) -> None:
         self.prepareGeometryChange()
-        old = self._bounds
+        old, old_point = self._bounds, self._label_point
         self._path = bezier_path(self.src_item.output_port_pos(),
                                  self.dst_item.input_port_pos(self.edge.port))
         # the pill sits past the middle, so wires leaving one output keep their pills apart
         self._label_point = self._path.pointAtPercent(0.62)
         self._pill = None
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
-        self._with_pill = self._bounds.united(_PILL_BOX.translated(self._label_point))
         self.invalidate_wire(old)
+        self.update_pill(old_point)
+        self.update_pill()
         notify_geometry_changed(self)
 
     def invalidate_wire(self, also: QRectF | None = None) -> None:
@@ -114,36 +116,49 @@ class EdgeItem(QGraphicsItem):
         """True when the item draws the curve itself: hovered, selected or highlighted."""
         return self._hover or self.highlight is not None or self.isSelected()
 
+    def _restyle(self) -> None:
+        """Paint (the curve, over the cached one) only while standing out; repaint the pill."""
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not self.stands_out())
+        self.update()
+        self.update_pill()
+
+    def pill_box(self) -> QRectF:
+        """The room the pill may take, in scene coordinates."""
+        return _PILL_BOX.translated(self._label_point)
+
+    def update_pill(self, at: QPointF | None = None) -> None:
+        """Have the pill layer repaint this wire's pill (or the room of one at ``at``)."""
+        scene = self.scene()
+        layer = getattr(scene, "pills", None)
+        if layer is not None:
+            layer.update(_PILL_BOX.translated(self._label_point if at is None else at))
+
     def set_gradient(self, grad: np.ndarray | None, repaint: bool = True) -> None:
         """Show ``grad`` in the pill; ``repaint=False`` (out of sight) skips the repaint request."""
         if grad is None and self.grad is None:
             return
-        if (grad is None) != (self.grad is None):
-            self.prepareGeometryChange()  # the pill's room joins or leaves the bounds
-            notify_geometry_changed(self)
-            repaint = True
         self.grad = grad
         self._label = None
         if repaint:
-            self.update()
+            self.update_pill()
 
     def set_highlight(self, kind: str | None) -> None:
         """Mark the wire for a walkthrough: "current", "visited" or None (normal)."""
         if kind != self.highlight:
             self.highlight = kind
-            self.update()
+            self._restyle()
 
     def set_hidden_numbers(self, hidden: bool) -> None:
         if hidden != self.hidden_numbers:
             self.hidden_numbers = hidden
-            self.update()
+            self.update_pill()
 
     def set_local_derivative(self, text: str | None) -> None:
         """Show ``text`` (the local derivative d(dst)/d(src), e.g. "1.") beside the gradient."""
         if text != self.local:
             self.local = text
             self._label = None
-            self.update()
+            self.update_pill()
 
     def gradient_text(self) -> str:
         """The text of the gradient pill, exactly as painted ("" when there is no gradient)."""
@@ -160,7 +175,7 @@ class EdgeItem(QGraphicsItem):
         return self._label_point
 
     def boundingRect(self) -> QRectF:
-        return self._bounds if self.grad is None else self._with_pill
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -172,39 +187,40 @@ class EdgeItem(QGraphicsItem):
         scene = self.scene()
         if scene is not None:
             self.setToolTip(scene.wire_tooltip(self.key))
-        self.update()
+        self._restyle()
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hover = False
-        self.update()
+        self._restyle()
         super().hoverLeaveEvent(event)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._restyle()
+        return super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        colours = style.canvas_colours()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        highlighted = self._hover or self.isSelected()
-        if highlighted or self.highlight is not None:
-            pen = (QPen(HIGHLIGHT_COLOURS[self.highlight], 5.0) if self.highlight is not None
-                   else QPen(colours.wire_hover, 3.5))
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._path)
-        label = self.gradient_text() if self.grad is not None else ""
-        if not label or option.levelOfDetailFromTransform(
-                painter.worldTransform()) < _PILL_MIN_ZOOM:
+        if not self.stands_out():
             return
+        pen = (QPen(HIGHLIGHT_COLOURS[self.highlight], 5.0) if self.highlight is not None
+               else QPen(style.canvas_colours().wire_hover, 3.5))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+
+    def pill(self) -> tuple[str, QRectF, str, QPointF] | None:
+        """The pill's layout: (label, rect, text drawn, where the text starts), or None when the
+        wire shows no gradient."""
+        label = self.gradient_text() if self.grad is not None else ""
+        if not label:
+            return None
         if self._pill is None or self._pill[0] != label:
             self._pill = self._layout_pill(label)
-        _label, pill, shown, baseline = self._pill
-        painter.setPen(QPen(colours.wire_hover if highlighted else colours.pill_text, 1.0))
-        painter.setBrush(colours.pill)
-        painter.drawRoundedRect(pill, 12, 12)
-        painter.setFont(style.fonts().numbers)
-        painter.setPen(colours.pill_text)
-        painter.drawText(baseline, shown)  # a point, not a rect: no text layout per paint
+        return self._pill
 
     def _layout_pill(self, label: str) -> tuple[str, QRectF, str, QPointF]:
         """The pill's rect, its (elided) text and where that text starts, for ``label``."""
@@ -219,6 +235,48 @@ class EdgeItem(QGraphicsItem):
 
     def __repr__(self) -> str:
         return f"EdgeItem({self.edge.src} -> {self.edge.dst}[{self.edge.port}])"
+
+
+class PillLayer(QGraphicsItem):
+    """Draws the gradient pills of all wires in one pass, above the wires and below the cards.
+
+    One item instead of one per wire: an edit repaints dozens of pills, and each item painted
+    costs Qt and Python a fixed overhead far larger than a pill. The scene says which wires are
+    near the part being drawn (:meth:`GraphScene.wires_near`).
+    """
+
+    def __init__(self, extent: QRectF) -> None:
+        super().__init__()
+        self._extent = extent
+        self.setZValue(0.5)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self._extent
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < _PILL_MIN_ZOOM:
+            return
+        scene = self.scene()
+        reach = option.exposedRect.adjusted(-_PILL_BOX.right(), -_PILL_BOX.bottom(),
+                                            _PILL_BOX.right(), _PILL_BOX.bottom())
+        colours = style.canvas_colours()
+        plain, lit = QPen(colours.pill_text, 1.0), QPen(colours.wire_hover, 1.0)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(style.fonts().numbers)
+        for wire in scene.wires_near(reach):
+            pill = wire.pill()
+            if pill is None or not reach.contains(wire.label_point()):
+                continue
+            _label, rect, shown, start = pill
+            painter.setPen(lit if wire._hover or wire.isSelected() else plain)
+            painter.setBrush(colours.pill)
+            painter.drawRoundedRect(rect, 12, 12)
+            painter.setPen(colours.pill_text)
+            painter.drawText(start, shown)
 
 
 def paint_wires(painter: QPainter, wires: list[EdgeItem]) -> None:

@@ -43,6 +43,7 @@ class NodeItem(QGraphicsItem):
         self.node_id = node.id
         self.result: NodeResult | None = None
         self.is_output = False
+        self._tag_width = 0.0  # the width of the output's tag, when the node is the output
         self.wired: list[bool] = [False] * len(node.spec.inputs)
         self.edges: set[Any] = set()  # EdgeItems, told to follow when the card moves
         self._texts: dict[str, str] | None = None
@@ -89,7 +90,11 @@ class NodeItem(QGraphicsItem):
 
     def set_output(self, on: bool) -> None:
         if on != self.is_output:
+            self.prepareGeometryChange()
             self.is_output = on
+            self._tag_width = (style.fonts().small_metrics.horizontalAdvance(self._output_tag())
+                               if on else 0.0)
+            notify_geometry_changed(self)
             self.update()
 
     def set_port_wired(self, port: int, on: bool) -> None:
@@ -247,8 +252,13 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         margin = style.PORT_RADIUS + 3
-        return QRectF(-margin, -_TAG_HEIGHT, self._width + 2 * margin,
-                      self._height + _TAG_HEIGHT + margin)
+        # the output's tag above the card may be wider than the card (the cached picture of
+        # the card is cut at these bounds)
+        width = max(self._width + 2 * margin, self._tag_width + margin + 4)
+        return QRectF(-margin, -_TAG_HEIGHT, width, self._height + _TAG_HEIGHT + margin)
+
+    def _output_tag(self) -> str:
+        return QCoreApplication.translate("NodeItem", "output · backward starts here")
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -345,8 +355,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(card, radius, radius)
             painter.setFont(style.fonts().small)
             painter.setPen(colours.output)
-            painter.drawText(QPointF(2, -6), QCoreApplication.translate(
-                "NodeItem", "output · backward starts here"))
+            painter.drawText(QPointF(2, -6), self._output_tag())
         if self.isSelected():
             painter.setPen(QPen(colours.selection, 2.5))
             painter.drawRoundedRect(card.adjusted(-3, -3, 3, 3), radius + 3, radius + 3)

@@ -8,14 +8,14 @@ in a controller call, and the document's signals bring the change back here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from app.canvas.edge_item import EdgeItem, paint_wires
+from app.canvas.edge_item import EdgeItem, PillLayer, paint_wires
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
 from app.canvas.text import tensor_body
@@ -26,6 +26,8 @@ from app.model import Edge, GraphDocument, Node, Note
 
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
+#: How far around a view the items counted as in sight reach (scene units).
+_SIGHT_MARGIN = 150.0
 
 
 class GraphScene(QGraphicsScene):
@@ -42,7 +44,10 @@ class GraphScene(QGraphicsScene):
         self.dragging = False
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self._document: GraphDocument | None = None
-        self._sight: tuple[tuple[Any, ...], set[QGraphicsItem]] | None = None
+        self._sight: tuple[tuple[Any, ...], set[QGraphicsItem], list[QRectF]] | None = None
+        #: the gradient pills of all wires, drawn in one pass
+        self.pills = PillLayer(self.sceneRect())
+        self.addItem(self.pills)
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
         controller.selection_requested.connect(self.select_ids)
@@ -181,15 +186,44 @@ class GraphScene(QGraphicsScene):
         areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            areas.append(area.adjusted(-50, -50, 50, 50))
+            # the margin reaches the pills of wires just out of sight (a pill is 260 wide)
+            areas.append(area.adjusted(-_SIGHT_MARGIN, -_SIGHT_MARGIN, _SIGHT_MARGIN,
+                                       _SIGHT_MARGIN))
         key = tuple(area.getRect() for area in areas)
         if self._sight is not None and self._sight[0] == key:
             return self._sight[1]
         shown: set[QGraphicsItem] = set()
         for area in areas:
             shown.update(self.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
-        self._sight = (key, shown)
+        self._sight = (key, shown, areas)
         return shown
+
+    def wires_near(self, rect: QRectF) -> list[EdgeItem]:
+        """The shown wires whose curve's bounds meet ``rect``, in a fixed order (for the pills).
+
+        Answered from the items in sight when they cover ``rect`` (a repaint of the view),
+        else from the scene's index (an export).
+        """
+        sight = self._sight
+        if sight is not None and any(area.contains(rect) for area in sight[2]):
+            candidates: Iterable[QGraphicsItem] = sight[1]
+        else:
+            candidates = self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        wires = [item for item in candidates if type(item) is EdgeItem and item.isVisible()
+                 and item.boundingRect().intersects(rect)]
+        wires.sort(key=lambda wire: wire.key)
+        return wires
+
+    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        """The cards, notes, wires and pills (not the pill layer, which spans the whole scene);
+        what fitting the view and exports frame."""
+        rect = QRectF()
+        for item in (*self.nodes.values(), *self.notes.values(), *self.edges.values()):
+            rect = rect.united(item.sceneBoundingRect())
+        for wire in self.edges.values():
+            if wire.grad is not None:
+                rect = rect.united(wire.pill_box())
+        return rect
 
     def geometry_changed(self) -> None:
         """An item moved, resized, came or went: which items are in sight must be looked up."""
