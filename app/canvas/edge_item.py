@@ -37,12 +37,27 @@ _PILL_BOX = QRectF(-130, -14, 260, 28)
 _PILL_MIN_ZOOM = 0.35
 
 
+def _pull(start: QPointF, end: QPointF) -> float:
+    return max(40.0, abs(end.x() - start.x()) * 0.5)
+
+
 def bezier_path(start: QPointF, end: QPointF) -> QPainterPath:
     """The wire's curve: leaves the output to the right and enters the input from the left."""
-    pull = max(40.0, abs(end.x() - start.x()) * 0.5)
+    pull = _pull(start, end)
     path = QPainterPath(start)
     path.cubicTo(QPointF(start.x() + pull, start.y()), QPointF(end.x() - pull, end.y()), end)
     return path
+
+
+def bezier_point(start: QPointF, end: QPointF, t: float) -> QPointF:
+    """The point of :func:`bezier_path`'s curve at parameter ``t`` (the cubic's formula: much
+    cheaper than ``QPainterPath.pointAtPercent``, which measures the curve's length first)."""
+    pull = _pull(start, end)
+    u = 1.0 - t
+    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    x = a * start.x() + b * (start.x() + pull) + c * (end.x() - pull) + d * end.x()
+    y = (a + b) * start.y() + (c + d) * end.y()
+    return QPointF(x, y)
 
 
 def gradient_label(grad: np.ndarray | None) -> str:
@@ -74,8 +89,9 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         #: the pill's layout for its label: (label, rect, text drawn, where the text starts)
         self._pill: tuple[str, QRectF, str, QPointF] | None = None
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # until it stands out
+        # no contents until it stands out: the curve is in the background, the pill in the layer
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setAcceptHoverEvents(True)
         self.setZValue(0.0)
         src_item.edges.add(self)
@@ -90,16 +106,17 @@ class EdgeItem(QGraphicsItem):
     def update_path(self) -> None:
         self.prepareGeometryChange()
         old, old_point = self._bounds, self._label_point
-        self._path = bezier_path(self.src_item.output_port_pos(),
-                                 self.dst_item.input_port_pos(self.edge.port))
+        start, end = self.src_item.output_port_pos(), self.dst_item.input_port_pos(self.edge.port)
+        self._path = bezier_path(start, end)
         # the pill sits past the middle, so wires leaving one output keep their pills apart
-        self._label_point = self._path.pointAtPercent(0.62)
+        self._label_point = bezier_point(start, end, 0.62)
         self._pill = None
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
-        self.invalidate_wire(old)
-        self.update_pill(old_point)
-        self.update_pill()
-        notify_geometry_changed(self)
+        if self.scene() is not None:  # not while the scene is being built (it redraws it all)
+            self.invalidate_wire(old)
+            self.update_pill(old_point)
+            self.update_pill()
+            notify_geometry_changed(self)
 
     def invalidate_wire(self, also: QRectF | None = None) -> None:
         """Have the views redraw the cached background where this wire is (and was)."""
@@ -116,7 +133,7 @@ class EdgeItem(QGraphicsItem):
         """True when the item draws the curve itself: hovered, selected or highlighted."""
         return self._hover or self.highlight is not None or self.isSelected()
 
-    def _restyle(self) -> None:
+    def restyle(self) -> None:
         """Paint (the curve, over the cached one) only while standing out; repaint the pill."""
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not self.stands_out())
         self.update()
@@ -146,7 +163,7 @@ class EdgeItem(QGraphicsItem):
         """Mark the wire for a walkthrough: "current", "visited" or None (normal)."""
         if kind != self.highlight:
             self.highlight = kind
-            self._restyle()
+            self.restyle()
 
     def set_hidden_numbers(self, hidden: bool) -> None:
         if hidden != self.hidden_numbers:
@@ -187,18 +204,14 @@ class EdgeItem(QGraphicsItem):
         scene = self.scene()
         if scene is not None:
             self.setToolTip(scene.wire_tooltip(self.key))
-        self._restyle()
+        self.restyle()
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hover = False
-        self._restyle()
+        self.restyle()
         super().hoverLeaveEvent(event)
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self._restyle()
-        return super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

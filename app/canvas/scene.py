@@ -48,6 +48,9 @@ class GraphScene(QGraphicsScene):
         #: the gradient pills of all wires, drawn in one pass
         self.pills = PillLayer(self.sceneRect())
         self.addItem(self.pills)
+        self._building = False
+        self._selected_wires: set[EdgeItem] = set()
+        self.selectionChanged.connect(self._restyle_selected_wires)
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
         controller.selection_requested.connect(self.select_ids)
@@ -81,10 +84,15 @@ class GraphScene(QGraphicsScene):
         self._document = doc
         for signal, slot in self._handlers(doc):
             signal.connect(slot)
-        for node in doc.nodes:
-            self._on_node_added(node)
-        for edge in doc.edges:
-            self._on_edge_added(edge)
+        self._building = True  # one redraw of the background below, not one per wire
+        try:
+            for node in doc.nodes:
+                self._on_node_added(node)
+            for edge in doc.edges:
+                self._on_edge_added(edge)
+        finally:
+            self._building = False
+        self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
         for note in doc.notes:
             self._on_note_added(note)
         self._on_output_changed(doc.output)
@@ -120,7 +128,8 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(edge, src, dst)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
-        item.invalidate_wire()
+        if not self._building:
+            item.invalidate_wire()
         dst.set_port_wired(edge.port, True)
 
     def _on_edge_removed(self, edge: Edge) -> None:
@@ -224,6 +233,14 @@ class GraphScene(QGraphicsScene):
             if wire.grad is not None:
                 rect = rect.united(wire.pill_box())
         return rect
+
+    def _restyle_selected_wires(self) -> None:
+        """Wires draw their curve themselves while selected (see EdgeItem.stands_out)."""
+        selected = {item for item in self.selectedItems() if type(item) is EdgeItem}
+        for wire in selected ^ self._selected_wires:
+            if wire.scene() is self:
+                wire.restyle()
+        self._selected_wires = selected
 
     def geometry_changed(self) -> None:
         """An item moved, resized, came or went: which items are in sight must be looked up."""
