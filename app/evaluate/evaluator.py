@@ -16,7 +16,7 @@ import gc
 import math
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
@@ -199,7 +199,8 @@ class _Evaluation:
         self.result = EvalResult(output=doc.output)
         #: op node id -> (port, index in next_functions) of each input that gets a gradient,
         #: or None when the op recorded several graph nodes (its next_functions are not its ports)
-        self.slots: dict[str, list[tuple[int, int]] | None] = {}
+        #: op nodes recorded as several graph nodes, whose wires are replayed after backward
+        self.replay: list[str] = []
         self.arrived: dict[str, np.ndarray] = {}  # op node id -> gradient arriving at its grad_fn
         self._owners: dict[int, str] | None = None
 
@@ -321,7 +322,8 @@ class _Evaluation:
         other engines (torch) get a post-hook on the node.
         """
         slots = self.port_slots(fn, args)
-        self.slots[node_id] = slots
+        if slots is None:
+            self.replay.append(node_id)
         if self.steps_recorder is not None:
             # an op can return its input itself (flatten of a vector): two nodes, one grad_fn
             self.watched.setdefault(id(fn), []).append((node_id, slots))
@@ -337,23 +339,25 @@ class _Evaluation:
         nll_loss over log_softmax).
         """
         entries = fn.next_functions
+        tensor_type = self.tensor_type
         if len(entries) == len(args):
-            candidates = [(port, port) for port in range(len(args))]
+            pairs: Iterable[tuple[int, int]] = ((port, port) for port in range(len(args)))
         else:
-            tensor_ports = [p for p, a in enumerate(args) if self.is_tensor(a)]
+            tensor_ports = [p for p, a in enumerate(args) if isinstance(a, tensor_type)]
             if len(entries) != len(tensor_ports):
                 return None
-            candidates = list(zip(tensor_ports, range(len(entries)), strict=True))
+            pairs = zip(tensor_ports, range(len(entries)), strict=True)
         slots = []
-        for port, index in candidates:
+        for port, index in pairs:
             graph_node = entries[index][0]
             if graph_node is None:
                 continue  # a python number, or a tensor that does not require grad
             arg = args[port]
-            if not self.is_tensor(arg):
+            if not isinstance(arg, tensor_type):
                 return None
-            if arg.grad_fn is not None:
-                if graph_node is not arg.grad_fn:
+            arg_fn = arg.grad_fn
+            if arg_fn is not None:
+                if graph_node is not arg_fn:
                     return None
             elif getattr(graph_node, "variable", None) is not arg:  # a leaf's AccumulateGrad
                 return None
@@ -490,9 +494,9 @@ class _Evaluation:
         the share of each wire either way.
         """
         edges = self.result.edges
-        for node_id, slots in self.slots.items():
+        for node_id in self.replay:
             upstream = self.arrived.get(node_id)
-            if slots is not None or upstream is None:
+            if upstream is None:
                 continue
             args = self.args[node_id]
             ports = [p for p, a in enumerate(args) if self.is_tensor(a) and a.requires_grad]
