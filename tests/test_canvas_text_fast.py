@@ -111,8 +111,9 @@ def test_fast_int_printing_is_the_slow_printing(array: np.ndarray) -> None:
     ([100000001.0], np.float64, "[1.0000e+08]"),
     ([0.5, 500.0], np.float64, "[  0.5000, 500.0000]"),
     ([1.0, 0.00025], np.float64, "[1.0000e+00, 2.5000e-04]"),
-    # negative zero counts for numpy's width (torch itself prints "[-0., 1.]")
-    ([-0.0, 1.0], np.float32, "[-0.,  1.]"),
+    # torch leaves zeros out of the width: "[-0., 1.]" but "[ 0., -1.]"
+    ([-0.0, 1.0], np.float32, "[-0., 1.]"),
+    ([0.0, -1.0], np.float32, "[ 0., -1.]"),
 ])
 def test_known_texts(values: object, dtype: type, expected: str) -> None:
     array = np.array(values, dtype=dtype)

@@ -93,6 +93,13 @@ _ARRAYS = [
     np.linspace(-1, 1, 2000).reshape(40, 50),
     np.zeros((2, 0)),
     np.arange(2000),
+    # zeros are left out of torch's column width: "[-0., 1.]" but "[ 0., -1.]"
+    np.array([-0.0, 1.0]),
+    np.array([0.0, -1.0]),
+    np.array([[0.0, 10.0], [1.0, -0.0]]),
+    np.array([-0.0, 1.5, np.nan]),
+    np.array([0.0, 0.0]),
+    np.array([0.0, 1e-5]),
 ]
 
 

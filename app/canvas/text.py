@@ -82,8 +82,10 @@ def _tensor_body_fast(array: np.ndarray) -> str | None:
     if is_float:
         fmt = _FLOAT_FORMATS[_fast_float_mode(flat)]
         texts = [fmt(x) if math.isfinite(x) else str(x) for x in flat]
-        # torch aligns on the widest finite number; nan and inf are padded but not counted
-        width = max((len(t) for t, x in zip(texts, flat) if math.isfinite(x)), default=0)
+        # torch aligns on the widest finite non-zero number; zeros, nan and inf are padded to
+        # that width but not counted ("[-0., 1.]", "[ 0., -1.]")
+        width = max((len(t) for t, x in zip(texts, flat) if math.isfinite(x) and x != 0),
+                    default=0)
     else:
         texts = [str(x) for x in flat]
         width = max(len(t) for t in texts)  # numpy pads integers to the widest one

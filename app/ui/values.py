@@ -205,9 +205,9 @@ def format_tensor(array: np.ndarray | None, *, dtype: str | None = None,
     if array.dtype.kind == "f":
         shown = _summarized(array) if array.size > _SUMMARY_THRESHOLD else array
         mode = _float_mode(shown.astype(np.float64))
-        # torch aligns on the widest finite number; nan and inf are not counted
-        width = max((len(_format_float(float(x), mode)) for x in shown.flat if math.isfinite(x)),
-                    default=0)
+        # torch aligns on the widest finite non-zero number: zeros, nan and inf are not counted
+        width = max((len(_format_float(float(x), mode)) for x in shown.flat
+                     if math.isfinite(x) and x != 0), default=0)
         options["formatter"] = {"float_kind": lambda x: _format_float(float(x), mode).rjust(width)}
     body = np.array2string(array, **options)
     # torch writes the elided middle of a row as the element " ..."; numpy as "..."
