@@ -191,8 +191,10 @@ class _Evaluation:
         #: cgengine reports each step of backward (torch cannot: it gets post-hooks instead)
         self.steps_recorder = getattr(getattr(engine, "autograd", None),
                                       "record_backward_steps", None)
-        self.watched: dict[int, list[tuple[str, list[tuple[int, int]] | None]]] = {}
+        self.watched: dict[Any, list[tuple[str, list[tuple[int, int]] | None]]] = {}
         self.leaves: dict[int, str] = {}  # id of a leaf tensor -> its node (the last one)
+        #: nodes whose tensor's .grad torch keeps: leaves requiring grad, retained non-leaves
+        self.holders: list[tuple[str, Any]] = []
         self.inputs = doc.input_table()
         self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
         self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
@@ -206,8 +208,9 @@ class _Evaluation:
 
     def release(self) -> tuple[Any, ...]:
         """Hand over the engine objects (for freeing later) and forget them."""
-        held = (self.values, self.args, self.watched, self.leaves, self._owners)
+        held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners)
         self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
+        self.holders = []
         return held
 
     def is_tensor(self, value: Any) -> bool:
@@ -241,6 +244,8 @@ class _Evaluation:
             return NodeResult(error=_error_text(exc))
         self.values[node.id] = tensor
         self.leaves[id(tensor)] = node.id
+        if tensor.requires_grad:
+            self.holders.append((node.id, tensor))
         result = self.describe(tensor)
         if node.retain_grad and not tensor.requires_grad:
             result.warning = _RETAIN_WITHOUT_GRAD
@@ -292,16 +297,19 @@ class _Evaluation:
         values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
+        fn = tensor.grad_fn
         if node.retain_grad:
             if tensor.requires_grad:
                 tensor.retain_grad()  # what the student's code does; .grad is then kept
+                if fn is not None:
+                    self.holders.append((node.id, tensor))
             else:
                 result.warning = _RETAIN_WITHOUT_GRAD
-        fn = tensor.grad_fn
         if fn is not None:
             self.watch(node.id, fn, args)
         elif tensor.requires_grad:  # the op gave back a leaf it was given (flatten of a vector)
             self.leaves[id(tensor)] = node.id
+            self.holders.append((node.id, tensor))
         if (_array_has_nonfinite(result.value)
                 and not any(_has_nonfinite(a) for a in args)):
             result.warning = _NONFINITE_REASONS.get(node.type, f"{node.type} gave nan or inf")
@@ -326,7 +334,7 @@ class _Evaluation:
             self.replay.append(node_id)
         if self.steps_recorder is not None:
             # an op can return its input itself (flatten of a vector): two nodes, one grad_fn
-            self.watched.setdefault(id(fn), []).append((node_id, slots))
+            self.watched.setdefault(fn, []).append((node_id, slots))
         else:
             fn.register_hook(functools.partial(self.record_gradients, node_id, slots))
 
@@ -413,7 +421,7 @@ class _Evaluation:
                                            self.leaves)
         order = []  # the document node of each step (the last one, when nodes share a tensor)
         for fn, grad_in, grads_out in steps:
-            entries = watched.get(id(fn))
+            entries = watched.get(fn)
             if entries is None:  # an AccumulateGrad, or an inner node of a composite op
                 variable = getattr(fn, "variable", None)
                 leaf = None if variable is None else leaves.get(id(variable))
@@ -471,19 +479,18 @@ class _Evaluation:
     def gradients(self) -> None:
         """Set ``full_grad`` on every node requiring grad, and ``grad`` where torch keeps it."""
         nodes = self.result.nodes
-        for node_id, value in self.values.items():
-            if not self.is_tensor(value) or not value.requires_grad:
+        for node_id, grad in self.arrived.items():  # operations: what arrived at their grad_fn
+            nodes[node_id].full_grad = grad
+        # leaves, and the non-leaves that retain their grad (reading .grad of any other makes
+        # torch warn): .grad as torch keeps it
+        for node_id, tensor in self.holders:
+            grad = tensor.grad
+            if grad is None:
                 continue
             result = nodes[node_id]
-            if value.grad_fn is None:  # a leaf: torch keeps its .grad
-                grad = value.grad
-                if grad is not None:
-                    result.full_grad = result.grad = self.read(grad)
-                continue
-            result.full_grad = self.arrived.get(node_id)
-            # reading .grad of a non-leaf that does not retain it makes torch warn
-            if value.retains_grad and value.grad is not None:
-                result.grad = self.read(value.grad)
+            result.grad = self.read(grad)
+            if tensor.grad_fn is None:
+                result.full_grad = result.grad
 
     def wire_gradients(self) -> None:
         """The wire gradients the hooks could not give.
