@@ -109,3 +109,49 @@ def test_the_pill_layer_draws_every_pill_in_sight_and_the_scene_frame_ignores_it
     near = scene.wires_near(scene.itemsBoundingRect())
     assert set(pills) <= set(near)
     assert scene.itemsBoundingRect().width() < 5000  # the layer spans the scene, the frame not
+
+
+def _grab(view: GraphView) -> QImage:
+    return view.viewport().grab().toImage()
+
+
+def _fresh_grab(view: GraphView) -> QImage:
+    """What the view shows with every cache thrown away and drawn again."""
+    view.restyle()
+    return _grab(view)
+
+
+@pytest.mark.parametrize("edit", ["move", "connect", "disconnect", "remove", "undo", "value",
+                                  "select", "unselect", "highlight", "output"])
+def test_what_the_caches_show_equals_a_fresh_drawing_after_each_edit(canvas, qtbot, edit) -> None:
+    """The cached background (wires) and cached cards are redrawn wherever an edit changes them:
+    after each kind of edit the view, caches in use, shows exactly what a fresh drawing shows."""
+    controller, view, ids = canvas
+    _grab(view)  # fill the caches
+    if edit == "move":
+        controller.move({ids["a"]: ((290, 0), (330, 60))})
+    elif edit == "connect":
+        controller.connect(ids["x"], ids["b"], 1)  # replaces the python number's wire
+    elif edit == "disconnect":
+        controller.disconnect(ids["y"], 1)
+    elif edit == "remove":
+        controller.remove([ids["b"]])
+    elif edit == "undo":
+        controller.move({ids["a"]: ((290, 0), (330, 60))})
+        _grab(view)
+        controller.undo_stack.undo()
+    elif edit in ("select", "unselect"):
+        view.graph_scene.edges[(ids["y"], 0)].setSelected(True)
+        if edit == "unselect":
+            _grab(view)
+            view.graph_scene.clearSelection()
+    elif edit == "highlight":
+        view.graph_scene.edges[(ids["a"], 0)].set_highlight("current")
+        view.graph_scene.nodes[ids["a"]].set_highlight("visited")
+    elif edit == "output":
+        controller.set_output(ids["a"])
+    else:
+        controller.set_field(ids["w"], "value", [[1.0, 2.0], [3.0, 4.0]])  # cards grow
+    controller.evaluate_now()
+    qtbot.wait(10)
+    assert _grab(view) == _fresh_grab(view)
