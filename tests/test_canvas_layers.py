@@ -155,3 +155,19 @@ def test_what_the_caches_show_equals_a_fresh_drawing_after_each_edit(canvas, qtb
     controller.evaluate_now()
     qtbot.wait(10)
     assert _grab(view) == _fresh_grab(view)
+
+
+def test_a_theme_switch_redraws_the_cached_wires_and_cards(qtbot, tmp_path) -> None:
+    from tests.windows import open_window
+
+    window = open_window(qtbot, tmp_path)
+    view = window.view
+    _grab(view)
+    window.apply_theme("dark")
+    qtbot.wait(20)
+    dark = _grab(view)
+    assert dark == _fresh_grab(view)
+    # the dark canvas (its background or grid), not the light one kept in a cache
+    assert style.canvas_colours().background.lightness() < 128
+    assert dark.pixelColor(5, 5).lightness() < 128
+    window.apply_theme("light")
