@@ -171,3 +171,20 @@ def test_a_theme_switch_redraws_the_cached_wires_and_cards(qtbot, tmp_path) -> N
     assert style.canvas_colours().background.lightness() < 128
     assert dark.pixelColor(5, 5).lightness() < 128
     window.apply_theme("light")
+
+
+def test_hovering_a_wire_makes_it_stand_out_and_shows_its_tooltip(canvas, qtbot) -> None:
+    """A wire item has no contents of its own until it stands out; the mouse still finds it."""
+    from PySide6.QtTest import QTest
+
+    controller, view, ids = canvas
+    wire = view.graph_scene.edges[(ids["y"], 1)]
+    assert wire.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    middle = view.mapFromScene(wire.path().pointAtPercent(0.3))
+    QTest.mouseMove(view.viewport(), middle)
+    qtbot.waitUntil(lambda: wire.stands_out(), timeout=2000)
+    assert not wire.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    assert "b" in wire.toolTip() and "y" in wire.toolTip()
+    QTest.mouseMove(view.viewport(), view.mapFromScene(QPointF(-5000, -5000)))
+    qtbot.waitUntil(lambda: not wire.stands_out(), timeout=2000)
+    assert wire.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
