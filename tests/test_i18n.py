@@ -288,3 +288,48 @@ def test_autosave_follows_the_document_into_the_new_window(qtbot, app, settings,
     chinese._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     chinese.new_document()  # the autosave's hooks on the controller still work
     assert not saver.swap_path.exists()
+
+
+# ------------------------------------------------------------- evaluator messages
+def test_every_evaluator_template_keeps_its_fields_in_chinese(app) -> None:
+    """A translated template must name the same {fields}, or filling it in would fail."""
+    from string import Formatter
+
+    from PySide6.QtCore import QCoreApplication
+
+    from app.evaluate.messages import TEMPLATES
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+    assert i18n.install_translator(app, i18n.CHINESE) == i18n.CHINESE
+    for template in TEMPLATES:
+        chinese = QCoreApplication.translate("evaluator", template)
+        assert CJK.search(chinese), template
+        assert fields(chinese) == fields(template), template
+
+
+def test_a_card_shows_the_evaluators_note_in_the_interface_language(app) -> None:
+    from app.canvas import GraphScene
+    from app.controller import DocumentController
+    from app.model import Node
+    from app.ui.messages import localised
+
+    controller = DocumentController()
+    scene = GraphScene(controller)
+    controller.document.add_node(Node("w", "tensor", "w", value=[-1.0]))
+    controller.document.add_node(Node("s", "sub", "s"))
+    controller.document.add_node(Node("l", "log", "l"))
+    controller.document.connect("w", "s", 0)
+    controller.document.connect("w", "l", 0)
+    controller.evaluate_now()
+    english_error = controller.result.nodes["s"].error
+    assert english_error == "input 'other' is not connected"
+    assert scene.nodes["s"].error_text() == english_error
+    assert scene.nodes["l"].warning_text() == "log of a negative number is nan, and log(0) is -inf"
+    i18n.install_translator(app, i18n.CHINESE)
+    assert scene.nodes["s"].error_text() == "输入 'other' 没有连线"
+    assert scene.nodes["l"].warning_text() == "负数的 log 是 nan，log(0) 是 -inf"
+    assert controller.result.nodes["s"].error == english_error  # the result itself stays English
+    # a text from no template (the engine's own, in torch's words) is shown as it is
+    assert localised("The size of tensor a (2) must match") == "The size of tensor a (2) must match"

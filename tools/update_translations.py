@@ -6,8 +6,9 @@
 The update merges new source texts into resources/translations/cgstudio_zh_CN.ts (existing
 translations are kept, texts no longer in the code are dropped) and compiles the .qm next to it.
 Texts kept in data are extracted too, as if the code listed them with QT_TRANSLATE_NOOP: the
-registry's category names and type descriptions (context "registry") and the titles and
-descriptions of resources/examples/index.json (context "examples").
+registry's category names and type descriptions (context "registry"), the evaluator's message
+templates (context "evaluator") and the titles and descriptions of resources/examples/index.json
+(context "examples").
 New texts arrive marked "unfinished": translate them in the .ts (Qt Linguist or any editor) and
 run the update again. ``--check`` exits 1 and names every text the .ts lacks, every unfinished or
 empty translation, and a .qm that is not the compiled .ts; it is run by tests/test_i18n.py.
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.evaluate.messages import TEMPLATES as EVALUATOR_TEMPLATES  # noqa: E402
 from app.registry import CATEGORIES, NODE_TYPES  # noqa: E402  (needs ROOT on the path)
 from app.ui.gallery import read_index  # noqa: E402
 
@@ -73,6 +75,7 @@ def source_files() -> list[str]:
 def data_texts() -> list[Message]:
     """(context, text) of every text the interface shows from data rather than from code."""
     texts = [("registry", category) for category in CATEGORIES]
+    texts += [("evaluator", template) for template in EVALUATOR_TEMPLATES]
     texts += [("registry", spec.doc) for spec in NODE_TYPES.values() if spec.doc]
     try:
         examples = read_index(EXAMPLES)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.canvas import style, text
 from app.evaluate import NodeResult
 from app.model import Node
+from app.ui.messages import localised
 
 _TAG_HEIGHT = 22.0
 _POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
@@ -146,7 +147,7 @@ class NodeItem(QGraphicsItem):
         return self._all_texts()["grad_fn"]
 
     def error_text(self) -> str:
-        return self.result.error or "" if self.result is not None else ""
+        return localised(self.result.error or "") if self.result is not None else ""
 
     def warning_text(self) -> str:
         """A non-fatal note: why a value is nan, or that an input failed (so no value here)."""
@@ -155,7 +156,7 @@ class NodeItem(QGraphicsItem):
         if self.result.blocked_by is not None:
             return QCoreApplication.translate("NodeItem", "no value: %1 has an error").replace(
                 "%1", self.result.blocked_by)
-        return self.result.warning or ""
+        return localised(self.result.warning or "")
 
     def numeric_text(self) -> str:
         """The numeric gradient check painted under the grad, e.g. "numeric [5.] ✓"."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 
 from app.canvas.text import tensor_body
 from app.evaluate import NodeResult
+from app.ui.messages import localised
 
 _MAX_CELLS = 8
 
@@ -47,7 +48,8 @@ def _value_parts(title: str, result: NodeResult | None) -> list[str]:
     parts = [f"<b>{html.escape(title)}</b>"]
     if result is None or result.value is None:
         if result is not None and result.error:
-            parts.append(f"<span style='color:#c92a2a'>{html.escape(result.error)}</span>")
+            parts.append(
+                f"<span style='color:#c92a2a'>{html.escape(localised(result.error))}</span>")
         else:
             parts.append(QCoreApplication.translate("tooltips", "no value"))
         return parts

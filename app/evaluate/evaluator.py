@@ -24,18 +24,10 @@ from typing import Any
 import numpy as np
 
 import cgengine
+from app.evaluate import messages
 from app.evaluate.calls import call_op
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
-
-#: Why an operation can turn finite inputs into nan or inf (shown as a node warning).
-_NONFINITE_REASONS: dict[str, str] = {
-    "log": "log of a negative number is nan, and log(0) is -inf",
-    "sqrt": "sqrt of a negative number is nan",
-    "div": "dividing by zero gives inf (and 0/0 gives nan)",
-    "pow": "a negative number to a fractional power is nan; 0 to a negative power is inf",
-    "exp": "exp of a large number overflows to inf",
-}
 
 
 def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> EvalResult:
@@ -156,8 +148,8 @@ def _result_too_big(op: str, args: list[Any]) -> str | None:
     count = int(np.prod(shape, dtype=np.float64))
     if count <= MAX_RESULT_ELEMENTS:
         return None
-    return (f"the result would have {count:,} elements (shape {list(shape)}); the editor computes "
-            f"at most {MAX_RESULT_ELEMENTS:,}")
+    return messages.TOO_BIG.format(count=f"{count:,}", shape=list(shape),
+                                   limit=f"{MAX_RESULT_ELEMENTS:,}")
 
 
 #: Backward graphs larger than this are counted but not listed in ``EvalResult.autograd``: the
@@ -165,11 +157,6 @@ def _result_too_big(op: str, args: list[Any]) -> str | None:
 #: thousand nodes.
 AUTOGRAD_RECORD_LIMIT = 300
 
-
-#: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
-#: warning, so that ticking a checkbox never blocks the rest of the graph.
-_RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch raises \"can't "
-                        "retain_grad on Tensor that has requires_grad=False\"")
 
 
 class _Evaluation:
@@ -248,14 +235,14 @@ class _Evaluation:
             self.holders.append((node.id, tensor))
         result = self.describe(tensor)
         if node.retain_grad and not tensor.requires_grad:
-            result.warning = _RETAIN_WITHOUT_GRAD
+            result.warning = messages.RETAIN_WITHOUT_GRAD
         return result
 
     def make_number(self, node: Node) -> NodeResult:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return NodeResult(is_leaf=False, is_number=True,
-                              error=f"a scalar node holds one number, not {value!r}")
+                              error=messages.SCALAR_NOT_A_NUMBER.format(value=repr(value)))
         self.values[node.id] = value
         return NodeResult(value=np.asarray(value), is_leaf=False, is_number=True)
 
@@ -283,7 +270,7 @@ class _Evaluation:
             elif unwired is None:
                 unwired = port.name
         if unwired is not None:
-            return NodeResult(is_leaf=False, error=f"input '{unwired}' is not connected")
+            return NodeResult(is_leaf=False, error=messages.NOT_CONNECTED.format(port=unwired))
         if product > MAX_RESULT_ELEMENTS or total > MAX_RESULT_ELEMENTS:
             too_big = _result_too_big(node.type, args)
             if too_big:
@@ -293,7 +280,7 @@ class _Evaluation:
         except Exception as exc:
             return NodeResult(is_leaf=False, error=_error_text(exc))
         if not isinstance(tensor, self.tensor_type):
-            return NodeResult(is_leaf=False, error=f"{node.type} did not return a tensor")
+            return NodeResult(is_leaf=False, error=messages.NOT_A_TENSOR.format(op=node.type))
         values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
@@ -304,7 +291,7 @@ class _Evaluation:
                 if fn is not None:
                     self.holders.append((node.id, tensor))
             else:
-                result.warning = _RETAIN_WITHOUT_GRAD
+                result.warning = messages.RETAIN_WITHOUT_GRAD
         if fn is not None:
             self.watch(node.id, fn, args)
         elif tensor.requires_grad:  # the op gave back a leaf it was given (flatten of a vector)
@@ -312,7 +299,8 @@ class _Evaluation:
             self.holders.append((node.id, tensor))
         if (_array_has_nonfinite(result.value)
                 and not any(_has_nonfinite(a) for a in args)):
-            result.warning = _NONFINITE_REASONS.get(node.type, f"{node.type} gave nan or inf")
+            result.warning = messages.NONFINITE_REASONS.get(
+                node.type, messages.NONFINITE.format(op=node.type))
         return result
 
     def describe(self, tensor: Any) -> NodeResult:
@@ -393,9 +381,7 @@ class _Evaluation:
             return
         tensor = self.values[output]
         if not self.is_tensor(tensor):
-            self.result.nodes[output].error = (
-                "a python number has no backward(); choose a tensor node as the output"
-            )
+            self.result.nodes[output].error = messages.NUMBER_OUTPUT
             return
         size = None
         try:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.model import DTYPES, Node
 from app.registry import ParamSpec
+from app.ui.messages import localised
 from app.ui.values import (
     INIT_KINDS,
     format_tensor,
@@ -449,8 +450,8 @@ class InspectorDock(QDockWidget):
                 requires_grad=str(outcome.requires_grad),
                 shape=f"torch.Size({list(outcome.shape)})" if outcome.shape is not None else "—",
                 dtype=f"torch.{outcome.dtype}" if outcome.dtype else "—",
-                error=outcome.error or self._blocked_text(outcome.blocked_by),
-                warning=outcome.warning or "",
+                error=localised(outcome.error or "") or self._blocked_text(outcome.blocked_by),
+                warning=localised(outcome.warning or ""),
             )
             if outcome.is_number:
                 value_render = value_to_text(self.controller.document.node(self.node_id).value)

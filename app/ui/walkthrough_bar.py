@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.teach.walkthrough import Step, backward_steps, forward_steps
+from app.ui.messages import localised
 
 #: Play speed: the slider gives steps per 10 seconds; the timer waits 10 s / speed per step.
 SPEED_RANGE = (1, 50)
@@ -317,7 +318,7 @@ class WalkthroughBar(QToolBar):
                            "d%1/d%1 = 1.").replace("%1", name)
         if step.kind == "forward":
             if step.error:
-                return self.tr("This operation failed: %1").replace("%1", step.error)
+                return self.tr("This operation failed: %1").replace("%1", localised(step.error))
             if step.blocked_by is not None:
                 return self.tr("No value: the input %1 failed.").replace(
                     "%1", self._display_name(step.blocked_by))

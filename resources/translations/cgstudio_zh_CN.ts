@@ -5,7 +5,7 @@
     <name>AutogradDock</name>
     <message>
         <source>Autograd graph</source>
-        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant. Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.</extracomment>
+        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant (the evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT). Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.</extracomment>
         <translation>反向计算图</translation>
     </message>
     <message>
@@ -238,7 +238,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. Snap dragged items to the grid (the view sets both flags).</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -981,6 +981,57 @@
     <message>
         <source>&amp;Walkthrough</source>
         <translation>逐步演示(&amp;W)</translation>
+    </message>
+</context>
+<context>
+    <name>evaluator</name>
+    <message>
+        <source>input &apos;{port}&apos; is not connected</source>
+        <translation>输入 &apos;{port}&apos; 没有连线</translation>
+    </message>
+    <message>
+        <source>a scalar node holds one number, not {value}</source>
+        <translation>标量节点只能存放一个数，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>a python number has no backward(); choose a tensor node as the output</source>
+        <translation>Python 数没有 backward()；请选择一个张量节点作为输出</translation>
+    </message>
+    <message>
+        <source>{op} did not return a tensor</source>
+        <translation>{op} 没有返回张量</translation>
+    </message>
+    <message>
+        <source>the result would have {count} elements (shape {shape}); the editor computes at most {limit}</source>
+        <translation>结果将有 {count} 个元素（形状 {shape}）；编辑器最多计算 {limit} 个</translation>
+    </message>
+    <message>
+        <source>retain_grad() needs a tensor that requires grad; torch raises &quot;can&apos;t retain_grad on Tensor that has requires_grad=False&quot;</source>
+        <translation>retain_grad() 需要一个 requires_grad 的张量；torch 会报错 &quot;can&apos;t retain_grad on Tensor that has requires_grad=False&quot;</translation>
+    </message>
+    <message>
+        <source>log of a negative number is nan, and log(0) is -inf</source>
+        <translation>负数的 log 是 nan，log(0) 是 -inf</translation>
+    </message>
+    <message>
+        <source>sqrt of a negative number is nan</source>
+        <translation>负数的 sqrt 是 nan</translation>
+    </message>
+    <message>
+        <source>dividing by zero gives inf (and 0/0 gives nan)</source>
+        <translation>除以零得到 inf（0/0 得到 nan）</translation>
+    </message>
+    <message>
+        <source>a negative number to a fractional power is nan; 0 to a negative power is inf</source>
+        <translation>负数的分数次幂是 nan；0 的负数次幂是 inf</translation>
+    </message>
+    <message>
+        <source>exp of a large number overflows to inf</source>
+        <translation>很大的数取 exp 会溢出为 inf</translation>
+    </message>
+    <message>
+        <source>{op} gave nan or inf</source>
+        <translation>{op} 得到了 nan 或 inf</translation>
     </message>
 </context>
 <context>
