@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from app.canvas import GraphScene
 from app.controller import BACKGROUND_MIN_NODES, DocumentController
-from app.evaluate import EvalResult
+from app.evaluate import EvalResult, evaluate_document
 from app.evaluate.worker import clone_for_evaluation
 from app.fileio import load_document, save_document
 from app.fileio.schema import MAX_NODES
@@ -185,8 +185,13 @@ def test_the_worker_sees_a_copy_that_later_edits_do_not_reach(qtbot):
     controller.set_param(ids["a"], "alpha", 3.0)
     controller.disconnect(ids["y"], 1)
     controller.set_output(None)
+    new_id = controller.add_node("exp", (900, 0))
+    controller.connect(ids["y"], new_id, 0)
     after = clone.snapshot()
     assert after == before
+    assert clone.topological_order() == [n for n in before["nodes"]]
+    assert clone.input_table()[ids["y"]] == [ids["a"], ids["b"]]
+    assert evaluate_document(clone).nodes[ids["w"]].grad.tolist() == [5.0]
     assert after["nodes"][ids["w"]]["value"] == [1.0]
     assert after["nodes"][ids["a"]]["params"] == {}
     assert after["output"] == ids["y"]

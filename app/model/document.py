@@ -428,6 +428,26 @@ class GraphDocument:
             self.remove_node(node_id)
 
     # --------------------------------------------------------------- comparison
+    def evaluation_copy(self) -> GraphDocument:
+        """A copy of the nodes, wires and output that later edits of this document cannot reach
+        (for an evaluation in another thread). Quick even for thousands of nodes: each node is a
+        shallow copy with its own params dict (edits replace a node's value, never change it in
+        place, so values are shared); wires are immutable and shared, and so are the cached
+        topological order and input table (replaced, never changed, when the wires change).
+        Notes are left out.
+        """
+        clone = GraphDocument()
+        nodes = clone._nodes
+        for node_id, node in self._nodes.items():
+            fresh = object.__new__(Node)
+            fresh.__dict__.update(node.__dict__)
+            fresh.params = dict(node.params)
+            nodes[node_id] = fresh
+        clone._edges = dict(self._edges)
+        clone._output = self._output
+        clone._order, clone._inputs = self._order, self._inputs
+        return clone
+
     def snapshot(self) -> dict[str, Any]:
         """A plain, comparable picture of the whole document (used by tests and undo checks)."""
         return {
