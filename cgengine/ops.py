@@ -165,6 +165,12 @@ def _(ctx, g):
 def _pow(ctx, a, exponent=2):
     _save(ctx, a)
     ctx.exponent = exponent
+    # torch computes these two as sqrt and rsqrt, which keep the sign of zero: -0 ** 0.5 is -0.
+    # and -0 ** -0.5 is -inf (numpy's power gives 0. and inf)
+    if exponent == 0.5:
+        return np.sqrt(a)
+    if exponent == -0.5:
+        return 1 / np.sqrt(a)
     return a**exponent
 
 

@@ -407,3 +407,20 @@ def test_random_graph_matches_torch(seed: int) -> None:
 def test_the_programs_cover_the_op_list() -> None:
     used = {step.label for seed in range(GRAPHS) for step in generate(seed)[0].steps}
     assert set(UNARY) | set(BINARY) <= used, sorted(set(UNARY) | set(BINARY) - used)
+
+
+@pytest.mark.parametrize("exponent", [0.5, -0.5, 2, -1, -2, 3, 1.5, 0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pow_by_a_number_keeps_torchs_signs_of_zero_and_infinity(exponent: float,
+                                                                   dtype: str) -> None:
+    """torch computes x ** 0.5 and x ** -0.5 as sqrt and rsqrt: -0. ** -0.5 is -inf, not inf."""
+    values = [-0.0, 0.0, -1.0, 4.0, 1e-30, 2.5]
+    ours = cgengine.pow(cgengine.tensor(values, dtype=getattr(cgengine, dtype)), exponent)
+    theirs = torch.pow(torch.tensor(values, dtype=getattr(torch, dtype)), exponent)
+    a, b = ours.numpy(), theirs.numpy()
+    assert a.dtype == b.dtype
+    numbers = ~np.isnan(b)  # a nan's sign bit means nothing (numpy's sqrt(-1) sets it)
+    np.testing.assert_array_equal(np.isnan(a), ~numbers)
+    # the sign of zeros and infinities too
+    np.testing.assert_array_equal(np.signbit(a[numbers]), np.signbit(b[numbers]))
+    np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)
