@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
@@ -19,3 +21,24 @@ def pytest_configure(config: object) -> None:
     from PySide6.QtCore import QStandardPaths
 
     QStandardPaths.setTestModeEnabled(True)
+
+
+@pytest.fixture
+def lesson_view(qtbot):
+    """A shown 1200 x 800 canvas on the lesson graph, built through the controller and evaluated:
+    (controller, view, ids of w, x, one, a, b, y)."""
+    from app.canvas import GraphView
+    from app.controller import DocumentController
+    from tests.test_controller import build_lesson
+
+    controller = DocumentController()
+    view = GraphView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    ids = build_lesson(controller)
+    controller.evaluate_now()
+    view.reset_zoom()
+    view.centerOn(400, 200)
+    return controller, view, ids

@@ -19,23 +19,12 @@ from PySide6.QtWidgets import QApplication
 from app.canvas import NODE_TYPE_MIME, GraphView, NodeItem, style
 from app.canvas.menus import canvas_menu, node_menu
 from app.canvas.view import MAX_ZOOM, MIN_ZOOM
-from app.controller import DocumentController
-from tests.test_controller import build_lesson
 
 
 @pytest.fixture
-def canvas(qtbot):
-    controller = DocumentController()
-    view = GraphView(controller)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    ids = build_lesson(controller)
-    controller.evaluate_now()
-    view.reset_zoom()
-    view.centerOn(400, 200)
-    return controller, view, ids
+def canvas(lesson_view):
+    """The lesson on a shown canvas (conftest.lesson_view): (controller, view, ids)."""
+    return lesson_view
 
 
 def item(view: GraphView, node_id: str) -> NodeItem:

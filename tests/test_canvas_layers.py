@@ -10,24 +10,13 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from app.canvas import GraphView, style
 from app.canvas.node_item import NumbersItem
-from app.controller import DocumentController
 from app.ui.export import render_scene
-from tests.test_controller import build_lesson
 
 
 @pytest.fixture
-def canvas(qtbot):
-    controller = DocumentController()
-    view = GraphView(controller)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    ids = build_lesson(controller)
-    controller.evaluate_now()
-    view.reset_zoom()
-    view.centerOn(400, 200)
-    return controller, view, ids
+def canvas(lesson_view):
+    """The lesson on a shown canvas (conftest.lesson_view): (controller, view, ids)."""
+    return lesson_view
 
 
 def test_cards_are_cached_pictures_with_their_numbers_on_a_child(canvas) -> None:
