@@ -3,8 +3,8 @@
 Each run does what one PyTorch training step does: create the leaf tensors, call the operations in
 topological order (the engine records the graph as they run), then ``output.backward()``. What is
 reported is what ``print`` would show in a PyTorch session; what the canvas needs beyond that (the
-gradient of every node, the gradient along every wire) is computed on the side without changing
-what the student sees.
+gradient of every node, the gradient along every wire) is read from that same backward pass
+without changing what the student sees (see :class:`_Evaluation`).
 
 The engine is a parameter so the tests can run the very same evaluation on ``torch`` itself.
 """
@@ -162,10 +162,11 @@ AUTOGRAD_RECORD_LIMIT = 300
 class _Evaluation:
     """One forward and backward run; holds the engine objects only while it runs.
 
-    The gradient along each wire comes from a post-hook on every operation's graph node
-    (``grad_fn.register_hook``, as in torch): when backward runs the node, the hook sees the
-    gradient that arrived at it (the node's full d(output)/d(node)) and the one it passes to each
-    input (what the wire carries back). So one backward pass gives every number on the canvas.
+    The gradient along each wire is what backward passes through the operation's graph node:
+    when it runs the node, the node receives the gradient that arrived at it (the node's full
+    d(output)/d(node)) and passes one gradient to each input (what the wire carries back). With
+    cgengine both are read from ``record_backward_steps()``; with torch from a post-hook on the
+    node (``grad_fn.register_hook``). So one backward pass gives every number on the canvas.
     """
 
     def __init__(self, doc: GraphDocument, engine: ModuleType) -> None:
@@ -186,8 +187,6 @@ class _Evaluation:
         self.values: dict[str, Any] = {}  # node id -> engine tensor or python number
         self.args: dict[str, list[Any]] = {}  # op node id -> the arguments it was called with
         self.result = EvalResult(output=doc.output)
-        #: op node id -> (port, index in next_functions) of each input that gets a gradient,
-        #: or None when the op recorded several graph nodes (its next_functions are not its ports)
         #: op nodes recorded as several graph nodes, whose wires are replayed after backward
         self.replay: list[str] = []
         self.arrived: dict[str, np.ndarray] = {}  # op node id -> gradient arriving at its grad_fn
@@ -208,7 +207,7 @@ class _Evaluation:
         for node_id in self.doc.topological_order():
             node = self.doc.node(node_id)
             nodes[node_id] = self.forward(node)
-        # every wire gets a result, in the document's order; backward's hooks fill in the grads
+        # every wire gets a result, in the document's order; backward fills in the grads
         self.result.edges = {(edge.dst, edge.port): EdgeResult() for edge in self.doc.edges}
         self.backward()
         self.gradients()
