@@ -112,7 +112,7 @@ class EdgeItem(QGraphicsItem):
         self._label_point = bezier_point(start, end, 0.62)
         self._pill = None
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
-        if self.scene() is not None:  # not while the scene is being built (it redraws it all)
+        if self.scene() is not None:  # (the scene redraws a wire it is given: GraphScene)
             self.invalidate_wire(old)
             self.update_pill(old_point)
             self.update_pill()
