@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QPixmapCache,
     QPen,
     QWheelEvent,
 )
@@ -37,6 +38,7 @@ NODE_TYPE_MIME = "application/x-cgstudio-node-type"
 MIN_ZOOM, MAX_ZOOM = 0.2, 4.0
 #: Fit all never magnifies beyond this (a three-node graph would fill the screen).
 MAX_FIT_ZOOM = 1.5
+_PICTURE_CACHE_KB = 128 * 1024
 _ZOOM_STEP = 1.25
 _FIT_MARGIN = 40.0
 _PASTE_OFFSET = 30.0
@@ -59,6 +61,10 @@ class GraphView(QGraphicsView):
                             | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        # the cards' cached pictures live in QPixmapCache, 10 MB by default: a projector-sized
+        # view of large cards (or a high-DPI screen) needs more, or the pictures would be drawn
+        # again on every paint
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), _PICTURE_CACHE_KB))
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
