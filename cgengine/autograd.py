@@ -11,6 +11,11 @@ graph by an :class:`AccumulateGrad` node, which adds the incoming gradient into 
    run (its count has dropped to zero), newest first, as PyTorch's ready queue does. Gradients
    arriving at the same node from several consumers are summed first (the chain rule's sum over
    paths), then the node's backward rule turns them into one gradient per input.
+
+To watch it happen: ``grad_fn.register_hook(hook)`` calls ``hook(grad_inputs, grad_outputs)``
+each time backward runs that node (as in PyTorch), ``record_backward_order()`` lists the nodes in
+the order they ran, and ``record_backward_steps()`` gives each step with the gradient that came in
+and the gradients that went out along each edge (the editor draws those on its wires).
 """
 
 from __future__ import annotations
