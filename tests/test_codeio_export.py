@@ -22,6 +22,7 @@ from app.codeio import export_code, graph_differences, import_code, variable_nam
 from app.evaluate import evaluate_document
 from app.model import DTYPES, GraphDocument, Node, Note
 from app.registry import NODE_TYPES
+from tests.oracle import import_torch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,12 +131,12 @@ def test_lesson_graph_exports_as_the_lessons_listing():
 @pytest.mark.parametrize("engine", ["torch", "cgengine"])
 def test_exported_lesson_prints_the_lessons_gradients(engine, tmp_path):
     if engine == "torch":
-        pytest.importorskip("torch")
+        import_torch()
     assert run_script(LESSON_EXPORT, tmp_path, engine) == LESSON_OUTPUT
 
 
 def test_every_operation_runs_on_torch_and_cgengine_with_the_editors_gradients(tmp_path):
-    pytest.importorskip("torch")
+    import_torch()
     doc = import_code(EVERY_OP)
     assert {n.type for n in doc.nodes} == set(NODE_TYPES)  # truly every node type
     code = export_code(doc)

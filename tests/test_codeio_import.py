@@ -18,6 +18,7 @@ from app.codeio import CodeImportError, import_code
 from app.codeio.layout import COLUMN_SPACING, ROW_SPACING
 from app.evaluate import evaluate_document
 from app.model import GraphDocument
+from tests.oracle import import_torch
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "lesson-computational-graph.txt"
 
@@ -77,7 +78,7 @@ def test_second_listing_retains_the_gradient_of_a():
 
 
 def test_listings_give_the_same_gradients_on_torch():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     for listing in lesson_listings():
         doc = import_code(listing)
         assert grads(doc, torch) == grads(doc)

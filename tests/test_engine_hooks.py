@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 import cgengine
-
-torch = pytest.importorskip("torch")
+from tests.oracle import torch
 
 
 def lesson(engine: Any) -> tuple[Any, ...]:

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 
 import cgengine
-
-torch = pytest.importorskip("torch")
+from tests.oracle import torch
 
 GRAPHS = 200
 TOLERANCE = {"float64": {"rtol": 1e-9, "atol": 1e-10}, "float32": {"rtol": 1e-4, "atol": 1e-5}}

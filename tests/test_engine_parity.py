@@ -30,11 +30,13 @@ import pytest
 
 import cgengine
 import cgengine.nn.functional as cg_functional
+from tests.oracle import torch
 
-torch = pytest.importorskip("torch")
-torch_functional = pytest.importorskip("torch.nn.functional")
 
-FUNCTIONAL = {torch: torch_functional, cgengine: cg_functional}
+def functional(engine: ModuleType) -> ModuleType:
+    """The engine's nn.functional (torch's is imported with torch, at first use)."""
+    return cg_functional if engine is cgengine else torch.nn.functional
+
 TOLERANCE = {"float64": {"rtol": 1e-12, "atol": 0.0}, "float32": {"rtol": 1e-6, "atol": 1e-7}}
 #: torch appends the C++ source line that raised a warning; that is no part of the message.
 TRIGGERED_SUFFIX = re.compile(r" \(Triggered internally at .*\)$")
@@ -247,7 +249,7 @@ EDGE_EXPRESSIONS = (
 
 @pytest.mark.parametrize("expr", EDGE_EXPRESSIONS)
 def test_edge_expression(expr: str) -> None:
-    results = run_both(lambda t: eval(expr, {"torch": t, "F": FUNCTIONAL[t]}), expr)
+    results = run_both(lambda t: eval(expr, {"torch": t, "F": functional(t)}), expr)
     if results is not None:
         assert_same_tensor(*results, expr)
 
@@ -395,7 +397,7 @@ ERRORS = (
 @pytest.mark.parametrize("expr", ERRORS)
 def test_error_text(expr: str) -> None:
     # warnings are compared by the other tests; mse_loss of unequal shapes warns, then raises
-    errors = [run_in(t, lambda t: eval(expr, {"torch": t, "F": FUNCTIONAL[t]})).error
+    errors = [run_in(t, lambda t: eval(expr, {"torch": t, "F": functional(t)})).error
               for t in (torch, cgengine)]
     expected, got = errors
     assert expected is not None, "torch did not raise"

@@ -15,6 +15,7 @@ import cgengine
 from app.evaluate import EvalResult, evaluate_document
 from app.fileio import load_document
 from app.model import GraphDocument, Node
+from tests.oracle import import_torch
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.cgraph"))
@@ -256,7 +257,7 @@ def _compare(ours: EvalResult, theirs: EvalResult) -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_matches_torch(path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     doc = load_document(path)
     ours = evaluate_document(doc, engine=cgengine)
     assert all(r.error is None and r.blocked_by is None for r in ours.nodes.values())
@@ -264,7 +265,7 @@ def test_every_example_matches_torch(path: Path) -> None:
 
 
 def test_error_graph_matches_torch() -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     doc = graph(
         [leaf("p", [1.0, 2.0]), leaf("q", [1.0, 2.0, 3.0]), Node("bad", "mul"),
          Node("after", "exp"), Node("e", "exp"), leaf("i", [1], dtype="int64"),

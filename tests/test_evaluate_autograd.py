@@ -10,6 +10,7 @@ from app.evaluate import evaluate_document
 from app.evaluate.evaluator import AUTOGRAD_RECORD_LIMIT
 from app.fileio import load_document
 from app.model import GraphDocument, Node
+from tests.oracle import import_torch
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "resources" / "examples").glob(
     "*.cgraph"))
@@ -40,7 +41,7 @@ def test_no_output_means_no_backward_graph() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_backward_graph_matches_torch(path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     ours = evaluate_document(load_document(path)).autograd
     theirs = evaluate_document(load_document(path), engine=torch).autograd
     assert [(n.name, n.node_id, n.next) for n in ours] == [

@@ -17,8 +17,7 @@ from test_evaluate import _compare, leaf
 from app.evaluate import evaluate_document
 from app.model import Node
 from app.registry import NODE_TYPES
-
-torch = pytest.importorskip("torch")
+from tests.oracle import torch
 
 M23 = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]
 ROW3 = [0.3, -0.6, 1.2]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from app.evaluate import evaluate_document
 from app.fileio import load_document
 from app.model import GraphDocument, Node
 from app.teach import gradcheck
 from app.teach.gradcheck import numeric_gradients
+from tests.oracle import torch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 

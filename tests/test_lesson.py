@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 import cgengine
+from tests.oracle import torch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 QUOTES = "'" * 3
@@ -42,12 +43,7 @@ NON_LEAF_WARNING = "The .grad attribute of a Tensor that is not a leaf Tensor is
 
 
 def _engines() -> list[object]:
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    return [cgengine, pytest.param(torch, marks=pytest.mark.skipif(
-        torch is None, reason="torch is not installed"), id="torch")]
+    return [pytest.param(cgengine, id="cgengine"), pytest.param(torch, id="torch")]
 
 
 def run_listing(listing: str, engine: ModuleType) -> dict[str, object]:

@@ -10,11 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.evaluate import evaluate_document
+from tests.oracle import torch
 
 
 @pytest.fixture

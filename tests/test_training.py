@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import cgengine
 from app.fileio import load_document
 from app.model import GraphDocument, Node
 from app.teach.training import Trainer, TrainingError, leaf_values, trainable_leaves
+from tests.oracle import torch
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PySide6.QtWidgets import QDialog
 from windows import open_window, settle
 
@@ -22,6 +21,7 @@ from app.fileio import load_document
 from app.ui.code_view import menu_holding
 from app.ui.gallery import Example, ExampleGallery, load_examples, read_index
 from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
+from tests.oracle import torch
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

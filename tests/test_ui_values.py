@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from app.ui.values import (
     format_tensor,
@@ -13,6 +12,7 @@ from app.ui.values import (
     parse_value_text,
     value_to_text,
 )
+from tests.oracle import torch
 
 
 @pytest.mark.parametrize(

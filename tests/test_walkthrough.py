@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-import torch
 from graphs import graph
 
 from app.evaluate import evaluate_document
 from app.fileio import load_document
 from app.model import GraphDocument, Node
 from app.teach.walkthrough import backward_steps, format_number, forward_steps, local_derivative
+from tests.oracle import torch
 
 LESSON = Path(__file__).resolve().parent.parent / "resources" / "examples" / "lesson.cgraph"
 
