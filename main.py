@@ -1,4 +1,7 @@
-"""CG Studio entry point: parses the command line and starts the window or a command-line verb."""
+"""CG Studio entry point: parses the command line and starts the window or a command-line verb.
+
+``python main.py`` in a checkout is the same as the ``cgstudio`` command of an installed copy.
+"""
 
 from __future__ import annotations
 

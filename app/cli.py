@@ -39,7 +39,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> _Parser:
+    from app import __version__
+
     parser = _Parser(prog=PROG, description="CG Studio: see how autograd computes gradients.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a .cgraph file to open (default: the lesson example)")
     verbs = parser.add_mutually_exclusive_group()
@@ -57,6 +60,11 @@ def _parser() -> _Parser:
                         help="with --eval: print one JSON object instead of a table "
                              "(nan and inf appear as the strings \"nan\", \"inf\", \"-inf\")")
     return parser
+
+
+def main() -> int:
+    """The ``cgstudio`` command (and ``python main.py``): the command line of this process."""
+    return run(sys.argv[1:])
 
 
 def run(argv: list[str]) -> int:

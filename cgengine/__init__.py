@@ -103,7 +103,7 @@ float = float32  # noqa: A001 - torch.float
 double = float64
 long = int64
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 tune_allocator()
 # PyTorch computes inf and nan silently (log(-1) is nan, 1/0 is inf); numpy would warn on every

@@ -25,6 +25,20 @@ def pytest_configure(config: object) -> None:
     QStandardPaths.setTestModeEnabled(True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the torch-oracle tests (``-m oracle``): those in files that use tests/oracle.py and
+    those that ask for the ``torch_oracle`` fixture."""
+    from tests import oracle
+
+    for item in items:
+        module = getattr(item, "module", None)
+        uses_oracle = module is not None and any(
+            value is oracle.torch or value is oracle.import_torch
+            for value in vars(module).values())
+        if uses_oracle or "torch_oracle" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.oracle)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One plain line on the torch-oracle tests skipped because torch is not installed."""
     from tests.oracle import REASON

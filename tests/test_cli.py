@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import app
 import app.ui
 from app import cli
 from app.evaluate import evaluate_document
@@ -133,6 +134,11 @@ def test_bad_files_are_one_line_and_exit_2(tmp_path: Path, content: bytes, messa
     done = main("--eval", str(path))
     assert (done.returncode, done.stdout, done.stderr) == (2, "", f"cgstudio: {path}: {message}\n")
     assert "Traceback" not in done.stderr
+
+
+def test_version_prints_the_apps_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["--version"]) == 0
+    assert capsys.readouterr().out == f"cgstudio {app.__version__}\n"
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:

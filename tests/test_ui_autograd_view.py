@@ -12,8 +12,9 @@ from windows import open_window, settle
 from app.canvas.style import canvas_colours
 from app.evaluate import EvalResult
 from app.evaluate.results import AutogradNode
+from app.paths import EXAMPLES_DIR
 from app.ui.autograd_view import MAX_BOXES, AutogradDock, GradFnBox, graph_layers
-from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
+from app.ui.mainwindow import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -18,9 +18,10 @@ from windows import open_window, settle
 
 from app.evaluate import evaluate_document
 from app.fileio import load_document
+from app.paths import EXAMPLES_DIR
 from app.ui.code_view import menu_holding
 from app.ui.gallery import Example, ExampleGallery, load_examples, read_index
-from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
+from app.ui.mainwindow import MainWindow
 from tests.oracle import torch
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from windows import open_window, settle
 
-from app.ui.mainwindow import EXAMPLES_DIR, MainWindow
+from app.paths import EXAMPLES_DIR
+from app.ui.mainwindow import MainWindow
 from app.ui.training_dock import TrainingDock
 
 # Qt's offscreen platform warns that it cannot pass a shown window's size hints on; harmless.

@@ -16,7 +16,6 @@ since widgets take their texts once, when they are built.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import QMenu
 
 from app.autosave import Autosaver
 from app.model.signals import Signal
+from app.paths import TRANSLATIONS_DIR
 
 if TYPE_CHECKING:
     from app.ui.mainwindow import MainWindow
@@ -42,7 +42,6 @@ CHINESE = "zh_CN"
 # each language named in itself, as language menus do: a user who cannot read the current
 # language still finds their own.
 LANGUAGE_NAMES = {ENGLISH: "English", CHINESE: "简体中文"}
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "translations"
 CATALOGUE = "cgstudio"
 
 # the translators in use, so that switching language removes exactly these

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import QApplication
 from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
+from app.paths import LESSON
 from app.ui.export import IMAGE_SUFFIXES, render_scene
 from app.ui.i18n import install_translator, stored_language
 from app.ui.mainwindow import MainWindow
 from app.ui.recovery import install_autosave, offer_recovery
 
 APP_NAME = "CG Studio"
-LESSON = Path(__file__).resolve().parents[2] / "resources" / "examples" / "lesson.cgraph"
 SCREENSHOT_SIZE = (1440, 900)
 
 

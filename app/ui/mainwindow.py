@@ -44,6 +44,7 @@ from app.canvas import GraphScene, GraphView
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document, save_document
 from app.model import GraphDocument
+from app.paths import APP_ICON, EXAMPLES_DIR, STYLESHEET
 from app.ui import (
     autograd_view,
     code_view,
@@ -60,10 +61,6 @@ from app.ui.palette import PaletteDock
 from app.ui.recent import RecentFiles
 from app.ui.themes import THEME_KEY, THEMES, apply_theme
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-EXAMPLES_DIR = RESOURCES / "examples"
-APP_ICON = RESOURCES / "icons" / "cgstudio.svg"
-STYLESHEET = RESOURCES / "styles" / "app.qss"
 DOCUMENT_SUFFIX = ".cgraph"
 SNAP_KEY = "view/snap_to_grid"
 GEOMETRY_KEY = "ui/geometry"
