@@ -12,7 +12,7 @@ the output to the leaves, applying the chain rule. Where to read:
 
 import numpy as _np
 
-from cgengine import autograd, nn
+from cgengine import autograd, nn, random
 from cgengine._alloc import tune_allocator
 from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
@@ -20,18 +20,22 @@ from cgengine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_en
 from cgengine.creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     eye,
     from_numpy,
     full,
     full_like,
     linspace,
-    manual_seed,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -96,6 +100,15 @@ from cgengine.functional import (
     transpose,
     true_divide,
     unsqueeze,
+)
+from cgengine.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from cgengine.tensor import Size, Tensor
 

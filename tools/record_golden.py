@@ -7,7 +7,9 @@ Run ``python tools/record_golden.py`` with torch 2.13 installed; it rewrites
   result, its ``grad_fn`` name, the class names in ``grad_fn.next_functions`` (``None`` where torch
   has ``None``, e.g. for a python-number operand), the fixed random weights ``w`` and each input's
   ``.grad`` after ``(out * w).sum().backward()``;
-- ``tests/golden/texts.json``: ``repr`` strings, exception texts and warning texts.
+- ``tests/golden/texts.json``: ``repr`` strings, exception texts and warning texts;
+- ``tests/golden/<group>.json`` for each snippet group of tools/golden_library.py (random numbers,
+  nn, optim, utils.data, save/load): what each snippet prints, raises and computes.
 
 A case is a python expression over the inputs ``a``, ``b``, ``c`` (and ``torch``, ``F`` for
 ``torch.nn.functional``, ``np``), so tests/test_engine_golden.py replays it verbatim with
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import golden_library
 import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812 - torch's own alias
@@ -398,7 +401,12 @@ def main() -> None:
     ops_text = (f'{{"torch_version": {json.dumps(torch.__version__)}, "cases": [\n'
                 + ",\n".join(json.dumps(case) for case in cases) + "\n]}\n")
     texts_text = json.dumps(record_texts(), indent=1, ensure_ascii=False) + "\n"
-    for filename, text in (("ops.json", ops_text), ("texts.json", texts_text)):
+    files = [("ops.json", ops_text), ("texts.json", texts_text)]
+    for group, records in golden_library.record(torch).items():
+        files.append((f"{group}.json",
+                      f'{{"torch_version": {json.dumps(torch.__version__)}, "snippets": [\n'
+                      + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]}\n"))
+    for filename, text in files:
         path = GOLDEN_DIR / filename
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")

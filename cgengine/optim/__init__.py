@@ -1,0 +1,1 @@
+"""``cgengine.optim``: optimisers that update parameters from their gradients (``torch.optim``)."""

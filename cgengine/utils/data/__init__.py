@@ -1,0 +1,1 @@
+"""``cgengine.utils.data``: datasets and the DataLoader that batches them (torch.utils.data)."""
