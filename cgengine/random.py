@@ -7,7 +7,7 @@ exactly as torch's kernels do:
 
 - ``random()`` is one 32-bit word, ``random64()`` two of them, the first as the high half;
 - uniform floats keep the low 24 bits of a word (53 bits of a ``random64()`` for float64), scaled
-  to [0, 1), then ``x * (to - from) + from`` with one rounding (the compiler fuses it);
+  to [0, 1), then ``x * (to - from) + from`` with one rounding (torch's compiler fuses it);
 - normal floats use Box-Muller in one of three forms, chosen by size and dtype as torch chooses:
   fewer than 16 values are drawn one at a time in float64 (the second value of each pair is cached
   in the generator); 16 or more float64 values, or float32 values, are drawn as uniforms first and
@@ -28,6 +28,8 @@ import os
 from typing import Any
 
 import numpy as np
+
+from cgengine._fma import fma32, fma64
 
 #: The seed of a new ``torch.Generator()`` (torch's ``default_rng_seed_val``).
 DEFAULT_SEED = 67280421310721
@@ -109,34 +111,6 @@ def _generator(generator: Generator | None) -> Generator:
     return default_generator if generator is None else generator
 
 
-# ---------------------------------------------------------------------- fused multiply-add
-def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
-    """float32 ``a * b + c`` rounded once, as the FMA instruction torch's kernels compile to.
-    The product of two float32 is exact in float64; the sum is rounded to float64 and then to
-    float32, which differs from one rounding only in cases rarer than one in 2**28."""
-    return (np.asarray(a, np.float64) * np.asarray(b, np.float64) + c).astype(np.float32)
-
-
-def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a * b`` as the float64 product and its exact rounding error (Dekker's algorithm)."""
-    p = a * b
-    split = 134217729.0  # 2**27 + 1: splits a float64 into two 26-bit halves
-    ah = a * split - (a * split - a)
-    bh = b * split - (b * split - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
-    """float64 ``a * b + c`` rounded once (double-double arithmetic)."""
-    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-    p, p_err = _two_product(a, b)
-    s = p + c
-    bb = s - p
-    s_err = (p - (s - bb)) + (c - bb)  # Knuth's two-sum: the exact error of p + c
-    return s + (p_err + s_err)
-
-
 # ---------------------------------------------------------------------- uniform
 def _unit(gen: Generator, n: int, np_dtype: np.dtype) -> np.ndarray:
     """``n`` uniform numbers in [0, 1): 24 random bits for float32, 53 for float64."""
@@ -153,10 +127,10 @@ def uniform(shape: tuple[int, ...], low: float, high: float, np_dtype: Any,
     n = int(np.prod(shape, dtype=np.int64))
     x = _unit(_generator(generator), n, np_dtype)
     if np_dtype == np.float64:
-        out = _fma64(x, high - low, low)
+        out = fma64(x, high - low, low)
     else:
         lo, hi = np.float32(low), np.float32(high)
-        out = _fma32(x, hi - lo, lo)
+        out = fma32(x, hi - lo, lo)
     return out.astype(np_dtype, copy=False).reshape(shape)
 
 
@@ -186,10 +160,10 @@ def _log_cephes(x: np.ndarray) -> np.ndarray:
     z = m * m
     y = np.full_like(m, _LOG_POLY[0])
     for c in _LOG_POLY[1:]:
-        y = _fma32(y, m, c)
-    y = _fma32(y * m, z, e * _F(-2.12194440e-4))
-    y = _fma32(z, _F(-0.5), y)
-    return _fma32(e, _F(0.693359375), m + y)
+        y = fma32(y, m, c)
+    y = fma32(y * m, z, e * _F(-2.12194440e-4))
+    y = fma32(z, _F(-0.5), y)
+    return fma32(e, _F(0.693359375), m + y)
 
 
 def _sincos_cephes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,14 +175,14 @@ def _sincos_cephes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     y = j.astype(np.float32)
     r = x
     for part in _PI4_PARTS:
-        r = _fma32(y, part, r)
+        r = fma32(y, part, r)
     z = r * r
-    cos_r = _fma32(np.full_like(z, _COS_POLY[0]), z, _COS_POLY[1])
-    cos_r = _fma32(cos_r, z, _COS_POLY[2])
-    cos_r = _fma32(cos_r * z, z, -(z * _F(0.5))) + _F(1)
-    sin_r = _fma32(np.full_like(z, _SIN_POLY[0]), z, _SIN_POLY[1])
-    sin_r = _fma32(sin_r, z, _SIN_POLY[2])
-    sin_r = _fma32(sin_r * z, r, r)
+    cos_r = fma32(np.full_like(z, _COS_POLY[0]), z, _COS_POLY[1])
+    cos_r = fma32(cos_r, z, _COS_POLY[2])
+    cos_r = fma32(cos_r * z, z, -(z * _F(0.5))) + _F(1)
+    sin_r = fma32(np.full_like(z, _SIN_POLY[0]), z, _SIN_POLY[1])
+    sin_r = fma32(sin_r, z, _SIN_POLY[2])
+    sin_r = fma32(sin_r * z, r, r)
     first = (j & 2) == 0  # which polynomial gives the sine
     sin_x = np.where(first, sin_r, cos_r)
     cos_x = np.where(first, cos_r, sin_r)
@@ -224,12 +198,12 @@ def _box_muller_16(u: np.ndarray, mean: float, std: float) -> np.ndarray:
         radius = np.sqrt(_F(-2) * _log_cephes(_F(1) - u[:, :8]))
         sin_t, cos_t = _sincos_cephes(_F(2.0 * np.pi) * u[:, 8:])
         mean32, std32 = _F(mean), _F(std)
-        return np.concatenate([_fma32(radius * cos_t, std32, mean32),
-                               _fma32(radius * sin_t, std32, mean32)], axis=1)
+        return np.concatenate([fma32(radius * cos_t, std32, mean32),
+                               fma32(radius * sin_t, std32, mean32)], axis=1)
     radius = np.sqrt(-2 * np.log(1 - u[:, :8]))
     theta = 2.0 * np.pi * u[:, 8:]
-    return np.concatenate([_fma64(radius * np.cos(theta), std, mean),
-                           _fma64(radius * np.sin(theta), std, mean)], axis=1)
+    return np.concatenate([fma64(radius * np.cos(theta), std, mean),
+                           fma64(radius * np.sin(theta), std, mean)], axis=1)
 
 
 def _normal_one_by_one(gen: Generator, n: int, mean: float, std: float) -> np.ndarray:
@@ -244,7 +218,7 @@ def _normal_one_by_one(gen: Generator, n: int, mean: float, std: float) -> np.nd
             theta = 2.0 * np.pi * u1
             gen._next_normal = float(radius * np.sin(theta))
             value = radius * np.cos(theta)
-        out[i] = _fma64(value, std, mean)
+        out[i] = fma64(value, std, mean)
     return out
 
 
