@@ -646,3 +646,7 @@ def _install_methods() -> None:
 
 
 _install_methods()
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: float) -> Tensor:  # noqa: A002
+    return apply(OPS["masked_fill"], input, mask=mask._data, value=value)

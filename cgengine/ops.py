@@ -19,6 +19,7 @@ names PyTorch records.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -723,32 +724,52 @@ def _(ctx, g):
 
 
 @op("nll_loss", "NllLossBackward0", "none")
-def _nll_loss(ctx, logp, target=None, reduction="mean"):
+def _nll_loss(ctx, logp, target=None, weight=None, ignore_index=-100, reduction="mean"):
     # ``target`` holds class indices; it is data, not an input of the graph (as in PyTorch).
-    rows = np.arange(logp.shape[0]) if logp.ndim == 2 else ()
-    picked = -logp[rows, target] if logp.ndim == 2 else -logp[target]
-    ctx.reduction, ctx.count, ctx.in_shape = reduction, picked.size, picked.shape
-    ctx.logp_shape, ctx.rows, ctx.target = logp.shape, rows, target
-    return _reduce_loss(picked, reduction, logp.dtype)
+    two_d = logp.ndim == 2
+    keep = target != ignore_index
+    safe = np.where(keep, target, 0)
+    rows = np.arange(logp.shape[0]) if two_d else ()
+    w = (weight[safe] if weight is not None else np.ones(np.shape(safe), logp.dtype)) * keep
+    w = w.astype(logp.dtype)
+    picked = -(logp[rows, safe] if two_d else logp[safe]) * w
+    ctx.logp_shape, ctx.rows, ctx.target, ctx.w, ctx.keep = logp.shape, rows, safe, w, keep
+    ctx.reduction, ctx.in_shape = reduction, picked.shape
+    if reduction == "mean":
+        ctx.total = w.sum(dtype=logp.dtype)
+        return np.asarray(picked.sum(dtype=logp.dtype) / ctx.total, dtype=logp.dtype)
+    if reduction == "sum":
+        return picked.sum(dtype=logp.dtype)
+    return picked
 
 
 @_nll_loss.backward
 def _(ctx, g):
     grad = np.zeros(ctx.logp_shape, dtype=g.dtype)
+    scale = np.broadcast_to(-ctx.w * (g / ctx.total if ctx.reduction == "mean" else g),
+                            ctx.w.shape)
+    keep = ctx.keep  # ignored targets get no gradient at all (not -0.)
     if len(ctx.logp_shape) == 2:
-        grad[ctx.rows, ctx.target] = -_loss_scale(ctx, g)
-    else:
-        grad[ctx.target] = -_loss_scale(ctx, g)
+        grad[ctx.rows[keep], ctx.target[keep]] = scale[keep]
+    elif keep:
+        grad[ctx.target] = scale
     return (grad,)
 
 
 @op("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0")
-def _bce_logits(ctx, x, target, reduction="mean"):
-    _save(ctx, x, target)
+def _bce_logits(ctx, x, target, weight=None, pos_weight=None, reduction="mean"):
+    ctx.saved = (x, target)
+    ctx.weight, ctx.pos_weight = weight, pos_weight
     ctx.reduction, ctx.count, ctx.in_shape = reduction, np.broadcast(x, target).size, x.shape
-    # max(x, 0) - x*t + log(1 + exp(-|x|)): the stable form, finite for x = +-1000.
-    loss = np.maximum(x, 0) - x * target + np.log1p(np.exp(-np.abs(x)))
-    return _reduce_loss(loss, reduction, x.dtype)
+    # (1 - t) * x - log(sigmoid(x)), with log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)):
+    # finite for x = +-1000, as torch's
+    log_sigmoid = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * x - log_sigmoid
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss.astype(x.dtype), reduction, x.dtype)
 
 
 @_bce_logits.backward
@@ -757,4 +778,164 @@ def _(ctx, g):
     scale = _loss_scale(ctx, g)
     e = np.exp(-np.abs(x))
     sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-    return (sig - target) * scale, -x * scale
+    if ctx.pos_weight is not None:
+        t = ctx.pos_weight * target
+        grad_x = (t + 1 - target) * sig - t
+    else:
+        grad_x = sig - target
+    if ctx.weight is not None:
+        grad_x = grad_x * ctx.weight
+    grad_t = -x * scale if ctx.needs[1] else None
+    return (grad_x * scale).astype(x.dtype), grad_t
+
+
+# ---------------------------------------------------------------- nn layers and losses
+@op("addmm", "AddmmBackward0")  # bias + mat1 @ mat2: nn.Linear's one op for a 2-D input
+def _addmm(ctx, bias, mat1, mat2):
+    needs = ctx.needs
+    ctx.saved = (mat1 if needs[2] else None, mat2 if needs[1] else None)
+    return mat1 @ mat2 + bias
+
+
+@_addmm.backward
+def _(ctx, g):
+    mat1, mat2 = ctx.saved
+    return (g if ctx.needs[0] else None, g @ mat2.T if mat2 is not None else None,
+            mat1.T @ g if mat1 is not None else None)
+
+
+@op("leaky_relu", "LeakyReluBackward0")
+def _leaky_relu(ctx, a, negative_slope=0.01):
+    ctx.saved = (a,)
+    ctx.slope = negative_slope
+    return np.where(a > 0, a, a * negative_slope)
+
+
+_leaky_relu.backward(lambda ctx, g: (np.where(ctx.saved[0] > 0, g, g * ctx.slope),))
+
+
+@op("elu", "EluBackward0")
+def _elu(ctx, a, alpha=1.0):
+    ctx.saved = (a,)
+    ctx.alpha = alpha
+    return np.where(a > 0, a, alpha * np.expm1(a)).astype(a.dtype, copy=False)
+
+
+_elu.backward(lambda ctx, g: (np.where(ctx.saved[0] > 0, g,
+                                       g * ctx.alpha * np.exp(ctx.saved[0])),))
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+@op("gelu", "GeluBackward0")
+def _gelu(ctx, a, approximate="none"):
+    ctx.saved = (a,)
+    ctx.approximate = approximate
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (a + 0.044715 * a**3)
+        return (0.5 * a * (1 + np.tanh(inner))).astype(a.dtype, copy=False)
+    cdf = 0.5 * (1 + _ERF(a.astype(np.float64) / math.sqrt(2)).astype(np.float64))
+    return (a * cdf).astype(a.dtype)
+
+
+@_gelu.backward
+def _(ctx, g):
+    (a,) = ctx.saved
+    if ctx.approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        inner = np.tanh(k * (a + 0.044715 * a**3))
+        d_inner = k * (1 + 3 * 0.044715 * a * a)
+        return (g * (0.5 * (1 + inner) + 0.5 * a * (1 - inner * inner) * d_inner),)
+    x = a.astype(np.float64)
+    cdf = 0.5 * (1 + _ERF(x / math.sqrt(2)).astype(np.float64))
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return ((g * (cdf + x * pdf)).astype(a.dtype),)
+
+
+@op("softplus", "SoftplusBackward0")
+def _softplus(ctx, a, beta=1.0, threshold=20.0):
+    ctx.saved = (a,)
+    ctx.beta, ctx.threshold = beta, threshold
+    scaled = a * beta
+    return np.where(scaled > threshold, a, np.log1p(np.exp(scaled)) / beta).astype(a.dtype)
+
+
+@_softplus.backward
+def _(ctx, g):
+    (a,) = ctx.saved
+    z = np.exp(a * ctx.beta)
+    return (np.where(a * ctx.beta > ctx.threshold, g, g * z / (z + 1)),)
+
+
+@op("smooth_l1_loss", "SmoothL1LossBackward0")
+def _smooth_l1_loss(ctx, a, target, reduction="mean", beta=1.0):
+    diff = a - target
+    ctx.saved = (diff,)
+    ctx.reduction, ctx.count, ctx.in_shape, ctx.beta = reduction, diff.size, diff.shape, beta
+    absolute = np.abs(diff)
+    loss = np.where(absolute < beta, 0.5 * diff * diff / beta, absolute - 0.5 * beta)
+    return _reduce_loss(loss.astype(diff.dtype), reduction, diff.dtype)
+
+
+@_smooth_l1_loss.backward
+def _(ctx, g):
+    (diff,) = ctx.saved
+    beta = ctx.beta
+    grad = np.where(diff <= -beta, -1.0, np.where(diff >= beta, 1.0, diff / beta))
+    grad = (grad * _loss_scale(ctx, g)).astype(diff.dtype)
+    return grad, -grad
+
+
+_EPSILON = 1e-12  # torch's floor for p * (1 - p) in binary_cross_entropy's gradient
+
+
+@op("binary_cross_entropy", "BinaryCrossEntropyBackward0")
+def _binary_cross_entropy(ctx, p, target, weight=None, reduction="mean"):
+    ctx.saved = (p, target)
+    ctx.weight = weight
+    ctx.reduction, ctx.count, ctx.in_shape = reduction, p.size, p.shape
+    # torch clamps each log at -100, so p = 0 or 1 gives a finite loss
+    loss = -(target * np.maximum(np.log(p), -100) + (1 - target) * np.maximum(np.log1p(-p), -100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss.astype(p.dtype), reduction, p.dtype)
+
+
+@_binary_cross_entropy.backward
+def _(ctx, g):
+    p, target = ctx.saved
+    scale = _loss_scale(ctx, g)
+    if ctx.weight is not None:
+        scale = scale * ctx.weight
+    grad_p = scale * (p - target) / np.maximum((1 - p) * p, _EPSILON)
+    grad_t = None
+    if ctx.needs[1]:
+        grad_t = scale * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100))
+    return grad_p.astype(p.dtype), grad_t
+
+
+@op("mul_scalar", "MulBackward1")
+def _mul_scalar(ctx, a, other=1):
+    ctx.other = other
+    return a * other
+
+
+_mul_scalar.backward(lambda ctx, g: (g * ctx.other,))
+
+
+@op("div_scalar", "DivBackward1", "float")
+def _div_scalar(ctx, a, other=1):
+    ctx.other = other
+    return a / other
+
+
+_div_scalar.backward(lambda ctx, g: (g / ctx.other,))
+
+
+@op("masked_fill", "MaskedFillBackward0", "none")
+def _masked_fill(ctx, a, mask=None, value=0.0):
+    ctx.mask = mask
+    return np.where(mask, a.dtype.type(value), a)
+
+
+_masked_fill.backward(lambda ctx, g: (np.where(ctx.mask, 0, g).astype(g.dtype),))
