@@ -12,7 +12,7 @@ the output to the leaves, applying the chain rule. Where to read:
 
 import numpy as _np
 
-from cgengine import autograd, nn, optim, random
+from cgengine import autograd, nn, optim, random, utils
 from cgengine._alloc import tune_allocator
 from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
