@@ -110,6 +110,7 @@ from cgengine.random import (
     seed,
     set_rng_state,
 )
+from cgengine.serialization import load, save
 from cgengine.tensor import Size, Tensor
 
 float = float32  # noqa: A001 - torch.float
