@@ -18,7 +18,6 @@ Each records the graph torch records, so the grad_fn names are torch's:
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 
