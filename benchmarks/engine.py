@@ -1,10 +1,13 @@
-"""Benchmark cgengine against torch: forward + backward of a 1000-op elementwise chain.
+"""Benchmark cgengine against torch: a 1000-op elementwise chain, and a course's training loop.
 
 Run ``python benchmarks/engine.py`` (about a minute). The chain repeats ``x * 1.0001``,
 ``x + 0.001``, ``sin(x)`` on a float32 leaf and ends with ``.sum().backward()``; it runs on a
 1-element tensor (where per-op overhead dominates) and on a 1000x1000 one (where the array work
-dominates). Each case prints the median of several timed runs for both engines and the ratio
-cgengine / torch. The targets are 1-element <= 1.0, 1000x1000 <= 1.2, memory <= 1.5; they are
+dominates). The training case is the course's logistic regression: 100 steps (forward through
+``nn.Linear(2, 1)`` and ``nn.Sigmoid``, ``nn.BCELoss``, backward, ``optim.SGD`` with momentum,
+``zero_grad``) on a batch of 200 points, the model, data and optimiser made beforehand. Each case
+prints the median of several timed runs for both engines and the ratio cgengine / torch. The
+targets are 1-element <= 1.0, 1000x1000 <= 1.2, training <= 1.0, memory <= 1.5; they are
 reported, not asserted.
 
 Each engine is timed in a fresh child process, after warm-up runs, as each behaves by default:
@@ -51,7 +54,9 @@ if str(ROOT) not in sys.path:
 
 CHAIN_LENGTH = 1000
 CASES = {"1-element": (1,), "1000x1000": (1000, 1000)}
-TARGETS = {"1-element": 1.0, "1000x1000": 1.2, "memory": 1.5}
+TRAINING = "training"
+TRAINING_STEPS = 100
+TARGETS = {"1-element": 1.0, "1000x1000": 1.2, TRAINING: 1.0, "memory": 1.5}
 
 
 def chain(engine: ModuleType, x: object) -> object:
@@ -86,6 +91,33 @@ def median_time(engine: ModuleType, shape: tuple[int, ...], repeats: int) -> flo
     for _ in range(5 if shape == (1,) else 1):  # warm-up: imports, caches, first-touch of memory
         run_once(engine, shape)
     return statistics.median(run_once(engine, shape) for _ in range(repeats))
+
+
+def training_once(engine: ModuleType) -> float:
+    """Seconds for TRAINING_STEPS steps of the course's logistic regression (batch 200)."""
+    nn = importlib.import_module(f"{engine.__name__}.nn")
+    engine.manual_seed(10)
+    n_data = engine.ones(100, 2)
+    x = engine.cat((engine.normal(1.7 * n_data, 1) + 1, engine.normal(-1.7 * n_data, 1) + 1), 0)
+    y = engine.cat((engine.zeros(100), engine.ones(100)), 0)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    loss_fn = nn.BCELoss()
+    optimizer = engine.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    start = time.perf_counter()
+    for _ in range(TRAINING_STEPS):
+        loss = loss_fn(model(x).squeeze(), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    elapsed = time.perf_counter() - start
+    assert loss.item() < 0.2, "the model did not learn"
+    return elapsed
+
+
+def median_training_time(engine: ModuleType, repeats: int) -> float:
+    for _ in range(3):  # warm-up
+        training_once(engine)
+    return statistics.median(training_once(engine) for _ in range(repeats))
 
 
 def _status_bytes(field: str) -> int:
@@ -156,7 +188,10 @@ def main(argv: list[str] | None = None) -> None:
         engine = importlib.import_module(engine_name)
         if engine_name == "torch" and int(threads) > 0:
             engine.set_num_threads(int(threads))
-        print(median_time(engine, CASES[case], int(repeats)))
+        if case == TRAINING:
+            print(median_training_time(engine, int(repeats)))
+        else:
+            print(median_time(engine, CASES[case], int(repeats)))
         return
 
     try:
@@ -178,6 +213,14 @@ def main(argv: list[str] | None = None) -> None:
             single = time_of("torch", label, repeats, threads=1)
             print(f"       {label:>10}: against torch on 1 thread {single * 1000:9.1f} ms  "
                   f"{ratio_text(mine, single, TARGETS[label])}")
+
+    repeats = args.repeats * 4
+    mine = time_of("cgengine", TRAINING, repeats)
+    theirs = time_of("torch", TRAINING, repeats) if torch else None
+    theirs_text = f"{theirs * 1000:9.1f} ms" if theirs is not None else "        -"
+    print(f"time    training: cgengine {mine * 1000:9.1f} ms  torch {theirs_text}  "
+          f"{ratio_text(mine, theirs, TARGETS[TRAINING])}   ({TRAINING_STEPS} steps of "
+          "logistic regression, batch 200)")
 
     mine_rss, mine_traced = memory_of("cgengine")
     theirs_rss = memory_of("torch")[0] if torch else None
