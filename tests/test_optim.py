@@ -172,6 +172,9 @@ def test_loaded_state_takes_the_parameters_dtype() -> None:
     lambda e, o: e.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
     lambda e, o: e.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 5, 5], gamma=0.3),
     lambda e, o: e.optim.lr_scheduler.ExponentialLR(o, gamma=0.9),
+    lambda e, o: e.optim.lr_scheduler.LambdaLR(o, lambda epoch: 0.95 ** epoch),
+    lambda e, o: e.optim.lr_scheduler.LambdaLR(o, [lambda epoch: 1 / (epoch + 1),
+                                                    lambda epoch: 0.5]),
 ])
 def test_schedulers_follow_torch_epoch_by_epoch(make: Callable[..., Any]) -> None:
     def schedule(engine: Any) -> list[Any]:
@@ -190,7 +193,7 @@ def test_schedulers_follow_torch_epoch_by_epoch(make: Callable[..., Any]) -> Non
                 scheduler.step()
             lrs.append(scheduler.get_last_lr())
         return [lrs, {k: v for k, v in scheduler.state_dict().items()
-                      if k not in ("milestones",)}]
+                      if k not in ("milestones", "lr_lambdas")}]
 
     assert schedule(cgengine) == schedule(torch)
 
@@ -204,3 +207,28 @@ def test_scheduler_warns_when_stepped_before_the_optimizer() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scheduler.step()  # only the first step is checked, as in torch
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"mode": "max", "factor": 0.5, "patience": 1}, {"threshold_mode": "abs", "cooldown": 2,
+                                                        "patience": 0, "min_lr": 0.02},
+    {"patience": 2, "min_lr": [0.05, 0.001], "threshold": 0.1},
+], ids=str)
+def test_reduce_lr_on_plateau_follows_torch(settings: dict[str, Any]) -> None:
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.97, 0.5, 0.6, 0.6, 0.6, 0.6, 0.61, 0.4, 0.4] * 2
+
+    def schedule(engine: Any) -> list[Any]:
+        opt = engine.optim.SGD([{"params": [engine.nn.Parameter(engine.ones(1))]},
+                                {"params": [engine.nn.Parameter(engine.ones(1))], "lr": 0.01}],
+                               lr=0.1)
+        scheduler = engine.optim.lr_scheduler.ReduceLROnPlateau(opt, **settings)
+        lrs = []
+        for metric in metrics:
+            scheduler.step(engine.tensor(metric))
+            lrs.append((scheduler.get_last_lr(), scheduler.num_bad_epochs, scheduler.best))
+        return lrs
+
+    assert schedule(cgengine) == schedule(torch)
+    with pytest.raises(ValueError, match="Factor should be < 1.0."):
+        optim.lr_scheduler.ReduceLROnPlateau(optim.SGD([nn.Parameter(cgengine.ones(1))]),
+                                             factor=2.0)
