@@ -5,18 +5,28 @@ applied to them (a dynamic graph, built as the code runs) and ``backward()`` wal
 the output to the leaves, applying the chain rule. Where to read:
 
 - :mod:`cgengine.ops`: every operation once, its forward and its backward side by side;
-- :mod:`cgengine.autograd`: graph nodes (``grad_fn``) and the backward engine;
+- :mod:`cgengine.formulas`: what the backward rules compute with (numpy on a plain backward,
+  recorded ops with ``create_graph=True``, which gives higher-order gradients);
+- :mod:`cgengine.autograd`: graph nodes (``grad_fn``), the backward engine, grad modes, hooks,
+  and ``autograd.functional`` (jacobian, hessian);
 - :mod:`cgengine.tensor`: the Tensor and :func:`~cgengine.tensor.apply`, where the graph grows;
 - :mod:`cgengine.functional`: the public functions, choosing the op PyTorch would record.
 """
 
 import numpy as _np
 
-from cgengine import autograd, nn, optim, random, utils
+from cgengine import autograd, functional, nn, optim, random, utils
 from cgengine._alloc import tune_allocator
 from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
-from cgengine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from cgengine.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from cgengine.creation import (
     arange,
     as_tensor,
@@ -59,13 +69,20 @@ from cgengine.functional import (
     equal,
     exp,
     flatten,
+    gather,
     ge,
     gt,
     isnan,
     le,
     log,
     log_softmax,
+    logical_and,
+    logical_not,
+    logical_or,
     lt,
+    masked_fill,
+    masked_scatter,
+    masked_select,
     matmul,
     max,  # noqa: A004
     maximum,
@@ -78,12 +95,14 @@ from cgengine.functional import (
     ne,
     neg,
     negative,
+    outer,
     permute,
     pow,  # noqa: A004
     reciprocal,
     relu,
     reshape,
     rsub,
+    scatter,
     sigmoid,
     sin,
     softmax,
@@ -100,6 +119,7 @@ from cgengine.functional import (
     transpose,
     true_divide,
     unsqueeze,
+    where,
 )
 from cgengine.random import (
     Generator,

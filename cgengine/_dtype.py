@@ -63,6 +63,27 @@ def to_numpy(d: dtype | type | np.dtype | str | None) -> np.dtype | None:
     return np.dtype(d)
 
 
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool"}
+
+
+def scalar_type_name(np_dtype: np.dtype) -> str:
+    """torch's ScalarType name, as its error messages print it ("Float", "Long")."""
+    return _SCALAR_TYPE_NAMES.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
+
+
+def legacy_type_name(np_dtype: np.dtype) -> str:
+    """torch's legacy tensor type name ("torch.FloatTensor"), as ``Tensor.type()`` gives it."""
+    return f"torch.{scalar_type_name(np_dtype)}Tensor"
+
+
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """torch's rule for writing a result into a tensor in place: never float into an integer
+    or bool, never an integer into bool."""
+    return _category(np.dtype(source)) <= _category(np.dtype(target))
+
+
 def _category(np_dtype: np.dtype) -> int:
     """0 bool, 1 integer, 2 floating: torch promotes by category first."""
     return 0 if np_dtype.kind == "b" else (2 if np_dtype.kind == "f" else 1)

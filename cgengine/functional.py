@@ -435,6 +435,12 @@ def index_key(key: Any) -> Any:
     return key
 
 
+def is_advanced_key(key: Any) -> bool:
+    """Whether an index holds tensors, lists or arrays (torch's advanced indexing)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (Tensor, list, np.ndarray)) for k in parts)
+
+
 def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     """``input[key]``: ints select, slices slice, None unsqueezes, tensors and lists gather.
 
@@ -447,7 +453,7 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
             "in C++ to convert a 0-dim tensor to a number"
         )
-    if any(isinstance(k, (Tensor, list, np.ndarray)) for k in parts):
+    if is_advanced_key(key):
         return apply(OPS["index"], input, key=index_key(key))
     if Ellipsis in parts:
         i = parts.index(Ellipsis)
@@ -473,6 +479,99 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
                 )
             out = apply(OPS["select"], out, dim=dim, index=k % size)
     return out
+
+
+def _mask(mask: Any) -> np.ndarray:
+    return np.asarray(mask._data if isinstance(mask, Tensor) else mask, dtype=bool)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input`` where the condition holds, else ``other`` (either may be a number)."""
+    return apply(OPS["where"], input, other, condition=_mask(condition))
+
+
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        return apply(OPS["masked_fill_tensor"], input, value, mask=_mask(mask))
+    return apply(OPS["masked_fill"], input, mask=_mask(mask), value=value)
+
+
+def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
+    """The elements where the mask (broadcast to the input) is set, as a 1-D tensor."""
+    return apply(OPS["masked_select"], input, mask=_mask(mask))
+
+
+def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa: A002
+    return apply(OPS["masked_scatter"], input, source, mask=_mask(mask))
+
+
+def _index_array(index: Any) -> np.ndarray:
+    return np.asarray(index._data if isinstance(index, Tensor) else index, dtype=np.int64)
+
+
+def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *,  # noqa: A002
+            value: Any = None) -> Tensor:
+    d, idx = _dim(dim, input.ndim), _index_array(index)
+    if isinstance(src, Tensor):
+        return apply(OPS["scatter"], input, src, dim=d, index=idx)
+    return apply(OPS["scatter_value"], input, dim=d, index=idx, value=src if value is None
+                 else value)
+
+
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+    return apply(OPS["gather"], input, dim=_dim(dim, input.ndim), index=_index_array(index))
+
+
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+    return apply(OPS["index_put"], input, values, key=index_key(tuple(indices)),
+                 accumulate=accumulate)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    """The outer product, recorded as torch computes it: a column times a row."""
+    return mul(reshape(input, input._data.shape[0], 1), vec2)
+
+
+# ---------------------------------------------------------------- logical and bitwise (no gradient)
+def _logical(ufunc: np.ufunc, *operands: Any) -> Tensor:
+    arrays = [x._data if isinstance(x, Tensor) else x for x in operands]
+    return Tensor._wrap(np.asarray(ufunc(*arrays)))
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _logical(np.bitwise_and, input, other)
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _logical(np.bitwise_or, input, other)
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _logical(np.bitwise_xor, input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return _logical(np.invert, input)
+
+
+def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _logical(np.logical_and, input, other)
+
+
+def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    return _logical(np.logical_or, input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+    return _logical(np.logical_not, input)
 
 
 # ---------------------------------------------------------------- linear algebra
@@ -595,24 +694,8 @@ def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
 
 
 # ---------------------------------------------------------------- Tensor methods
-def _add_operator(self: Tensor, other: Any) -> Tensor:
-    if type(other) is Tensor and other._data.shape != self._data.shape:
-        _broadcast_check(self, other)
-    return apply(_ADD, self, other, alpha=1)
-
-
-def _mul_operator(self: Tensor, other: Any) -> Tensor:
-    if type(other) is Tensor and other._data.shape != self._data.shape:
-        _broadcast_check(self, other)
-    return apply(_MUL, self, other)
-
-
-def _reflected(fn: Any) -> Any:
-    return lambda self, other: fn(other, self)
-
-
 def _install_methods() -> None:
-    """Give Tensor the method and operator forms of the functions above."""
+    """Give Tensor the method forms of the functions above (its operators are in its body)."""
     T = Tensor  # noqa: N806
     for name in ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin",
                  "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum",
@@ -620,33 +703,15 @@ def _install_methods() -> None:
                  "transpose", "t", "permute", "unsqueeze", "squeeze", "expand", "clone",
                  "softmax", "log_softmax", "reciprocal", "square", "argmax", "argmin", "eq", "ne",
                  "lt", "le", "gt", "ge", "equal", "allclose", "isnan", "rsub", "negative",
-                 "multiply", "subtract", "divide", "true_divide", "swapaxes"):
+                 "multiply", "subtract", "divide", "true_divide", "swapaxes", "masked_fill",
+                 "masked_select", "masked_scatter",
+                 "scatter", "gather", "index_put", "outer", "bitwise_and", "bitwise_or",
+                 "bitwise_xor", "bitwise_not", "logical_and", "logical_or", "logical_not"):
         setattr(T, name, globals()[name])
     T.view_as = lambda self, other: view(self, other.shape)
     T.reshape_as = lambda self, other: reshape(self, other.shape)
     T.expand_as = lambda self, other: expand(self, other.shape)
-    T.__add__ = T.__radd__ = _add_operator
-    T.__sub__ = lambda self, other: sub(self, other)
-    T.__rsub__ = lambda self, other: rsub(self, other)
-    T.__mul__ = T.__rmul__ = _mul_operator
-    T.__truediv__ = lambda self, other: div(self, other)
-    T.__rtruediv__ = lambda self, other: div(other, self)
-    T.__pow__ = lambda self, other: pow(self, other)
-    T.__rpow__ = lambda self, other: pow(other, self)
-    T.__matmul__ = lambda self, other: matmul(self, other)
-    T.__rmatmul__ = _reflected(matmul)
-    T.__neg__ = neg
-    T.__abs__ = abs
-    T.__eq__ = eq
-    T.__ne__ = ne
-    T.__lt__ = lt
-    T.__le__ = le
-    T.__gt__ = gt
-    T.__ge__ = ge
+    T.where = lambda self, condition, other: where(condition, self, other)
 
 
 _install_methods()
-
-
-def masked_fill(input: Tensor, mask: Tensor, value: float) -> Tensor:  # noqa: A002
-    return apply(OPS["masked_fill"], input, mask=mask._data, value=value)
