@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from cgengine import _dtype
+from cgengine import random as _random
 from cgengine._dtype import DEFAULT_FLOAT, result_type
 from cgengine.autograd import (
     AccumulateGrad,
@@ -572,12 +573,14 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self._update(lambda t: apply(OPS["zero"], t))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        values = _creation.rand(*self._data.shape, dtype=self.dtype)._data * (b - a) + a
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with U(a, b): torch's numbers after the same seed (see cgengine.random)."""
+        values = _random.uniform(self._data.shape, a, b, self._data.dtype, generator)
         return self._update(lambda t: apply(OPS["uniform"], t, values=values))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        values = _creation.randn(*self._data.shape, dtype=self.dtype)._data * std + mean
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with N(mean, std**2): torch's numbers after the same seed."""
+        values = _random.normal(self._data.shape, mean, std, self._data.dtype, generator)
         return self._update(lambda t: apply(OPS["normal"], t, values=values))
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
 
 import numpy as np
 
@@ -28,12 +27,6 @@ __all__ = ["calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_un
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                "conv_transpose3d")
-
-
-def _write(tensor: Tensor, values: Any) -> Tensor:
-    with no_grad():
-        tensor.copy_(Tensor._wrap(np.asarray(values, dtype=tensor._data.dtype)))
-    return tensor
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -61,18 +54,20 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: _random.Generator | None = None) -> Tensor:
     """Fill with U(a, b)."""
-    return _write(tensor, _random.uniform(tensor._data.shape, a, b, tensor._data.dtype, generator))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: _random.Generator | None = None) -> Tensor:
     """Fill with N(mean, std**2)."""
-    return _write(tensor,
-                  _random.normal(tensor._data.shape, mean, std, tensor._data.dtype, generator))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    return _write(tensor, np.full(tensor._data.shape, val))
+    with no_grad():
+        return tensor.fill_(val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
@@ -80,14 +75,16 @@ def ones_(tensor: Tensor) -> Tensor:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    return constant_(tensor, 0.0)
+    with no_grad():
+        return tensor.zero_()
 
 
 def eye_(tensor: Tensor) -> Tensor:
     """The identity matrix (a 2-D tensor only)."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return _write(tensor, np.eye(*tensor._data.shape))
+    with no_grad():
+        return tensor.copy_(Tensor._wrap(np.eye(*tensor._data.shape, dtype=tensor._data.dtype)))
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
