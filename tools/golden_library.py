@@ -9,13 +9,14 @@ torch's in the last bits where torch fuses a multiply and an add).
 
 The names in scope are ``torch``, ``nn`` (torch.nn), ``F`` (torch.nn.functional), ``optim``,
 ``data`` (torch.utils.data), ``np`` and ``path`` (a fresh temporary folder, for save/load).
-Recorded into ``tests/golden/<group>.json`` by ``python tools/record_golden.py``.
+Recorded into ``tests/golden/<group>.json`` by ``python tools/record_golden.py [GROUP ...]``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -411,6 +412,16 @@ print(clone_opt.param_groups[0]["lr"])
 print(round(step(model, opt), 6) == round(step(clone, clone_opt), 6))
 print(torch.equal(model.weight, clone.weight))
 """,
+    "step_then_backward_again": """
+torch.manual_seed(13)
+model = nn.Linear(2, 1)
+opt = optim.SGD(model.parameters(), lr=0.1)
+loss = model(torch.ones(3, 2)).sum()
+loss.backward(retain_graph=True)
+opt.step()
+print(model.weight._version, model.bias._version)
+loss.backward()
+""",
     "empty_parameter_list": "optim.SGD([], lr=0.1)",
     "bad_learning_rate": "optim.SGD([nn.Parameter(torch.ones(1))], lr=-1)",
     "nesterov_needs_momentum": "optim.SGD([nn.Parameter(torch.ones(1))], lr=0.1, nesterov=True)",
@@ -633,8 +644,15 @@ def run(code: str, torch: ModuleType) -> dict[str, Any]:
     return result
 
 
-def record(torch: ModuleType) -> dict[str, list[dict[str, Any]]]:
-    """Every group's snippets run under ``torch``: {group: [{name, code, stdout, error, ...}]}."""
-    return {group: [{"name": name, "code": code, **run(code, torch)}
-                    for name, code in snippets.items()]
-            for group, snippets in GROUPS.items()}
+def record(torch: ModuleType, group: str) -> list[dict[str, Any]]:
+    """One group's snippets run under ``torch``: [{name, code, stdout, error, values}]."""
+    return [{"name": name, "code": code, **run(code, torch)}
+            for name, code in GROUPS[group].items()]
+
+
+def record_lines(torch: ModuleType, group: str) -> str:
+    """tests/golden/<group>.json: one snippet per line, so a re-recording diffs snippet by
+    snippet."""
+    return (f'{{"torch_version": {json.dumps(torch.__version__)}, "snippets": [\n'
+            + ",\n".join(json.dumps(r, ensure_ascii=False) for r in record(torch, group))
+            + "\n]}\n")

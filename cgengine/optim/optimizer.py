@@ -187,10 +187,8 @@ def _cast_like(param: Tensor, value: Any, key: str) -> Any:
 
 
 def _update(tensor: Tensor, new_data: np.ndarray) -> None:
-    """Write a step's result into the tensor's own array (in place, as torch's ``add_``:
-    tensors sharing the data, such as a ``state_dict()`` taken earlier, see it)."""
-    data = tensor._data
-    if data.flags.writeable:
-        data[...] = new_data
-    else:
-        tensor._data = np.array(new_data, dtype=data.dtype)
+    """Write a step's result into the tensor's own memory, as torch's in-place ``add_`` does:
+    tensors sharing it (a ``state_dict()`` taken earlier) see the change, and its version
+    counter moves on, so a graph that saved the old values refuses a later backward."""
+    tensor._write(new_data)
+    (tensor._vc if tensor._vc is not None else tensor._new_counter()).bump()
