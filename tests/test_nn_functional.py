@@ -1,5 +1,6 @@
-"""nn.functional: every form checked against finite differences (float64) and against torch
-(values, gradients and the whole recorded graph, node by node, in float32 and float64).
+"""nn.functional: every form checked against finite differences (float64, first and second
+derivatives) and against torch (values, gradients and the whole recorded graph, node by node, in
+float32 and float64). Third derivatives and their graphs are in tests/golden/higher_order.json.
 
 Each case is an expression over inputs ``a``, ``b`` (and ``F``, ``torch``), evaluated by both
 engines on the same numbers; ``targets`` are made fresh for each engine from the same data.
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gradcheck import gradcheck
+from gradcheck import gradcheck, gradgradcheck
 
 import cgengine
 import cgengine.nn.functional as F  # noqa: N812 - torch's alias
@@ -106,6 +107,11 @@ def tree(fn: Any) -> Any:
 @pytest.mark.parametrize("case", [c for c in CASES if c != "dropout_eval"])
 def test_gradients_match_finite_differences(case: str) -> None:
     gradcheck(cgengine, function_of(cgengine, case, "float64"), CASES[case][1])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c != "dropout_eval"])
+def test_second_derivatives_match_finite_differences(case: str) -> None:
+    gradgradcheck(cgengine, function_of(cgengine, case, "float64"), CASES[case][1])
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
