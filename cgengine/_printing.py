@@ -130,7 +130,7 @@ def tensor_repr(t: Tensor) -> str:
     if data.dtype.name not in _PLAIN_DTYPES:
         suffixes.append(f"dtype=torch.{data.dtype.name}")
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")  # torch: the class name
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, len(prefix))

@@ -26,9 +26,14 @@ import cgengine
 
 
 def _on_arrays(*values: Any) -> bool:
-    """True when no value is a Tensor: the rule is running on numpy arrays."""
+    """True when no value is a Tensor: the rule is running on numpy arrays (or on the scalars
+    numpy gives for 0-d results)."""
     tensor = cgengine.Tensor
     return not any(isinstance(v, tensor) for v in values)
+
+
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, cgengine.Tensor)
 
 
 def _api() -> Any:
@@ -40,19 +45,19 @@ _ndarray, _cos, _sin, _exp, _log = np.ndarray, np.cos, np.sin, np.exp, np.log  #
 
 
 def cos(x: Any) -> Any:
-    return _cos(x) if type(x) is _ndarray else _api().cos(x)
+    return _cos(x) if type(x) is _ndarray or not _is_tensor(x) else _api().cos(x)
 
 
 def sin(x: Any) -> Any:
-    return _sin(x) if type(x) is _ndarray else _api().sin(x)
+    return _sin(x) if type(x) is _ndarray or not _is_tensor(x) else _api().sin(x)
 
 
 def exp(x: Any) -> Any:
-    return _exp(x) if type(x) is _ndarray else _api().exp(x)
+    return _exp(x) if type(x) is _ndarray or not _is_tensor(x) else _api().exp(x)
 
 
 def log(x: Any) -> Any:
-    return _log(x) if type(x) is _ndarray else _api().log(x)
+    return _log(x) if type(x) is _ndarray or not _is_tensor(x) else _api().log(x)
 
 
 def tanh(x: Any) -> Any:
@@ -61,7 +66,7 @@ def tanh(x: Any) -> Any:
 
 def sgn(x: Any) -> Any:
     """The sign, recorded as SgnBackward0 (the name torch's abs formula uses)."""
-    return np.sign(x) if type(x) is np.ndarray else _record("sgn", x)
+    return _record("sgn", x) if _is_tensor(x) else np.sign(x)
 
 
 def sigmoid(x: Any) -> Any:
@@ -137,53 +142,53 @@ def _array(value: Any) -> Any:
 
 # ---------------------------------------------------------------- shapes
 def expand(x: Any, shape: tuple[int, ...]) -> Any:
-    if type(x) is np.ndarray:
-        return np.broadcast_to(x, shape)
-    return x.expand(shape)
+    if _is_tensor(x):
+        return x.expand(shape)
+    return np.broadcast_to(x, shape)
 
 
 def sum_dims(x: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
-    if type(x) is np.ndarray:
-        return x.sum(axis=dims, keepdims=keepdim)
-    return x.sum(dims, keepdim=keepdim)
+    if _is_tensor(x):
+        return x.sum(dims, keepdim=keepdim)
+    return np.sum(x, axis=dims, keepdims=keepdim)
 
 
 def unsqueeze(x: Any, dim: int) -> Any:
-    return np.expand_dims(x, dim) if type(x) is np.ndarray else x.unsqueeze(dim)
+    return x.unsqueeze(dim) if _is_tensor(x) else np.expand_dims(x, dim)
 
 
 def squeeze(x: Any, dim: int) -> Any:
-    if type(x) is np.ndarray:
-        return np.squeeze(x, dim) if x.shape[dim] == 1 else x
-    return x.squeeze(dim)
+    if _is_tensor(x):
+        return x.squeeze(dim)
+    return np.squeeze(x, dim) if np.shape(x)[dim] == 1 else x
 
 
 def reshape(x: Any, shape: tuple[int, ...]) -> Any:
-    return x.reshape(shape)
+    return x.reshape(shape) if _is_tensor(x) else np.reshape(x, shape)
 
 
 def transpose(x: Any, dim0: int, dim1: int) -> Any:
-    return np.swapaxes(x, dim0, dim1) if type(x) is np.ndarray else x.transpose(dim0, dim1)
+    return x.transpose(dim0, dim1) if _is_tensor(x) else np.swapaxes(x, dim0, dim1)
 
 
 def t(x: Any) -> Any:
-    return x.T if type(x) is np.ndarray else x.t()
+    return x.t() if _is_tensor(x) else np.transpose(x)
 
 
 def permute(x: Any, dims: tuple[int, ...]) -> Any:
-    return np.transpose(x, dims) if type(x) is np.ndarray else x.permute(dims)
+    return x.permute(dims) if _is_tensor(x) else np.transpose(x, dims)
 
 
 def select(x: Any, dim: int, index: int) -> Any:
-    if type(x) is np.ndarray:
-        return x[(slice(None),) * dim + (index,)]
-    return _record("select", x, dim=dim, index=index)
+    if _is_tensor(x):
+        return _record("select", x, dim=dim, index=index)
+    return np.asarray(x)[(slice(None),) * dim + (index,)]
 
 
 def slice_dim(x: Any, dim: int, key: slice) -> Any:
-    if type(x) is np.ndarray:
-        return x[(slice(None),) * dim + (key,)]
-    return _record("slice", x, dim=dim, key=key)
+    if _is_tensor(x):
+        return _record("slice", x, dim=dim, key=key)
+    return np.asarray(x)[(slice(None),) * dim + (key,)]
 
 
 def cat(tensors: list[Any], dim: int = 0) -> Any:
@@ -215,9 +220,9 @@ def outer(a: Any, b: Any) -> Any:
 # ---------------------------------------------------------------- building gradients
 def zeros(shape: tuple[int, ...], like: Any) -> Any:
     """Zeros of ``like``'s dtype, never requiring grad (torch's ``new_zeros``)."""
-    data = like._data if isinstance(like, cgengine.Tensor) else like
-    zero = np.zeros(shape, dtype=data.dtype)
-    return zero if type(like) is np.ndarray else cgengine.Tensor._wrap(zero)
+    if _is_tensor(like):
+        return cgengine.Tensor._wrap(np.zeros(shape, dtype=like._data.dtype))
+    return np.zeros(shape, dtype=np.asarray(like).dtype)
 
 
 def zeros_like(x: Any) -> Any:
@@ -253,7 +258,7 @@ def index_put_impl(x: Any, key: Any, values: Any) -> Any:
 
 
 def index(x: Any, key: Any) -> Any:
-    return x[key] if type(x) is np.ndarray else _record("index", x, key=key)
+    return _record("index", x, key=key) if _is_tensor(x) else np.asarray(x)[key]
 
 
 # ---------------------------------------------------------------- torch's backward kernels

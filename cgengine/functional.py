@@ -435,10 +435,15 @@ def index_key(key: Any) -> Any:
     return key
 
 
+def _bool_scalar(k: Any) -> bool:
+    """A 0-d boolean tensor: torch indexes with it as with a new axis, kept or emptied."""
+    return isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype == np.bool_
+
+
 def is_advanced_key(key: Any) -> bool:
     """Whether an index holds tensors, lists or arrays (torch's advanced indexing)."""
     parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (Tensor, list, np.ndarray)) for k in parts)
+    return any(isinstance(k, (Tensor, list, np.ndarray)) and not _bool_scalar(k) for k in parts)
 
 
 def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
@@ -455,14 +460,17 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
         )
     if is_advanced_key(key):
         return apply(OPS["index"], input, key=index_key(key))
-    if Ellipsis in parts:
-        i = parts.index(Ellipsis)
-        used = builtins.sum(1 for k in parts if k is not None and k is not Ellipsis)
+    if any(k is Ellipsis for k in parts):
+        i = next(j for j, k in enumerate(parts) if k is Ellipsis)
+        used = builtins.sum(1 for k in parts
+                            if k is not None and k is not Ellipsis and not _bool_scalar(k))
         parts = parts[:i] + (slice(None),) * (input.ndim - used) + parts[i + 1:]
     out, dim = input, 0
     for k in parts:
-        if k is None:
+        if k is None or _bool_scalar(k):
             out = apply(OPS["unsqueeze"], out, dim=dim)
+            if k is not None and not k._data:
+                out = apply(OPS["slice"], out, dim=dim, key=slice(0, 0))
             dim += 1
         elif isinstance(k, slice):
             if k != slice(None):
@@ -621,7 +629,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         return mv(input, other)
     if a == 1 and b == 2:
         _check_mm(unsqueeze(input, 0), other)
-        return apply(OPS["squeeze_matmul"], mm(unsqueeze(input, 0), other), dim=0)
+        out = apply(OPS["squeeze_matmul"], mm(unsqueeze(input, 0), other), dim=0)
+        out._new_counter().value = 1  # torch squeezes with squeeze_, an in-place change
+        return out
     if a == 2 and b == 2:
         return mm(input, other)
     if b <= 2 and a > 2:

@@ -648,7 +648,7 @@ def _squeeze_dim(ctx, a, dim=0):
 _squeeze_dim.backward(lambda ctx, g: (_unsqueeze_to(g, ctx, (ctx.dim,)),))
 
 
-@op("squeeze_matmul", "SqueezeBackward4", "none", view=True)
+@op("squeeze_matmul", "SqueezeBackward4", "none")  # torch squeezes its own mm result in place
 def _squeeze_matmul(ctx, a, dim=0):
     ctx.in_shape, ctx.dim = a.shape, dim
     return np.squeeze(a, dim)
@@ -716,6 +716,7 @@ def _copy(ctx, dst, src):
 
 
 _copy.backward(lambda ctx, g: (f.zeros_like(g), g))
+OPS["copy"].node.torch_name = "torch::autograd::CopyBackwards"  # written by hand in torch's C++
 
 
 @op("fill", "FillBackward2", "none")

@@ -214,10 +214,18 @@ def _refuse_inference_tensors(inputs: tuple[Any, ...]) -> None:
 
 def _share_memory(view: Tensor, base: Tensor, op: Op, params: dict[str, Any]) -> None:
     """A view shares its base's memory: its version counter, and the way to find it in the base
-    (the view ops from the base), which an in-place change of the view needs (CopySlices)."""
+    (the view ops from the base), which an in-place change of the view needs (CopySlices). The
+    base keeps (weak) track of its views: an in-place change gives them new grad_fns."""
     view._vc = base._vc if base._vc is not None else base._new_counter()
-    view._base = base._base if base._base is not None else base
+    root = base._base if base._base is not None else base
+    view._base = root
     view._view_ops = (*base._view_ops, (op, params))
+    views = root._views
+    if views is None:
+        root._views = views = []
+    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # now and then: drop the dead
+        views[:] = [ref for ref in views if ref() is not None]
+    views.append(weakref.ref(view))
 
 
 _new_tensor = object.__new__
@@ -238,6 +246,7 @@ class Tensor:
     _vc: VersionCounter | None = None  # made when the memory is first shared or modified
     _base: Tensor | None = None  # the tensor a view shares its memory with
     _view_ops: tuple[tuple[Op, dict[str, Any]], ...] = ()  # how to get the view from _base
+    _views: list[weakref.ref[Tensor]] | None = None  # a base's views
     _inference = False
 
     def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -478,12 +487,16 @@ class Tensor:
                 raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
         out = compute(self)
         node = out.grad_fn
-        if node is not None and any(x is self for x in node.inputs):
+        if node is not None and node.inputs and node.inputs[0] is self and not any(
+                x is self for x in node.inputs[1:]):  # x.mul_(x) saves x itself, as torch does
             _keep_saved_self(node, self)
         self._write(out._data)
         (self._vc if self._vc is not None else self._new_counter()).bump()
         if node is not None:
             self._rebase(node)
+        base = self if self._base is None else self._base
+        if base._views and base._requires_grad:
+            base._refresh_views()
         return self
 
     def _write(self, values: np.ndarray) -> None:
@@ -507,8 +520,8 @@ class Tensor:
 
     def _rebase(self, node: Node) -> None:
         """Make ``node`` (the in-place op, recorded) this tensor's grad_fn. For a view, the base
-        gets a CopySlices (its old gradient, with the view's part from ``node``) and the view an
-        AsStridedBackward0 (its part of the base's gradient)."""
+        gets a CopySlices (its old gradient, with the view's part from ``node``); the view's own
+        grad_fn is then made by _refresh_views."""
         if node.result is not None:  # the op saved its output, which is now this memory
             node.result_counter = self._vc
             node.result_seq = self._vc.changes[-1]  # type: ignore[union-attr]
@@ -518,19 +531,27 @@ class Tensor:
             self._requires_grad = True
             if self._retains_grad:
                 node.watch().retained = weakref.ref(self)
-            return
-        region = self._region()
-        old = base.grad_fn
-        if old is None and base._requires_grad:  # unreachable for a leaf (refused above)
-            old = base._graph_node()
-        copy_slices = CopySlices(old, node, region, base._data)
-        copy_slices.seq = next(_sequence)
-        base.grad_fn = copy_slices
-        base._requires_grad = True
-        view = AsStridedBackward0(copy_slices, region, base._data, self._data)
-        view.seq = next(_sequence)
-        self.grad_fn = view
-        self._requires_grad = True
+            base = self
+        else:
+            old = base.grad_fn
+            if old is None and base._requires_grad:  # unreachable for a leaf (refused above)
+                old = base._graph_node()
+            copy_slices = CopySlices(old, node, self._region(), base._data)
+            copy_slices.seq = next(_sequence)
+            base.grad_fn = copy_slices
+            base._requires_grad = True
+
+    def _refresh_views(self) -> None:
+        """After an in-place change of this base's memory (recorded or not), each of its views
+        is a part of the base as it is now: its grad_fn becomes an AsStridedBackward0 of the
+        base's, as torch regenerates it."""
+        node = self._graph_node()
+        for ref in self._views or ():
+            view = ref()
+            if view is not None:
+                view.grad_fn = AsStridedBackward0(node, view._region(), self._data)
+                view.grad_fn.seq = next(_sequence)
+                view._requires_grad = True
 
     def _region(self) -> np.ndarray:
         """For each element of this view, its position in the flattened base."""
@@ -605,7 +626,7 @@ class Tensor:
             index = _F.index_key(key)
             self._update(lambda t: apply(OPS["index_put"], t, value, key=index), value)
             return
-        self[key].copy_(value)
+        self[key].copy_(value)  # a 0-d boolean key too: torch takes it as a new axis (a view)
 
     # ------------------------------------------------------------------ operators
     # Each is one op of the table (cgengine/ops.py) or the function of cgengine.functional that

@@ -175,9 +175,12 @@ class Node:
     result_counter: VersionCounter | None = None
     result_seq: int | None = None
     observers: Observers | None = None
+    #: torch's name() of the nodes it writes by hand in C++ ("torch::autograd::CopySlices");
+    #: None: the class name (the generated ones, "MulBackward0")
+    torch_name: str | None = None
 
     def name(self) -> str:
-        return type(self).__name__
+        return self.torch_name or type(self).__name__
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -337,15 +340,19 @@ class _Unpacked:
         return getattr(self._node, name)
 
 
-_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+_BACKWARD_SUFFIX = re.compile(r"Backward(\d*)$")
+
+
+def _overload(match: re.Match[str]) -> str:
+    return "" if match.group(1) == "0" else match.group(1)
 
 
 def _modified_message(data: np.ndarray, fn_name: str | None, version: int, expected: int) -> str:
     from cgengine._dtype import legacy_type_name
 
     which = ""
-    if fn_name is not None:  # torch names the node without its "Backward0"
-        which = f", which is output 0 of {_BACKWARD_SUFFIX.sub('', fn_name)},"
+    if fn_name is not None:  # torch drops "Backward" (and a 0): "Add", "Max1", "ToCopy"
+        which = f", which is output 0 of {_BACKWARD_SUFFIX.sub(_overload, fn_name)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{legacy_type_name(data.dtype)} {list(data.shape)}]{which} is at version "
@@ -379,6 +386,7 @@ class AccumulateGrad(Node):
     """The graph node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
     __slots__ = ("variable",)
+    torch_name = "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable: Tensor) -> None:
         self.seq = next(_sequence)
@@ -430,6 +438,7 @@ class CopySlices(Node):
     """
 
     __slots__ = ()
+    torch_name = "torch::autograd::CopySlices"
 
     def __init__(self, base_fn: Node | None, fn: Node, region: np.ndarray,
                  base: np.ndarray) -> None:
@@ -457,8 +466,7 @@ class AsStridedBackward0(Node):
 
     __slots__ = ()
 
-    def __init__(self, base_fn: Node, region: np.ndarray, base: np.ndarray,
-                 view: np.ndarray) -> None:
+    def __init__(self, base_fn: Node, region: np.ndarray, base: np.ndarray) -> None:
         self.region = region
         self.base_shape = base.shape
         self.next_functions = ((base_fn, 0),)
