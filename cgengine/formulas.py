@@ -310,8 +310,8 @@ def leaky_relu_backward(grad: Any, x: Any, negative_slope: float) -> Any:
     return _kernel("leaky_relu_backward", grad, x, negative_slope=negative_slope)
 
 
-def elu_backward(grad: Any, x: Any, alpha: float) -> Any:
-    return _kernel("elu_backward", grad, x, alpha=alpha)
+def elu_backward(grad: Any, x: Any, alpha: float, is_result: bool = False) -> Any:
+    return _kernel("elu_backward", grad, x, alpha=alpha, is_result=is_result)
 
 
 def gelu_backward(grad: Any, x: Any, approximate: str) -> Any:

@@ -1194,6 +1194,16 @@ def _leaky_relu(ctx, a, negative_slope=0.01):
 _leaky_relu.backward(lambda ctx, g: (f.leaky_relu_backward(g, ctx.saved[0], ctx.slope),))
 
 
+@op("leaky_relu_", "LeakyReluBackward1")  # in place: the input is gone, the rule reads the result
+def _leaky_relu_inplace(ctx, a, negative_slope=0.01):
+    ctx.slope = negative_slope
+    ctx.result = out = np.where(a > 0, a, a * negative_slope)
+    return out
+
+
+_leaky_relu_inplace.backward(lambda ctx, g: (f.leaky_relu_backward(g, ctx.result, ctx.slope),))
+
+
 @op("leaky_relu_backward", "LeakyReluBackwardBackward0")
 def _leaky_relu_backward(ctx, g, a, negative_slope=0.01):
     ctx.saved = (a,)
@@ -1215,19 +1225,36 @@ def _elu(ctx, a, alpha=1.0):
 _elu.backward(lambda ctx, g: (f.elu_backward(g, ctx.saved[0], ctx.alpha),))
 
 
-@op("elu_backward", "EluBackwardBackward0")
-def _elu_backward(ctx, g, a, alpha=1.0):
-    ctx.saved = (g if ctx.needs[1] else None, a)
+@op("elu_", "EluBackward1")  # in place: the input is gone, the rule reads the result
+def _elu_inplace(ctx, a, alpha=1.0):
     ctx.alpha = alpha
-    return np.where(a > 0, g, g * (alpha * np.exp(a))).astype(g.dtype, copy=False)
+    ctx.result = out = np.where(a > 0, a, alpha * np.expm1(a)).astype(a.dtype, copy=False)
+    return out
+
+
+_elu_inplace.backward(lambda ctx, g: (f.elu_backward(g, ctx.result, ctx.alpha, True),))
+
+
+@op("elu_backward", "EluBackwardBackward0")
+def _elu_backward(ctx, g, a, alpha=1.0, is_result=False):
+    """``a`` is the input, or (``is_result``) the output, where alpha * exp(x) = out + alpha."""
+    ctx.saved = (g if ctx.needs[1] else None, a)
+    ctx.alpha, ctx.is_result = alpha, is_result
+    slope = (a + alpha) if is_result else alpha * np.exp(a)
+    return np.where(a > 0, g, g * slope).astype(g.dtype, copy=False)
 
 
 @_elu_backward.backward
 def _(ctx, gg):
     g, a = ctx.saved
-    grad_g = f.elu_backward(gg, a, ctx.alpha) if ctx.needs[0] else None
-    # torch's elu_double_backward: the kernel again, masked to where the input is negative
-    grad_a = f.elu_backward(gg * g, a, ctx.alpha) * f.mask(a < 0, gg) if g is not None else None
+    alpha, is_result = ctx.alpha, ctx.is_result
+    grad_g = f.elu_backward(gg, a, alpha, is_result) if ctx.needs[0] else None
+    grad_a = None
+    if g is not None:  # torch's elu_double_backward, masked to where the input is negative
+        if is_result:
+            grad_a = gg * g * f.mask(a < 0, gg)
+        else:
+            grad_a = f.elu_backward(gg * g, a, alpha) * f.mask(a < 0, gg)
     return grad_g, grad_a
 
 

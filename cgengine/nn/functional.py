@@ -94,24 +94,25 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     return input.relu_() if inplace else _F.relu(input)
 
 
-def _maybe_inplace(input: Tensor, result: Tensor, inplace: bool) -> Tensor:  # noqa: A002
-    """``inplace=True``: the result written into the input (an in-place copy, as torch's
-    ``leaky_relu_`` ... record it on the input)."""
-    return input.copy_(result) if inplace else result
+def _activation(input: Tensor, name: str, inplace: bool, **params: float) -> Tensor:  # noqa: A002
+    """The op ``name``, or with ``inplace`` its in-place form ``name_``, which overwrites the
+    input (torch records it as ...Backward1, its rule reading the result)."""
+    if inplace:
+        return input._update(lambda t: apply(OPS[name + "_"], t, **params))
+    return apply(OPS[name], input, **params)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope * x below (LeakyReluBackward0)."""
     _float_kernel(input, "leaky_relu_cpu")
-    return _maybe_inplace(input, apply(OPS["leaky_relu"], input, negative_slope=negative_slope),
-                          inplace)
+    return _activation(input, "leaky_relu", inplace, negative_slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x for x > 0, alpha * (exp(x) - 1) below (EluBackward0)."""
     _float_kernel(input, "elu_cpu")
-    return _maybe_inplace(input, apply(OPS["elu"], input, alpha=alpha), inplace)
+    return _activation(input, "elu", inplace, alpha=alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
