@@ -366,10 +366,9 @@ def _(ctx, gg):
 
 @op("sigmoid", "SigmoidBackward0", "float")
 def _sigmoid(ctx, a):
-    # exp(-|a|) never overflows: 1/(1+e^-a) for a >= 0 and e^a/(1+e^a) for a < 0.
-    e = np.exp(-np.abs(a))
-    out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-    ctx.result = out
+    # torch's kernel, 1 / (1 + exp(-a)): for a = -1000 exp overflows to inf and the result is
+    # exactly 0 (numpy's overflow warning is off: see cgengine/__init__.py)
+    ctx.result = out = np.asarray(1 / (1 + np.exp(-a)))
     return out
 
 
@@ -1025,8 +1024,8 @@ def _(ctx, gg):
 
 
 def _reduce_loss(loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
-    if reduction == "mean":
-        return np.mean(loss, dtype=dtype)
+    if reduction == "mean":  # np.mean's arithmetic without its python-level overhead
+        return np.add.reduce(loss, axis=None, dtype=dtype) / loss.size
     if reduction == "sum":
         return np.sum(loss, dtype=dtype)
     return loss
@@ -1391,8 +1390,13 @@ _BCE_EPSILON = 1e-12  # torch's floor for p * (1 - p) in binary_cross_entropy's 
 def _binary_cross_entropy(ctx, p, target, weight=None, reduction="mean"):
     ctx.saved = (p, target)
     ctx.weight, ctx.reduction, ctx.count = weight, reduction, p.size  # weight: data, not input
-    # torch clamps each log at -100, so p = 0 or 1 gives a finite loss
-    loss = -(target * np.maximum(np.log(p), -100) + (1 - target) * np.maximum(np.log1p(-p), -100))
+    # torch's kernel: (t - 1) * log(1 - p) - t * log(p), each log clamped at -100 so that p = 0
+    # or 1 gives a finite loss
+    log_p = np.log(p)
+    np.maximum(log_p, -100, out=log_p)
+    log_q = np.log1p(-p)
+    np.maximum(log_q, -100, out=log_q)
+    loss = (target - 1) * log_q - target * log_p
     if weight is not None:
         loss = loss * weight
     return _reduce_loss(loss.astype(p.dtype, copy=False), reduction, p.dtype)

@@ -190,5 +190,9 @@ def _update(tensor: Tensor, new_data: np.ndarray) -> None:
     """Write a step's result into the tensor's own memory, as torch's in-place ``add_`` does:
     tensors sharing it (a ``state_dict()`` taken earlier) see the change, and its version
     counter moves on, so a graph that saved the old values refuses a later backward."""
-    tensor._write(new_data)
+    data = tensor._data
+    if data.flags.writeable and data.shape == new_data.shape:
+        np.copyto(data, new_data, casting="unsafe")
+    else:
+        tensor._write(new_data)  # with torch's checks, and a copy if numpy made it read-only
     (tensor._vc if tensor._vc is not None else tensor._new_counter()).bump()
