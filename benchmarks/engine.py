@@ -7,11 +7,12 @@ dominates). Each case prints the median of several timed runs for both engines a
 cgengine / torch. The targets are 1-element <= 1.0, 1000x1000 <= 1.2, memory <= 1.5; they are
 reported, not asserted.
 
-Each engine is timed in a fresh child process, after warm-up runs, as each behaves by default:
-in one shared process an engine inherits the other's allocator state (torch's small-tensor runs
-left cgengine's 1000x1000 chain twice as slow; cgengine's allocator settings, made at import,
-let torch reuse freed memory it would otherwise fault in again), so neither figure would be its
-own.
+Each engine is timed in a fresh child process, after warm-up runs, as each behaves in use:
+cgengine with the allocator settings CG Studio makes at start-up (``cgengine.tune_allocator()``,
+which importing cgengine does not call), torch as it is. In one shared process an engine
+inherits the other's allocator state (torch's small-tensor runs left cgengine's 1000x1000 chain
+twice as slow; cgengine's allocator settings let torch reuse freed memory it would otherwise
+fault in again), so neither figure would be its own.
 
 Peak memory of the 1000x1000 chain is measured in a fresh child process per engine, so that
 neither sees the other's allocations:
@@ -88,6 +89,14 @@ def median_time(engine: ModuleType, shape: tuple[int, ...], repeats: int) -> flo
     return statistics.median(run_once(engine, shape) for _ in range(repeats))
 
 
+def load(engine_name: str) -> ModuleType:
+    """The engine, set up as it runs in use: cgengine with CG Studio's allocator settings."""
+    engine = importlib.import_module(engine_name)
+    if engine_name == "cgengine":
+        engine.tune_allocator()
+    return engine
+
+
 def _status_bytes(field: str) -> int:
     """A memory line of /proc/self/status ("VmRSS", "VmHWM"), which Linux gives in kB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -104,7 +113,7 @@ def reset_peak_rss() -> int:
 
 def measure_memory(engine_name: str) -> None:
     """Child-process mode: print the peak RSS growth and (cgengine) tracemalloc peak in bytes."""
-    engine = importlib.import_module(engine_name)
+    engine = load(engine_name)
     x = make_input(engine, CASES["1000x1000"])
     use_tracemalloc = engine_name == "cgengine"
     if use_tracemalloc:
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.time_child:
         engine_name, case, repeats, threads = args.time_child
-        engine = importlib.import_module(engine_name)
+        engine = load(engine_name)
         if engine_name == "torch" and int(threads) > 0:
             engine.set_num_threads(int(threads))
         print(median_time(engine, CASES[case], int(repeats)))

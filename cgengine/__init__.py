@@ -13,8 +13,6 @@ the output to the leaves, applying the chain rule. Where to read:
 - :mod:`cgengine.functional`: the public functions, choosing the op PyTorch would record.
 """
 
-import numpy as _np
-
 from cgengine import autograd, functional, nn
 from cgengine._alloc import tune_allocator
 from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
@@ -124,11 +122,5 @@ double = float64
 long = int64
 
 __version__ = "0.2.0"
-
-tune_allocator()
-# PyTorch computes inf and nan silently (log(-1) is nan, 1/0 is inf); numpy would warn on every
-# such operation. Silencing it once here costs nothing per op, where np.errstate around each op
-# would cost more than the op itself. (A process-wide setting: documented in the README.)
-_np.seterr(all="ignore")
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -699,7 +699,8 @@ def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
     """``input.to(dtype)``: recorded as ToCopyBackward0 when the input requires grad; an integer
     or bool result cannot carry a gradient, so it leaves the graph (as in PyTorch)."""
     if np.dtype(np_dtype).kind != "f":
-        return Tensor._wrap(input._data.astype(np_dtype))
+        with np.errstate(all="ignore"):  # nan and inf cast silently, as in torch
+            return Tensor._wrap(input._data.astype(np_dtype))
     return apply(OPS["to_copy"], input, dtype=np_dtype)
 
 

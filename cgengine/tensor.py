@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from cgengine import _dtype
+from cgengine import _dtype, _quiet
 from cgengine._dtype import DEFAULT_FLOAT, result_type
 from cgengine.autograd import (
     AccumulateGrad,
@@ -42,6 +42,7 @@ from cgengine.formulas import Scratch
 from cgengine.ops import OPS, Op
 
 _ADD, _MUL = OPS["add"], OPS["mul"]  # module constants: a dict lookup per op shows on tiny tensors
+_QUIET = _quiet.IGNORE
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -155,7 +156,11 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         datas = _promote(datas, op.dtypes == "float", params, op.number_params)
     ctx = op.node()
     ctx.needs = needs
-    out = op.forward(ctx, *datas, **params)
+    token = _quiet.enter(_QUIET)  # inf and nan come silently, as in torch (see cgengine._quiet)
+    try:
+        out = op.forward(ctx, *datas, **params)
+    finally:
+        _quiet.leave(token)
     if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
         if ctx.result is not None:  # the forward saved its output: the array the tensor holds
@@ -515,7 +520,8 @@ class Tensor:
                     "operation."
                 )
             self._data = data = data.copy()  # e.g. an array numpy made read-only
-        np.copyto(data, values, casting="unsafe")
+        with np.errstate(all="ignore"):  # a cast of nan or inf is silent, as in torch
+            np.copyto(data, values, casting="unsafe")
 
     def _rebase(self, node: Node) -> None:
         """Make ``node`` (the in-place op, recorded) this tensor's grad_fn. For a view, the base
