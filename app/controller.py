@@ -35,12 +35,12 @@ from app.evaluate import EvalResult, evaluate_document
 from app.evaluate.evaluator import release_retired
 from app.evaluate.worker import EVALUATION_LOCK, BackgroundEvaluator, clone_for_evaluation
 from app.fileio import FileFormatError, dumps_document, loads_document
-from app.model import DTYPES, GraphDocument, GraphError, Node, Note
+from app.model import GraphDocument, GraphError, Node, Note
+from app.model.rules import EDITABLE_FIELDS
 from app.registry import NODE_TYPES
 
 Point = tuple[float, float]
 
-NODE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", "retain_grad")
 #: Values a new node starts with, by kind (a tensor like torch.tensor([1.]), the number 1).
 _DEFAULT_VALUES: dict[str, Any] = {"tensor": [1.0], "scalar": 1}
 #: Tidy-up grid: column pitch, and the vertical gap between stacked nodes.
@@ -230,22 +230,21 @@ class DocumentController(QObject):
 
         ``fields`` may set label, value, dtype, requires_grad, retain_grad and params.
         """
-        unknown = sorted(set(fields) - {*NODE_FIELDS, "params"})
-        if type_name not in NODE_TYPES:
-            self.message.emit(f"Unknown node type {type_name!r}")
-            return None
+        unknown = sorted(set(fields) - {*EDITABLE_FIELDS, "params"})
         if unknown:
-            self.message.emit(f"A node has no field {unknown[0]!r}")
+            self._refuse(f"a node has no field {unknown[0]!r}")
             return None
-        if fields.get("dtype", "float32") not in DTYPES:
-            self.message.emit(f"dtype must be one of {', '.join(DTYPES)}")
-            return None
-        spec = NODE_TYPES[type_name]
         label = str(fields.pop("label", "") or "")
         node_id = self.document.new_id(label or type_name)
-        fields.setdefault("value", _DEFAULT_VALUES.get(spec.kind))
+        spec = NODE_TYPES.get(type_name)
+        fields.setdefault("value", _DEFAULT_VALUES.get(spec.kind) if spec else None)
         node = Node(id=node_id, type=type_name, label=label or node_id,
                     pos=(float(pos[0]), float(pos[1])), **fields)
+        try:
+            self.document.check_add_node(node)
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return None
         self._push(AddNodeCommand(self.document, node))
         return node_id
 
@@ -275,12 +274,10 @@ class DocumentController(QObject):
 
     def set_field(self, node_id: str, name: str, value: Any) -> bool:
         """Set label, value, dtype, requires_grad or retain_grad; False (with a message) if not."""
-        if not self.document.has_node(node_id):
-            return self._refuse(f"No node {node_id!r}")
-        if name not in NODE_FIELDS:
-            return self._refuse(f"A node has no editable field {name!r}")
-        if name == "dtype" and value not in DTYPES:
-            return self._refuse(f"dtype must be one of {', '.join(DTYPES)}, not {value!r}")
+        try:
+            self.document.check_set_field(node_id, name, value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
         if getattr(self.document.node(node_id), name) == value:
             return True
         self._push(SetFieldCommand(self.document, node_id, name, value))
@@ -293,14 +290,12 @@ class DocumentController(QObject):
         return self.set_field(node_id, "label", label)
 
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
-        if not self.document.has_node(node_id):
-            return self._refuse(f"No node {node_id!r}")
-        node = self.document.node(node_id)
-        allowed = {spec.name for spec in node.spec.params} | {
-            port.name for port in node.spec.inputs if port.default is not None}
-        if name not in allowed:
-            return self._refuse(f"{node.type} has no parameter {name!r}")
-        if node.params.get(name) == value:
+        """Set an op parameter (None: back to the default); False (with a message) if not."""
+        try:
+            value = self.document.check_set_param(node_id, name, value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        if self.document.node(node_id).params.get(name) == value:
             return True
         self._push(SetParamCommand(self.document, node_id, name, value))
         return True

@@ -88,9 +88,10 @@ def test_refusals_are_messages_not_exceptions(controller, qtbot):
     assert controller.disconnect(ids["y"], 5) is False
     assert controller.rename(ids["w"], "   ") is False
     assert controller.paste("this is not a graph", (0, 0)) == []
-    assert messages[:3] == ["Unknown node type 'no_such_op'",
-                            "dtype must be one of float32, float64, int64, not 'complex128'",
-                            "add has no parameter 'nonsense'"]
+    # the document's own refusals (app/model/rules.py), as a file's would word them
+    assert messages[:3] == ["unknown node type 'no_such_op'",
+                            "dtype: expected one of float32, float64, int64, got 'complex128'",
+                            "add has no parameter 'nonsense' (it has: alpha)"]
     assert messages[3:6] == ["w is a tensor node and has no inputs",
                              "There is no wire there to remove", "A node needs a name"]
     assert messages[6].startswith("Cannot paste: invalid JSON at line 1")
