@@ -64,14 +64,17 @@ _TORCH_FUNCTIONS: dict[str, NodeType] = {
 }
 #: torch.nn.functional.X: the losses, and the activations F offers as well as torch.
 _FUNCTIONAL: dict[str, NodeType] = {
-    t.function.rpartition(".")[2]: t for t in NODE_TYPES.values()
-    if t.is_op and (t.function.startswith("nn.functional.")
-                    or t.name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax"))
+    path.rpartition(".")[2]: t for t in NODE_TYPES.values() if t.is_op
+    for path in (t.function, *t.aliases) if path.startswith("nn.functional.")
 }
-#: Tensor methods: x.exp(), x.sum(dim=0), x.pow(2), ... (cat and stack are functions only).
-_METHODS: dict[str, NodeType] = {
-    name: t for name, t in _TORCH_FUNCTIONS.items() if name not in ("cat", "stack")
+#: Tensor methods: x.exp(), x.sum(dim=0), x.pow(2), ... (not cat and stack: functions only).
+_METHODS: dict[str, NodeType] = {name: t for name, t in _TORCH_FUNCTIONS.items() if t.method}
+#: torch.max(a, b) on two tensors is maximum, torch.min(a, b) minimum.
+_TWO_TENSOR_FORMS: dict[str, NodeType] = {
+    t.two_tensor_form_of: t for t in NODE_TYPES.values() if t.two_tensor_form_of
 }
+#: Functions that along a dim give (values, indices): torch.max(x, dim=0).values.
+_VALUES_ALONG_DIM = frozenset(t.function for t in NODE_TYPES.values() if t.values_along_dim)
 #: Statements that only act on a tensor, written on their own line.
 _TENSOR_STATEMENTS = frozenset({"retain_grad", "backward", "requires_grad_"})
 #: Builtins a print(...) argument may call (they only format what is shown).
@@ -363,7 +366,7 @@ class _Importer:
             return None
         inner = expr.value
         if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
-                and inner.func.attr == "max":
+                and inner.func.attr in _VALUES_ALONG_DIM:
             return inner
         return None
 
@@ -440,8 +443,8 @@ class _Importer:
                               "torch.tensor(...)", call)
         if module == "torch" and name in _CREATION and not values:
             return self.create(name, call, label)
-        if module == "torch" and name in ("max", "min") and self.two_tensors(call.args):
-            spec = NODE_TYPES["maximum" if name == "max" else "minimum"]
+        if module == "torch" and name in _TWO_TENSOR_FORMS and self.two_tensors(call.args):
+            spec = _TWO_TENSOR_FORMS[name]
         elif module == "torch" and name in _TORCH_FUNCTIONS:
             spec = _TORCH_FUNCTIONS[name]
         elif module == "torch.nn.functional" and name in _FUNCTIONAL:
@@ -467,8 +470,8 @@ class _Importer:
         method = func.attr
         if method in _TENSOR_STATEMENTS:
             raise self.refuse(f"{method}() has no value; call it on its own line", call)
-        if method in ("max", "min") and self.two_tensors([func.value, *call.args]):
-            spec = NODE_TYPES["maximum" if method == "max" else "minimum"]
+        if method in _TWO_TENSOR_FORMS and self.two_tensors([func.value, *call.args]):
+            spec = _TWO_TENSOR_FORMS[method]
         elif method in _METHODS:
             spec = _METHODS[method]
         else:
@@ -486,7 +489,7 @@ class _Importer:
             raise self.refuse("*arguments are not supported", call)
         operands: dict[int, _Operand] = {} if receiver is None else {0: receiver}
         args = list(call.args)
-        if spec.name in ("cat", "stack"):
+        if spec.sequence_input:
             if not args or not isinstance(args[0], (ast.List, ast.Tuple)) \
                     or len(args[0].elts) != 2:
                 raise self.refuse(f"{written}() takes a list of exactly two tensors here, like "
@@ -499,8 +502,8 @@ class _Importer:
             operands[len(operands)] = self.expression(arg)
 
         params: dict[str, Any] = {}
-        if spec.name == "reshape" and extra:
-            params["shape"] = self.shape_value(extra, call)
+        if spec.shape_param is not None and extra:
+            params[spec.shape_param.name] = self.shape_value(extra, call)
         else:
             if len(extra) > len(spec.params):
                 raise self.refuse(f"{written}() got {len(args)} arguments, more than it takes",
@@ -526,7 +529,7 @@ class _Importer:
         if missing:
             raise self.refuse(f"{written}() needs {' and '.join(missing)}", call)
 
-        along_dim = spec.name == "max" and params.get("dim") is not None
+        along_dim = spec.values_along_dim and params.get("dim") is not None
         if along_dim and not values:
             raise self.refuse(f"{written}() along a dim gives (values, indices); write "
                               f"{written}(..., dim=...).values", call)

@@ -28,6 +28,7 @@ from app.evaluate import messages
 from app.evaluate.calls import call_op
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
+from app.registry import NodeType
 
 
 def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> EvalResult:
@@ -124,22 +125,20 @@ _MISSING = object()  # no value: the node failed
 MAX_RESULT_ELEMENTS = 10_000_000
 
 
-_GROWING = ("matmul", "mm", "cat", "stack")  # ops whose result can outgrow equal-shaped inputs
-
-
-def _result_too_big(op: str, args: list[Any]) -> str | None:
+def _result_too_big(node_type: NodeType, args: list[Any]) -> str | None:
     """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
     tensors = [a for a in args if hasattr(a, "shape")]
     if len(tensors) < 2:
         return None  # one tensor in: the registry's ops never make a result larger than it
     shapes = [tuple(a.shape) for a in tensors]
-    if op not in _GROWING and all(s == shapes[0] for s in shapes):
+    growing = node_type.result_size != "broadcast"
+    if not growing and all(s == shapes[0] for s in shapes):
         return None  # no broadcasting: the result is no larger than an input
     try:
-        if op in ("matmul", "mm") and all(len(s) >= 2 for s in shapes[:2]):
+        if node_type.result_size == "matrix_product" and all(len(s) >= 2 for s in shapes[:2]):
             a, b = shapes[:2]
             shape = np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
-        elif op in ("cat", "stack"):
+        elif node_type.result_size == "concatenation":
             shape = (sum(int(np.prod(s)) for s in shapes),)
         else:
             shape = np.broadcast_shapes(*shapes)
@@ -271,7 +270,7 @@ class _Evaluation:
         if unwired is not None:
             return NodeResult(is_leaf=False, error=messages.NOT_CONNECTED.format(port=unwired))
         if product > MAX_RESULT_ELEMENTS or total > MAX_RESULT_ELEMENTS:
-            too_big = _result_too_big(node.type, args)
+            too_big = _result_too_big(spec, args)
             if too_big:
                 return NodeResult(is_leaf=False, error=too_big)
         try:
