@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from app.controller import TIDY_COLUMN_PITCH, DocumentController
+from app.controller import DocumentController
 from app.model import GraphDocument
+from app.model.layout import TIDY_COLUMN_PITCH
 
 
 def build_lesson(controller: DocumentController) -> dict[str, str]:
@@ -145,8 +146,7 @@ def test_tidy_up_orders_columns_by_depth(controller):
     ids = build_lesson(controller)
     # scramble the layout: y left of everything, the leaves on the right
     controller.move({ids["y"]: ((580, 100), (-500, 900)), ids["w"]: ((0, 0), (900, 0))})
-    controller.node_height = lambda _node_id: 100.0
-    controller.tidy_up()
+    controller.tidy_up(lambda _node_id: (220.0, 100.0))
     doc = controller.document
     x_of = {name: doc.node(node_id).pos[0] for name, node_id in ids.items()}
     left = -500.0
@@ -185,10 +185,10 @@ def test_replace_document_clears_history_and_re_evaluates(controller, qtbot):
 def test_an_engine_failure_becomes_a_message(controller, qtbot, monkeypatch):
     build_lesson(controller)
 
-    def broken(_doc):
+    def broken(_doc, **_options):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr("app.controller.evaluate_document", broken)
+    monkeypatch.setattr("app.scheduler.evaluate_document", broken)
     with qtbot.waitSignal(controller.message) as blocker:
         result = controller.evaluate_now()
     assert blocker.args == ["Evaluation failed: engine exploded"]

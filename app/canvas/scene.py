@@ -54,7 +54,6 @@ class GraphScene(QGraphicsScene):
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
         controller.selection_requested.connect(self.select_ids)
-        controller.node_height = self.node_height
         self.set_document(controller.document)
 
     @property
@@ -247,9 +246,13 @@ class GraphScene(QGraphicsScene):
         self._sight = None
 
     # --------------------------------------------------------------- queries
-    def node_height(self, node_id: str) -> float:
+    def card_size(self, node_id: str) -> tuple[float, float]:
+        """(width, height) of the node's card: the measure Tidy Up lays the graph out with."""
         item = self.nodes.get(node_id)
-        return item.card_rect().height() if item is not None else 0.0
+        if item is None:
+            return (0.0, 0.0)
+        rect = item.card_rect()
+        return (rect.width(), rect.height())
 
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
         """The topmost node card under ``scene_pos`` (ports reach a little outside the card)."""

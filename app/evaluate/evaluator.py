@@ -12,12 +12,10 @@ The engine is a parameter so the tests can run the very same evaluation on ``tor
 from __future__ import annotations
 
 import functools
-import gc
 import math
 import time
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -31,53 +29,27 @@ from app.model import GraphDocument, Node
 from app.registry import NodeType
 
 
-def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> EvalResult:
+def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine, *,
+                      retire: Callable[[Any], None] | None = None) -> EvalResult:
     """Run the document's graph forward and backward on ``engine``; never raises for bad graphs.
 
     Numeric faults (log of a negative number, overflow) give nan/inf on the node as in torch,
-    without printing numpy or engine warnings to the console.
+    without printing numpy or engine warnings to the console. The engine objects of the run
+    (tensors, graph nodes: tens of thousands of small objects for a large graph, which take
+    milliseconds to free) are handed to ``retire`` when it is given, so that the caller frees
+    them when it suits it (the window: once the new numbers are on screen); else they are freed
+    on return.
     """
     start = time.perf_counter()
-    with np.errstate(all="ignore"), warnings.catch_warnings(), _gc_paused():
+    with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         evaluation = _Evaluation(doc, engine)
         result = evaluation.run()
-        _RETIRED.append(evaluation.release())
-        del _RETIRED[:-_KEEP_RETIRED]
+        leftovers = evaluation.release()
     result.seconds = time.perf_counter() - start
+    if retire is not None:
+        retire(leftovers)
     return result
-
-
-#: The engine objects of the latest evaluations (tensors, graph nodes: tens of thousands of small
-#: objects for a large graph). Freeing them takes milliseconds, so the editor does it once the
-#: new numbers are on screen (:func:`release_retired`, from the event loop's idle time); at
-#: most ``_KEEP_RETIRED`` are kept when nobody calls it (command line, tests).
-_RETIRED: list[Any] = []
-_KEEP_RETIRED = 2
-
-
-def release_retired() -> None:
-    """Free the engine objects of past evaluations (see ``_RETIRED``)."""
-    _RETIRED.clear()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an evaluation allocates its many small objects.
-
-    An evaluation creates and drops tens of thousands of objects (tensors, graph nodes,
-    results); each 700 allocations the collector would walk the young objects, and now and then
-    every object of the application (the canvas items of a large graph among them). That
-    doubled the time of a 2,000-node evaluation. Evaluations run one at a time
-    (``EVALUATION_LOCK``), so pausing and resuming here does not race another evaluation.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _error_text(exc: BaseException) -> str:

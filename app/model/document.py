@@ -226,14 +226,14 @@ class GraphDocument:
             stack.extend(src for src in self.inputs_of(nid) if src is not None)
         return False
 
-    def new_id(self, prefix: str) -> str:
-        """A node/note id starting with ``prefix`` that is not used yet."""
+    def new_id(self, prefix: str, also_taken: Iterable[str] = ()) -> str:
+        """A node/note id starting with ``prefix`` that is not used yet, nor in ``also_taken``
+        (ids given to items about to be added)."""
         base = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in prefix) or "n"
-        if base not in self._nodes and base not in self._notes:
-            return base
-        for i in itertools.count(1):
-            candidate = f"{base}{i}"
-            if candidate not in self._nodes and candidate not in self._notes:
+        taken = set(also_taken)
+        for candidate in itertools.chain([base], (f"{base}{i}" for i in itertools.count(1))):
+            if candidate not in self._nodes and candidate not in self._notes \
+                    and candidate not in taken:
                 return candidate
         raise AssertionError("unreachable")
 

@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
                                   lambda _on=False, t=theme: self.apply_theme(t), checkable=True)
             theme_group.addAction(action)
 
-        self._action("tidy", self.tr("&Tidy Up"), self.controller.tidy_up,
+        self._action("tidy", self.tr("&Tidy Up"), self.tidy_up,
                      QKeySequence(self.tr("Ctrl+L")))
         self._action("add_note", self.tr("Add &Note"), self.add_note,
                      QKeySequence(self.tr("Ctrl+Shift+N")))
@@ -358,6 +358,9 @@ class MainWindow(QMainWindow):
 
     def add_note(self) -> str:
         return self.controller.add_note(self.view_centre(), self.tr("Note"))
+
+    def tidy_up(self) -> None:
+        self.controller.tidy_up(self.scene.card_size)
 
     def set_output_to_selection(self) -> None:
         nodes, _notes = self.scene.selected_ids()
