@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import style, text
+from app.display.messages import localised
 from app.evaluate import NodeResult
 from app.model import Node
-from app.ui.messages import localised
 
 _TAG_HEIGHT = 22.0
 _POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange

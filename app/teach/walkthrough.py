@@ -23,10 +23,10 @@ from typing import Any, Literal
 import numpy as np
 
 import cgengine
+from app.display.values import format_tensor, value_to_text
 from app.evaluate import EvalResult, NodeResult
 from app.evaluate.calls import call_op
 from app.model import GraphDocument
-from app.ui.values import format_tensor, value_to_text
 
 StepKind = Literal["seed", "chain", "forward"]
 Wire = tuple[str, int]  # (dst, port), like the document's and the result's keys

@@ -34,9 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model import DTYPES, Node
-from app.ui.messages import localised
-from app.ui.values import (
+from app.display.messages import localised
+from app.display.values import (
     INIT_KINDS,
     format_tensor,
     initial_value,
@@ -44,6 +43,7 @@ from app.ui.values import (
     parse_value_text,
     value_to_text,
 )
+from app.model import DTYPES, Node
 
 _INT_RANGE = 1_000_000
 _FLOAT_RANGE = 1.0e9

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from app.canvas import GraphScene
 from app.controller import DocumentController
+from app.display.messages import localised
 from app.teach.walkthrough import Step, backward_steps, forward_steps
-from app.ui.messages import localised
 
 #: Play speed: the slider gives steps per 10 seconds; the timer waits 10 s / speed per step.
 SPEED_RANGE = (1, 50)
