@@ -29,6 +29,7 @@ from app.commands import (
     SetNoteFieldCommand,
     SetOutputCommand,
     SetParamCommand,
+    SetValuesCommand,
 )
 from app.evaluate import EvalResult
 from app.fileio import FileFormatError
@@ -160,6 +161,23 @@ class DocumentController(QObject):
         if getattr(self.document.node(node_id), name) == value:
             return True
         self._push(SetFieldCommand(self.document, node_id, name, value))
+        return True
+
+    def set_values(self, values: dict[str, Any], text: str, merge_key: object = None) -> bool:
+        """Set the values of several nodes as one undo step called ``text`` (a training run).
+
+        Edits with the same ``merge_key`` (not None) that follow each other stay one undo step.
+        False, with a message, when a value cannot be set.
+        """
+        try:
+            for node_id, value in values.items():
+                self.document.check_set_field(node_id, "value", value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        changed = {node_id: value for node_id, value in values.items()
+                   if self.document.node(node_id).value != value}
+        if changed:
+            self._push(SetValuesCommand(self.document, text, changed, merge_key))
         return True
 
     def rename(self, node_id: str, label: str) -> bool:

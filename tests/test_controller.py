@@ -193,3 +193,28 @@ def test_an_engine_failure_becomes_a_message(controller, qtbot, monkeypatch):
         result = controller.evaluate_now()
     assert blocker.args == ["Evaluation failed: engine exploded"]
     assert result.nodes == {}
+
+
+def test_set_values_with_one_key_stay_one_undo_step(controller, qtbot):
+    ids = build_lesson(controller)
+    stack = controller.undo_stack
+    steps = stack.count()
+    run = object()
+    assert controller.set_values({ids["w"]: [2.0], ids["x"]: [3.0]}, "Train 1 step", run)
+    assert controller.set_values({ids["w"]: [4.0]}, "Train 2 steps", run)
+    assert stack.count() == steps + 1 and stack.undoText() == "Train 2 steps"
+    doc = controller.document
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([4.0], [3.0])
+    assert controller.set_values({ids["w"]: [5.0]}, "Reset training")  # no key: its own step
+    assert stack.count() == steps + 2
+    stack.undo()
+    stack.undo()
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([1.0], [2.0])
+    stack.redo()
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([4.0], [3.0])
+    assert controller.set_values({ids["w"]: [4.0]}, "nothing changes")
+    assert stack.count() == steps + 2 and stack.canRedo()  # no change: nothing pushed
+    messages: list[str] = []
+    controller.message.connect(messages.append)
+    assert not controller.set_values({"ghost": [1.0]}, "Train 1 step")
+    assert messages == ["no node with id 'ghost'"]
