@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
+from shiboken6 import isValid
 
 from app.canvas import menus, style
 from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
@@ -52,6 +53,10 @@ class GraphView(QGraphicsView):
         self.graph_scene = GraphScene(controller)
         super().__init__(self.graph_scene, parent)
         self.graph_scene.setParent(self)
+        # the scene dies with the view, clearing its selection on the way: its selectionChanged
+        # would then reach docks that outlive the view (a window's docks die in layout order)
+        scene = self.graph_scene
+        self.destroyed.connect(lambda: isValid(scene) and scene.blockSignals(True))
         self.snap_to_grid = False
         self._interaction: WireDragInteraction | PanInteraction | None = None
         self._move: MoveInteraction | None = None

@@ -233,19 +233,13 @@ class PresentationMode(QObject):
 
 
 def install(window: MainWindow) -> tuple[NumericCheckDisplay, PresentationMode]:
-    """Add the numeric check and presentation mode to ``window``, their actions to the View menu
-    (the menu holding Fit All), after a separator."""
+    """Add the numeric check and presentation mode to ``window``, their actions to the View
+    menu's teaching aids."""
     numeric = NumericCheckDisplay(window)
     presentation = PresentationMode(window)
-    window.menu_actions["numeric_check"] = numeric.action
-    window.menu_actions["presentation"] = presentation.action
-    fit = window.menu_actions["fit"]
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is not None and fit in menu.actions():
-            menu.addSeparator()
-            menu.addActions([numeric.action, presentation.action])
-            break
+    window.register_action("numeric_check", numeric.action)
+    window.register_action("presentation", presentation.action)
+    window.add_to_menu("view", "teaching", numeric.action, presentation.action)
     # the canvas shortcut must work while a dock has the focus, so the window holds the action
     window.addAction(presentation.action)
     return numeric, presentation

@@ -16,7 +16,7 @@ document); this module only schedules it, hands its values to the controller and
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, QSignalBlocker, Qt, QTimer
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -39,6 +38,9 @@ from PySide6.QtWidgets import (
 
 from app.model import GraphDocument
 from app.teach.training import Trainer, TrainingError, leaf_values, trainable_leaves
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 DEFAULT_LR = 0.05  # converges on the linear_regression example (diverges above about 0.08)
 DEFAULT_STEPS = 100
@@ -372,20 +374,11 @@ class TrainingDock(QDockWidget):
             self.controller.message.emit(text)
 
 
-def install(window: QMainWindow) -> TrainingDock:
+def install(window: MainWindow) -> TrainingDock:
     """Add the Training dock to ``window`` (a MainWindow), tabbed with its History dock."""
     dock = TrainingDock(window.controller, window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(window.history_dock, dock)
     window.inspector.raise_()
-    history_toggle = window.history_dock.toggleViewAction()
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        actions = menu.actions() if menu is not None else []
-        if history_toggle in actions:  # the View menu: list the dock after History
-            position = actions.index(history_toggle) + 1
-            if position < len(actions):
-                menu.insertAction(actions[position], dock.toggleViewAction())
-            else:
-                menu.addAction(dock.toggleViewAction())
+    window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock

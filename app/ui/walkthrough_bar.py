@@ -13,14 +13,14 @@ walking recomputes the steps and keeps the current step number where it still ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
-    QMainWindow,
+    QMenu,
     QSlider,
     QToolBar,
     QVBoxLayout,
@@ -31,6 +31,9 @@ from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.display.messages import localised
 from app.teach.walkthrough import Step, backward_steps, forward_steps
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 #: Play speed: the slider gives steps per 10 seconds; the timer waits 10 s / speed per step.
 SPEED_RANGE = (1, 50)
@@ -343,7 +346,7 @@ class WalkthroughBar(QToolBar):
         return " ".join(parts)
 
 
-def install(window: QMainWindow) -> WalkthroughBar:
+def install(window: MainWindow) -> WalkthroughBar:
     """Add the walkthrough toolbar, its formula panel (bottom dock, hidden until a walkthrough
     starts) and a Walkthrough submenu at the end of the View menu to ``window``."""
     panel = FormulaPanel(window)
@@ -355,12 +358,9 @@ def install(window: QMainWindow) -> WalkthroughBar:
             "walk_prev": bar.prev_action, "walk_next": bar.next_action,
             "walk_play": bar.play_action, "walk_predict": bar.predict_action,
             "walk_reveal": bar.reveal_action}
-    window.menu_actions.update(keys)
-    anchor = window.menu_actions["fit"]
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and anchor in menu.actions():
-            menu.addSeparator()
-            submenu = menu.addMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"))
-            submenu.addActions(list(keys.values()))
+    for key, action in keys.items():
+        window.register_action(key, action)
+    submenu = QMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"), window)
+    submenu.addActions(list(keys.values()))
+    window.add_to_menu("view", "walkthrough", submenu)
     return bar
