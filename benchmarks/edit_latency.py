@@ -37,14 +37,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
 
-from app import runtime  # noqa: E402
-from app.canvas import GraphView  # noqa: E402
-from app.controller import DocumentController  # noqa: E402
-from app.fileio import dumps_document, loads_document  # noqa: E402
-from app.model import GraphDocument, Node  # noqa: E402
+from app import runtime
+from app.canvas import GraphView
+from app.controller import DocumentController
+from app.fileio import dumps_document, loads_document
+from app.model import GraphDocument, Node
 
 SIZES = (100, 500, 2000)
 
@@ -95,7 +95,7 @@ class PaintCounter(QObject):
         super().__init__()
         self.count = 0
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.count += 1
         return False

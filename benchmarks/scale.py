@@ -26,16 +26,16 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
 
-from app import runtime  # noqa: E402
-from app.canvas import GraphScene  # noqa: E402
-from app.controller import DocumentController  # noqa: E402
-from app.evaluate import evaluate_document  # noqa: E402
-from app.evaluate.worker import clone_for_evaluation  # noqa: E402
-from app.fileio import load_document, save_document  # noqa: E402
-from benchmarks.edit_latency import chain_document  # noqa: E402
+from app import runtime
+from app.canvas import GraphScene
+from app.controller import DocumentController
+from app.evaluate import evaluate_document
+from app.evaluate.worker import clone_for_evaluation
+from app.fileio import load_document, save_document
+from benchmarks.edit_latency import chain_document
 
 SIZES = (500, 2000, 5000)
 RUNS = 3

@@ -512,7 +512,7 @@ def test_a_second_window_does_not_rebuild_the_style_of_the_first(qtbot, tmp_path
     class StyleChanges(QObject):
         count = 0
 
-        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.StyleChange:
                 StyleChanges.count += 1
             return False

@@ -222,7 +222,7 @@ class GraphScene(QGraphicsScene):
         wires.sort(key=lambda wire: wire.key)
         return wires
 
-    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def itemsBoundingRect(self) -> QRectF:
         """The cards, notes, wires and pills (not the pill layer, which spans the whole scene);
         what fitting the view and exports frame."""
         rect = QRectF()
