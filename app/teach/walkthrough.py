@@ -241,9 +241,12 @@ def local_derivative(doc: GraphDocument, result: EvalResult, dst: str,
                                     requires_grad=differentiate))
     target = args[port]
     try:
-        value = call_op(cgengine, node.spec, args, node.params)
-        (grad,) = cgengine.autograd.grad(value, [target], grad_outputs=cgengine.ones_like(value),
-                                         allow_unused=True)
+        # silently, as the evaluation ran it: a local derivative may be inf (sqrt at 0)
+        with np.errstate(all="ignore"):
+            value = call_op(cgengine, node.spec, args, node.params)
+            (grad,) = cgengine.autograd.grad(value, [target],
+                                             grad_outputs=cgengine.ones_like(value),
+                                             allow_unused=True)
     except Exception:
         # the evaluation ran this very call without error, so only an engine bug gets here;
         # the step then shows the wire's gradient instead of failing the walkthrough
