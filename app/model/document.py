@@ -277,13 +277,6 @@ class GraphDocument:
             return None
         return rules.check_param(node_type, name, value)
 
-    def can_connect(self, src: str, dst: str, port: int) -> bool:
-        try:
-            self.check_connect(src, dst, port)
-        except Exception:
-            return False
-        return True
-
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
 
