@@ -27,7 +27,7 @@ from app.model import Edge, GraphDocument, Node, Note
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
 #: How far around a view the items counted as in sight reach (scene units).
-_SIGHT_MARGIN = 150.0
+_SIGHT_MARGIN = 200.0
 
 
 class GraphScene(QGraphicsScene):
@@ -195,7 +195,7 @@ class GraphScene(QGraphicsScene):
         areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            # the margin reaches the pills of wires just out of sight (a pill is 260 wide)
+            # the margin reaches the pills of wires just out of sight (a pill is up to 340 wide)
             areas.append(area.adjusted(-_SIGHT_MARGIN, -_SIGHT_MARGIN, _SIGHT_MARGIN,
                                        _SIGHT_MARGIN))
         key = tuple(area.getRect() for area in areas)
@@ -211,17 +211,24 @@ class GraphScene(QGraphicsScene):
         """The shown wires whose curve's bounds meet ``rect``, in a fixed order (for the pills).
 
         Answered from the items in sight when they cover ``rect`` (a repaint of the view),
-        else from the scene's index (an export).
+        else from all the wires (an export). Not from the scene's index: an export turns the
+        items' caches off, which leaves the index without them until the event loop runs, so
+        exported slides lost every gradient label.
         """
         sight = self._sight
         if sight is not None and any(area.contains(rect) for area in sight[2]):
             candidates: Iterable[QGraphicsItem] = sight[1]
         else:
-            candidates = self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            candidates = self.edges.values()
         wires = [item for item in candidates if type(item) is EdgeItem and item.isVisible()
                  and item.boundingRect().intersects(rect)]
         wires.sort(key=lambda wire: wire.key)
         return wires
+
+    def card_covers(self, rect: QRectF) -> bool:
+        """Whether a node card overlaps ``rect`` (where a wire's pill would be hard to read)."""
+        return any(type(item) is NodeItem for item in
+                   self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
 
     def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         """The cards, notes, wires and pills (not the pill layer, which spans the whole scene);
