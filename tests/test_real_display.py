@@ -65,8 +65,9 @@ def run_scenario(scenario: str, out: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def port_drop(real_display: None, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A palette drag of "mul", then a wire dragged from w's output onto mul's input port."""
-    return run_scenario("port_drop", tmp_path_factory.mktemp("display") / "port_drop.json")
+    """A palette drag of "mul", a wire dragged from w's output onto mul's input port, then one
+    from x's output onto the middle of mul's card."""
+    return run_scenario("card_drop", tmp_path_factory.mktemp("display") / "card_drop.json")
 
 
 def test_a_real_palette_drag_adds_the_node(port_drop: dict) -> None:
@@ -78,3 +79,8 @@ def test_a_real_palette_drag_adds_the_node(port_drop: dict) -> None:
 def test_a_real_drag_onto_an_input_port_wires_it(port_drop: dict) -> None:
     assert port_drop["steps"][1]["ok"], port_drop
     assert "w->mul:0" in port_drop["edges"]
+
+
+def test_a_real_drag_onto_a_card_wires_its_first_free_input(port_drop: dict) -> None:
+    assert port_drop["steps"][2]["ok"], port_drop
+    assert "x->mul:1" in port_drop["edges"]

@@ -181,11 +181,16 @@ class GraphView(QGraphicsView):
         if button == Qt.MouseButton.LeftButton and isinstance(grabber, (NodeItem, NoteItem)):
             self._move = MoveInteraction(self)
 
+    def port_hit_radius(self) -> float:
+        """How near a port (in scene units) a press or a drop counts as on it: at least
+        ``PORT_HIT_PX`` on the screen, however far the view is zoomed out."""
+        return max(style.PORT_HIT_RADIUS, style.PORT_HIT_PX / max(self.transform().m11(), 1e-6))
+
     def _start_wire_drag(self, scene_pos: QPointF) -> bool:
-        item = self.graph_scene.node_item_at(scene_pos)
-        port = item.port_at(scene_pos) if item is not None else None
-        if item is None or port is None:
+        found = self.graph_scene.port_near(scene_pos, self.port_hit_radius())
+        if found is None:
             return False
+        item, port = found
         if port[0] == "out":
             self._interaction = WireDragInteraction(self, item.node_id)
             return True
