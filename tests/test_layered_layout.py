@@ -14,6 +14,7 @@ from app.model.layered import (
     INPUT_PORT_PITCH,
     INPUT_PORT_Y0,
     OUTPUT_PORT_Y,
+    PILL_MARGIN,
     layered_positions,
 )
 
@@ -107,3 +108,13 @@ def test_five_thousand_nodes_are_laid_out_in_seconds() -> None:
     started = time.perf_counter()
     layered_positions(nodes, edges, lambda n: (200.0, 100.0))
     assert time.perf_counter() - started < 20  # a bound against blow-ups, not a benchmark
+
+
+def test_a_gap_is_as_wide_as_the_pills_of_the_wires_leaving_its_column() -> None:
+    nodes = ["x", "h", "y"]
+    edges = [("x", "h", 0), ("h", "y", 0)]
+    widths = {("x", "h", 0): 300.0, ("h", "y", 0): 40.0}
+    positions = layered_positions(nodes, edges, lambda n: (200.0, 100.0),
+                                  label_width=widths.__getitem__)
+    assert positions["h"][0] - (positions["x"][0] + 200.0) == 300.0 + 2 * PILL_MARGIN
+    assert positions["y"][0] - (positions["h"][0] + 200.0) == COLUMN_GAP  # never narrower

@@ -13,7 +13,7 @@ The method is Sugiyama's, kept short (no Qt; the caller says how large each card
 4. **Rows.** Each card is moved as close as it can get to the mean height of the ports it is
    wired to, keeping the order and a gap between cards (a least-squares fit under order
    constraints: pool-adjacent-violators). Layers become columns as wide as their widest card
-   plus a gap where a wire's pill fits.
+   plus a gap where the gradient pills of the wires leaving the column fit.
 
 The result has no two cards overlapping, no port under another card and every wire running
 left to right (tests/test_layered_layout.py checks this on random graphs of up to 200 nodes).
@@ -30,6 +30,8 @@ Point = tuple[float, float]
 
 #: Horizontal room between columns: wires curve there and their gradient pills sit there.
 COLUMN_GAP = 150.0
+#: Room left of and right of a gradient pill in a gap made wide enough for it.
+PILL_MARGIN = 16.0
 #: Vertical room between two cards of a column.
 ROW_GAP = 36.0
 #: The height a wire passing through a layer reserves (its pill fits).
@@ -63,20 +65,29 @@ def input_port_y(port: int) -> float:
 
 
 def layered_positions(nodes: Sequence[str], edges: Sequence[tuple[str, str, int]],
-                      size: Callable[[str], Size], origin: Point = (0.0, 0.0)
+                      size: Callable[[str], Size], origin: Point = (0.0, 0.0),
+                      label_width: Callable[[tuple[str, str, int]], float] | None = None,
                       ) -> dict[str, Point]:
     """The top-left corner of every node's card in the layered drawing.
 
     ``nodes`` in document order (it breaks ties, so a layout is stable), ``edges`` as
-    ``(src, dst, input port)`` of an acyclic graph, ``size(node) -> (width, height)``.
+    ``(src, dst, input port)`` of an acyclic graph, ``size(node) -> (width, height)``, and
+    optionally ``label_width(edge)``, the width of the wire's gradient pill, so that the gap
+    after a column is wide enough for the pills of the wires leaving it.
     """
     if not nodes:
         return {}
     layer = _layers(nodes, edges)
     items = _items(nodes, edges, layer, size)
+    first = min(layer.values())
+    gaps: dict[int, float] = {}
+    if label_width is not None:
+        for edge in edges:
+            column = layer[edge[0]] - first
+            gaps[column] = max(gaps.get(column, COLUMN_GAP), label_width(edge) + 2 * PILL_MARGIN)
     columns = _order(items)
     _rows(columns)
-    return _coordinates(columns, origin)
+    return _coordinates(columns, origin, gaps)
 
 
 # ----------------------------------------------------------------------------- 1. layers
@@ -248,13 +259,14 @@ def _fit_in_order(column: list[_Item], wanted: list[float]) -> None:
 
 
 # ----------------------------------------------------------------------------- 5. columns
-def _coordinates(columns: list[list[_Item]], origin: Point) -> dict[str, Point]:
+def _coordinates(columns: list[list[_Item]], origin: Point,
+                 gaps: dict[int, float]) -> dict[str, Point]:
     top = min(item.y for column in columns for item in column)
     positions: dict[str, Point] = {}
     x = origin[0]
-    for column in columns:
+    for index, column in enumerate(columns):
         for item in column:
             if isinstance(item.key, str):
                 positions[item.key] = (round(x), round(item.y - top + origin[1]))
-        x += max((item.width for item in column), default=0.0) + COLUMN_GAP
+        x += max((item.width for item in column), default=0.0) + gaps.get(index, COLUMN_GAP)
     return positions
