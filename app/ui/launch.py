@@ -21,6 +21,7 @@ from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
 from app.paths import LESSON
 from app.ui.export import IMAGE_SUFFIXES, render_scene
+from app.ui.fonts import ensure_cjk_font
 from app.ui.i18n import install_translator, stored_language
 from app.ui.mainwindow import MainWindow
 from app.ui.recovery import install_autosave, offer_recovery
@@ -39,6 +40,7 @@ def _application(headless: bool = False) -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
+    ensure_cjk_font()  # Chinese notes and menus without boxes on a Linux without CJK fonts
     return app
 
 

@@ -111,6 +111,14 @@ class WalkthroughBar(QToolBar):
                                         QKeySequence(Qt.Key.Key_Left))
         self.next_action = self._action(self.tr("&Next Step"), self.next,
                                         QKeySequence(Qt.Key.Key_Right))
+        # A presenter clicker sends PageDown / PageUp (some send Space): they step too, and
+        # "next" outside a walkthrough starts the backward one, so a class can begin with it.
+        self.clicker_next_action = self._action(self.tr("Next (Presenter Clicker)"),
+                                                self.clicker_next)
+        self.clicker_next_action.setShortcut(QKeySequence(Qt.Key.Key_PageDown))
+        self.clicker_prev_action = self._action(self.tr("Previous (Presenter Clicker)"),
+                                                self.prev)
+        self.clicker_prev_action.setShortcut(QKeySequence(Qt.Key.Key_PageUp))
         self.play_action = self._action(self.tr("&Play"), checkable=True,
                                         tip=self.tr("Move on one step at a time by itself"))
         self.play_action.toggled.connect(self._play_toggled)
@@ -172,6 +180,13 @@ class WalkthroughBar(QToolBar):
 
     def next(self) -> None:
         self.go_to(self.index + 1)
+
+    def clicker_next(self) -> None:
+        """A clicker's "next": the next step, or the backward walkthrough's first one."""
+        if self.mode is None:
+            self.start("backward")
+        else:
+            self.next()
 
     def prev(self) -> None:
         self.go_to(self.index - 1)
@@ -360,6 +375,10 @@ def install(window: MainWindow) -> WalkthroughBar:
             "walk_reveal": bar.reveal_action}
     for key, action in keys.items():
         window.register_action(key, action)
+    # the keys must work in presentation mode too, where the toolbar is hidden
+    window.addActions([bar.prev_action, bar.next_action, bar.clicker_next_action,
+                       bar.clicker_prev_action])
+    window.view.space_tapped.connect(lambda: bar.next() if bar.mode is not None else None)
     submenu = QMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"), window)
     submenu.addActions(list(keys.values()))
     window.add_to_menu("view", "walkthrough", submenu)
