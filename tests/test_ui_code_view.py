@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo, QGuiApplication
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from windows import open_window
 
@@ -66,7 +66,10 @@ def test_code_dock_shows_the_lesson_as_code(window: MainWindow) -> None:
                  "y.backward()"):
         assert line in code.splitlines()
     assert dock.editor.isReadOnly()
-    assert QFontInfo(dock.editor.font()).fixedPitch()
+    # monospaced as the reader sees it (Qt's fixedPitch flag is False for some monospace
+    # fonts, Noto Sans Mono among them)
+    metrics = QFontMetricsF(dock.editor.font())
+    assert metrics.horizontalAdvance("i" * 10) == metrics.horizontalAdvance("m" * 10)
     assert dock.editor.font().pointSize() == CODE_POINT_SIZE >= 14
 
 

@@ -148,8 +148,10 @@ class EdgeItem(QGraphicsItem):
         self.update_pill()
 
     def pill_box(self) -> QRectF:
-        """The room the pill takes, in scene coordinates (its full room before it is laid out)."""
-        pill = self.pill()
+        """The room the pill takes, in scene coordinates: its rect once painted (laid out and
+        placed), the most it could take before. Cheap: fitting a view of 4,000 wires asks it
+        of each, and laying out a pill formats its numbers and looks for a free place."""
+        pill = self._pill
         return pill[1].adjusted(-2, -2, 2, 2) if pill is not None \
             else _PILL_BOX.translated(self._label_point)
 
