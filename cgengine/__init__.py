@@ -15,7 +15,7 @@ the output to the leaves, applying the chain rule. Where to read:
 
 from cgengine import autograd, functional, nn
 from cgengine._alloc import tune_allocator
-from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
+from cgengine._dtype import bool_ as bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
 from cgengine.autograd import (
     enable_grad,
@@ -45,7 +45,7 @@ from cgengine.creation import (
     zeros_like,
 )
 from cgengine.functional import (
-    abs,  # noqa: A004
+    abs,
     add,
     allclose,
     argmax,
@@ -78,7 +78,7 @@ from cgengine.functional import (
     masked_scatter,
     masked_select,
     matmul,
-    max,  # noqa: A004
+    max,
     maximum,
     mean,
     minimum,
@@ -91,7 +91,7 @@ from cgengine.functional import (
     negative,
     outer,
     permute,
-    pow,  # noqa: A004
+    pow,
     reciprocal,
     relu,
     reshape,
@@ -106,7 +106,7 @@ from cgengine.functional import (
     stack,
     sub,
     subtract,
-    sum,  # noqa: A004
+    sum,
     swapaxes,
     t,
     tanh,
@@ -117,7 +117,7 @@ from cgengine.functional import (
 )
 from cgengine.tensor import Size, Tensor
 
-float = float32  # noqa: A001 - torch.float
+float = float32
 double = float64
 long = int64
 

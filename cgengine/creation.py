@@ -141,15 +141,15 @@ def _like(t: Tensor, fill: float, dtype: Any, requires_grad: bool) -> Tensor:
     return _filled(fill, (t._data.shape,), dtype or t._data.dtype, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 1, dtype, requires_grad)
 
 
-def full_like(input: Tensor, fill_value: float, dtype: Any = None,  # noqa: A002
+def full_like(input: Tensor, fill_value: float, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     return _like(input, fill_value, dtype, requires_grad)
 

@@ -580,7 +580,7 @@ class Tensor:
     def pow_(self, exponent: Any) -> Tensor:
         return self._update(lambda t: _F.pow(t, exponent), exponent)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self._update(lambda t: _F.clamp(t, min, max))
 
     clip_ = clamp_
@@ -759,11 +759,11 @@ class Tensor:
         return _F.getitem(self, key)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - torch's name
+    def T(self) -> Tensor:
         return _F.reverse_dims(self)
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 - torch's name
+    def mT(self) -> Tensor:
         return _F.transpose(self, -2, -1)
 
 

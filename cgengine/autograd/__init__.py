@@ -59,7 +59,7 @@ from cgengine.autograd.grad_mode import state as _grad_mode
 if TYPE_CHECKING:
     from cgengine.tensor import Tensor
 
-from cgengine import formulas as f  # noqa: E402 - after grad_mode, which formulas does not need
+from cgengine import formulas as f
 
 __all__ = ["AccumulateGrad", "Node", "RemovableHandle", "backward", "enable_grad", "functional",
            "grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",

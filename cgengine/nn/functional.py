@@ -25,7 +25,7 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean (or sum) of the squared differences."""
     _check_reduction(reduction)
     if input.shape != target.shape:
@@ -37,7 +37,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     return apply(OPS["mse_loss"], input, target, reduction=reduction)
 
 
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the target classes, given log-probabilities."""
     _check_reduction(reduction)
     if target.dtype.name != "int64":
@@ -58,7 +58,7 @@ def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     return apply(OPS["nll_loss"], input, target=data, reduction=reduction)
 
 
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy with class-index targets (int64), as log_softmax then nll_loss."""
     dim = 1 if input.ndim >= 2 else 0
     if target.dtype.is_floating_point:
@@ -68,7 +68,7 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     return nll_loss(log_softmax(input, dim), target, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Any,
                                      reduction: str = "mean") -> Tensor:
     """Sigmoid then binary cross-entropy, computed in one numerically stable step."""
     _check_reduction(reduction)
