@@ -3,7 +3,9 @@
 Run ``python benchmarks/engine.py`` (about a minute). The chain repeats ``x * 1.0001``,
 ``x + 0.001``, ``sin(x)`` on a float32 leaf and ends with ``.sum().backward()``; it runs on a
 1-element tensor (where per-op overhead dominates) and on a 1000x1000 one (where the array work
-dominates). Each case prints the median of several timed runs for both engines and the ratio
+dominates). "2nd order" is the 1-element chain differentiated twice: its first derivative taken
+with ``create_graph=True`` (a graph as long again, recorded during backward), then backward
+through that. Each case prints the median of several timed runs for both engines and the ratio
 cgengine / torch. The targets are 1-element <= 1.0, 1000x1000 <= 1.2, memory <= 1.5; they are
 reported, not asserted.
 
@@ -51,8 +53,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 CHAIN_LENGTH = 1000
-CASES = {"1-element": (1,), "1000x1000": (1000, 1000)}
-TARGETS = {"1-element": 1.0, "1000x1000": 1.2, "memory": 1.5}
+CASES = {"1-element": (1,), "1000x1000": (1000, 1000), "2nd order": (1,)}
+TARGETS = {"1-element": 1.0, "1000x1000": 1.2, "memory": 1.5, "2nd order": None}
 
 
 def chain(engine: ModuleType, x: object) -> object:
@@ -73,20 +75,26 @@ def make_input(engine: ModuleType, shape: tuple[int, ...]) -> object:
     return engine.full(shape, 0.5, dtype=engine.float32).requires_grad_()
 
 
-def run_once(engine: ModuleType, shape: tuple[int, ...]) -> float:
-    """Seconds for one forward + backward of the chain on a fresh leaf."""
+def run_once(engine: ModuleType, shape: tuple[int, ...], second_order: bool = False) -> float:
+    """Seconds for one forward + backward of the chain on a fresh leaf; with ``second_order``,
+    the first derivative taken with create_graph=True and differentiated again."""
     x = make_input(engine, shape)
     start = time.perf_counter()
-    chain(engine, x).sum().backward()
+    if second_order:
+        (first,) = engine.autograd.grad(chain(engine, x).sum(), x, create_graph=True)
+        first.sum().backward()
+    else:
+        chain(engine, x).sum().backward()
     elapsed = time.perf_counter() - start
     assert x.grad is not None and x.grad.dtype == engine.float32
     return elapsed
 
 
-def median_time(engine: ModuleType, shape: tuple[int, ...], repeats: int) -> float:
+def median_time(engine: ModuleType, case: str, repeats: int) -> float:
+    shape, second_order = CASES[case], case == "2nd order"
     for _ in range(5 if shape == (1,) else 1):  # warm-up: imports, caches, first-touch of memory
-        run_once(engine, shape)
-    return statistics.median(run_once(engine, shape) for _ in range(repeats))
+        run_once(engine, shape, second_order)
+    return statistics.median(run_once(engine, shape, second_order) for _ in range(repeats))
 
 
 def load(engine_name: str) -> ModuleType:
@@ -142,10 +150,12 @@ def time_of(engine: str, case: str, repeats: int, threads: int = 0) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def ratio_text(mine: float, theirs: float | None, target: float) -> str:
+def ratio_text(mine: float, theirs: float | None, target: float | None) -> str:
     if theirs is None:
         return "torch not installed"
     ratio = mine / theirs
+    if target is None:
+        return f"ratio {ratio:5.2f} (no target)"
     verdict = "meets" if ratio <= target else "misses"
     return f"ratio {ratio:5.2f} ({verdict} target <= {target})"
 
@@ -165,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         engine = load(engine_name)
         if engine_name == "torch" and int(threads) > 0:
             engine.set_num_threads(int(threads))
-        print(median_time(engine, CASES[case], int(repeats)))
+        print(median_time(engine, case, int(repeats)))
         return
 
     try:
