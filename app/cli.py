@@ -178,8 +178,10 @@ def _import_code(script: str, out: str) -> int:
 
 # --------------------------------------------------------------------------- --eval
 def _evaluate(path: str, *, as_json: bool) -> int:
+    from app import runtime
     from app.evaluate import evaluate_document
 
+    runtime.configure(interactive=False)
     doc = _load(path)
     result = evaluate_document(doc)
     text = eval_json(doc, result) if as_json else eval_table(doc, result)

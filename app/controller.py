@@ -1,23 +1,22 @@
-"""DocumentController: the document, its undo stack and its latest evaluation.
+"""DocumentController: turns each edit the user asks for into undo commands on the document.
 
 Every edit of the editor comes here: the canvas and the docks call one method per edit, the
 controller asks the document whether the edit is allowed (refusals become a ``message`` for the
 status bar, never an exception) and pushes one undo command, or one macro for multi-item edits.
-It listens to the document and re-evaluates it after each change; a burst of changes (a macro
-emits many) is coalesced into one evaluation by a zero-delay timer.
+The work around the edits lives beside it: the :class:`~app.scheduler.EvaluationScheduler`
+re-evaluates the document after its numbers change, :mod:`app.clipboard` turns selections into
+text and text into items, and :mod:`app.model.layout` computes Tidy Up's positions.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app import clipboard
 from app.commands import (
     AddNodeCommand,
     AddNoteCommand,
@@ -30,37 +29,24 @@ from app.commands import (
     SetNoteFieldCommand,
     SetOutputCommand,
     SetParamCommand,
+    SetValuesCommand,
 )
-from app.evaluate import EvalResult, evaluate_document
-from app.evaluate.evaluator import release_retired
-from app.evaluate.worker import EVALUATION_LOCK, BackgroundEvaluator, clone_for_evaluation
-from app.fileio import FileFormatError, dumps_document, loads_document
-from app.model import DTYPES, GraphDocument, GraphError, Node, Note
+from app.evaluate import EvalResult
+from app.fileio import FileFormatError
+from app.model import GraphDocument, GraphError, Node, Note
+from app.model.layout import CardSize, default_card_size, tidy_positions
+from app.model.rules import EDITABLE_FIELDS
 from app.registry import NODE_TYPES
+from app.scheduler import EvaluationScheduler
 
 Point = tuple[float, float]
 
-NODE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", "retain_grad")
 #: Values a new node starts with, by kind (a tensor like torch.tensor([1.]), the number 1).
 _DEFAULT_VALUES: dict[str, Any] = {"tensor": [1.0], "scalar": 1}
-#: Tidy-up grid: column pitch, and the vertical gap between stacked nodes.
-TIDY_COLUMN_PITCH = 290.0
-TIDY_ROW_GAP = 30.0
-DEFAULT_NODE_HEIGHT = 120.0
-#: How far a duplicate lands from its original.
-DUPLICATE_OFFSET = 40.0
-#: An edit is evaluated in the event loop, its numbers shown at once, when the last evaluation
-#: says this one will take at most this long (seconds); a longer one goes to the worker thread,
-#: so that the window keeps responding. About 2,500 nodes on a 2-core laptop.
-SYNC_EVALUATION_BUDGET = 0.05
-#: Until a document has been evaluated once, graphs of at least this many nodes go to the worker.
-BACKGROUND_MIN_NODES = 2500
-#: How often the GUI thread looks for a finished background evaluation, in milliseconds.
-_POLL_MS = 5
 
 
 class DocumentController(QObject):
-    """Owns ``document``, ``undo_stack`` and ``result`` (the latest :class:`EvalResult`).
+    """Owns ``document``, ``undo_stack`` and the ``scheduler`` that evaluates the document.
 
     Signals: ``evaluated(result)`` after each evaluation, ``message(text)`` for the status bar,
     ``selection_requested(ids)`` when an edit wants its new items selected (paste, duplicate)
@@ -77,127 +63,24 @@ class DocumentController(QObject):
         super().__init__(parent)
         self.document = document if document is not None else GraphDocument()
         self.undo_stack = QUndoStack(self)
-        self.result: EvalResult | None = None
-        #: Height of a node on the canvas, for tidy_up; the canvas installs the real measure.
-        self.node_height: Callable[[str], float] = lambda _node_id: DEFAULT_NODE_HEIGHT
-        self._dirty = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._evaluate_scheduled)
-        # every edit that changes a number gets the next generation; only the newest
-        # generation's result is shown, so a slow old evaluation never hides a newer edit
-        self._generation = 0
-        self._shown_generation = 0
-        self._background = BackgroundEvaluator()
-        #: seconds the last evaluation took per node (None until one ran), to predict the next
-        self._seconds_per_node: float | None = None
-        self.sync_evaluation_budget = SYNC_EVALUATION_BUDGET
-        self._poll = QTimer(self)
-        self._poll.setInterval(_POLL_MS)
-        self._poll.timeout.connect(self._collect_background_result)
-        self._listen(self.document)
-        self._schedule_evaluation()
+        self.scheduler = EvaluationScheduler(self.document, self)
+        self.scheduler.evaluated.connect(self.evaluated.emit)
+        self.scheduler.failed.connect(self.message.emit)
 
     # ------------------------------------------------------------- evaluation
-    def _document_signals(self, doc: GraphDocument) -> list[tuple[Any, Callable[..., None]]]:
-        return [
-            (doc.node_added, self._mark_dirty), (doc.node_removed, self._mark_dirty),
-            (doc.edge_added, self._mark_dirty), (doc.edge_removed, self._mark_dirty),
-            (doc.output_changed, self._mark_dirty), (doc.node_changed, self._on_node_changed),
-            (doc.changed, self._on_changed),
-        ]
-
-    def _listen(self, doc: GraphDocument) -> None:
-        for signal, slot in self._document_signals(doc):
-            signal.connect(slot)
-
-    def _stop_listening(self, doc: GraphDocument) -> None:
-        for signal, slot in self._document_signals(doc):
-            signal.disconnect(slot)
-
-    def _mark_dirty(self, *_args: Any) -> None:
-        self._dirty = True
-
-    def _on_node_changed(self, _node: Node, field: str) -> None:
-        # moving or renaming a node changes no number, so it does not re-run the graph
-        if field not in ("pos", "label"):
-            self._dirty = True
-
-    def _on_changed(self) -> None:
-        if self._dirty:
-            self._schedule_evaluation()
-
-    def _schedule_evaluation(self) -> None:
-        self._dirty = True
-        self._generation += 1
-        self._timer.start()
-
-    def _evaluate_scheduled(self) -> None:
-        """The timer's slot: evaluate a quick graph now, hand a slow one to the worker."""
-        if self._evaluates_quickly():
-            self.evaluate_now()
-            return
-        self._dirty = False
-        # the worker gets a copy: the live document keeps changing while it computes
-        self._background.submit(clone_for_evaluation(self.document), self._generation)
-        self._poll.start()
-
-    def _collect_background_result(self) -> None:
-        taken = self._background.take_result()
-        if not self._background.busy:
-            self._poll.stop()
-        if taken is None or taken[0] != self._generation:
-            return  # still running, or an edit came since: its own evaluation follows
-        generation, outcome = taken
-        if isinstance(outcome, BaseException):
-            self._show_result(generation, self._failed_evaluation(outcome))
-        else:
-            self._show_result(generation, outcome)
-
-    def _failed_evaluation(self, exc: BaseException) -> EvalResult:
-        self.message.emit(f"Evaluation failed: {exc}")
-        return EvalResult(output=self.document.output)
-
-    def _evaluates_quickly(self) -> bool:
-        """Whether the document should evaluate within ``sync_evaluation_budget``, judged from
-        the time the last evaluation took per node (or, before any, from its size)."""
-        nodes = len(self.document)
-        if self._seconds_per_node is None:
-            return nodes < BACKGROUND_MIN_NODES
-        return self._seconds_per_node * nodes <= self.sync_evaluation_budget
-
-    def _show_result(self, generation: int, result: EvalResult) -> None:
-        self._shown_generation = generation
-        if result.seconds > 0 and result.nodes:
-            self._seconds_per_node = result.seconds / len(result.nodes)
-        tidy_up_when_idle(self.result)  # the old result is freed after the repaint
-        self.result = result
-        self.evaluated.emit(result)
-
-    def evaluate_now(self) -> EvalResult:
-        """Evaluate the document at once (tests, command line) and emit ``evaluated``.
-
-        Runs in the calling thread whatever the graph's size; a background evaluation still
-        running is outdated by this one and its result is dropped.
-        """
-        self._timer.stop()
-        self._dirty = False
-        self._generation += 1
-        self._background.cancel()
-        tidy_up_when_idle()
-        try:
-            with EVALUATION_LOCK:
-                result = evaluate_document(self.document)
-        except Exception as exc:  # an engine bug must not take the open document down with it
-            result = self._failed_evaluation(exc)
-        self._show_result(self._generation, result)
-        return result
+    @property
+    def result(self) -> EvalResult | None:
+        """The latest evaluation shown (None until the document's first one)."""
+        return self.scheduler.result
 
     @property
     def evaluation_pending(self) -> bool:
         """True from an edit that changes a number until its result has been shown."""
-        return self._shown_generation != self._generation
+        return self.scheduler.pending
+
+    def evaluate_now(self) -> EvalResult:
+        """Evaluate the document at once (tests, command line) and emit ``evaluated``."""
+        return self.scheduler.evaluate_now()
 
     # ------------------------------------------------------------ undo helpers
     def _push(self, command: QUndoCommand) -> None:
@@ -216,13 +99,10 @@ class DocumentController(QObject):
 
     def replace_document(self, document: GraphDocument) -> None:
         """Show another document (File > New / Open): the undo history starts afresh."""
-        self._stop_listening(self.document)
         self.document = document
-        self._listen(document)
         self.undo_stack.clear()
-        self.result = None
+        self.scheduler.set_document(document)
         self.document_replaced.emit(document)
-        self._schedule_evaluation()
 
     # ------------------------------------------------------------------ nodes
     def add_node(self, type_name: str, pos: Point, **fields: Any) -> str | None:
@@ -230,22 +110,21 @@ class DocumentController(QObject):
 
         ``fields`` may set label, value, dtype, requires_grad, retain_grad and params.
         """
-        unknown = sorted(set(fields) - {*NODE_FIELDS, "params"})
-        if type_name not in NODE_TYPES:
-            self.message.emit(f"Unknown node type {type_name!r}")
-            return None
+        unknown = sorted(set(fields) - {*EDITABLE_FIELDS, "params"})
         if unknown:
-            self.message.emit(f"A node has no field {unknown[0]!r}")
+            self._refuse(f"a node has no field {unknown[0]!r}")
             return None
-        if fields.get("dtype", "float32") not in DTYPES:
-            self.message.emit(f"dtype must be one of {', '.join(DTYPES)}")
-            return None
-        spec = NODE_TYPES[type_name]
         label = str(fields.pop("label", "") or "")
         node_id = self.document.new_id(label or type_name)
-        fields.setdefault("value", _DEFAULT_VALUES.get(spec.kind))
+        spec = NODE_TYPES.get(type_name)
+        fields.setdefault("value", _DEFAULT_VALUES.get(spec.kind) if spec else None)
         node = Node(id=node_id, type=type_name, label=label or node_id,
                     pos=(float(pos[0]), float(pos[1])), **fields)
+        try:
+            self.document.check_add_node(node)
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return None
         self._push(AddNodeCommand(self.document, node))
         return node_id
 
@@ -275,15 +154,30 @@ class DocumentController(QObject):
 
     def set_field(self, node_id: str, name: str, value: Any) -> bool:
         """Set label, value, dtype, requires_grad or retain_grad; False (with a message) if not."""
-        if not self.document.has_node(node_id):
-            return self._refuse(f"No node {node_id!r}")
-        if name not in NODE_FIELDS:
-            return self._refuse(f"A node has no editable field {name!r}")
-        if name == "dtype" and value not in DTYPES:
-            return self._refuse(f"dtype must be one of {', '.join(DTYPES)}, not {value!r}")
+        try:
+            self.document.check_set_field(node_id, name, value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
         if getattr(self.document.node(node_id), name) == value:
             return True
         self._push(SetFieldCommand(self.document, node_id, name, value))
+        return True
+
+    def set_values(self, values: dict[str, Any], text: str, merge_key: object = None) -> bool:
+        """Set the values of several nodes as one undo step called ``text`` (a training run).
+
+        Edits with the same ``merge_key`` (not None) that follow each other stay one undo step.
+        False, with a message, when a value cannot be set.
+        """
+        try:
+            for node_id, value in values.items():
+                self.document.check_set_field(node_id, "value", value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        changed = {node_id: value for node_id, value in values.items()
+                   if self.document.node(node_id).value != value}
+        if changed:
+            self._push(SetValuesCommand(self.document, text, changed, merge_key))
         return True
 
     def rename(self, node_id: str, label: str) -> bool:
@@ -293,14 +187,12 @@ class DocumentController(QObject):
         return self.set_field(node_id, "label", label)
 
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
-        if not self.document.has_node(node_id):
-            return self._refuse(f"No node {node_id!r}")
-        node = self.document.node(node_id)
-        allowed = {spec.name for spec in node.spec.params} | {
-            port.name for port in node.spec.inputs if port.default is not None}
-        if name not in allowed:
-            return self._refuse(f"{node.type} has no parameter {name!r}")
-        if node.params.get(name) == value:
+        """Set an op parameter (None: back to the default); False (with a message) if not."""
+        try:
+            value = self.document.check_set_param(node_id, name, value)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        if self.document.node(node_id).params.get(name) == value:
             return True
         self._push(SetParamCommand(self.document, node_id, name, value))
         return True
@@ -374,15 +266,7 @@ class DocumentController(QObject):
     # -------------------------------------------------------------- clipboard
     def copy(self, ids: Iterable[str]) -> str:
         """The selected nodes, notes and the wires among them, as .cgraph JSON text."""
-        part = GraphDocument()
-        for item_id in dict.fromkeys(ids):  # a selection may name an item twice
-            if self.document.has_node(item_id):
-                part.add_node(self.document.node(item_id).copy())
-            elif self.document.has_note(item_id):
-                part.add_note(self.document.note(item_id).copy())
-        part.connect_many((e.src, e.dst, e.port) for e in self.document.edges
-                          if part.has_node(e.src) and part.has_node(e.dst))
-        return dumps_document(part)
+        return clipboard.copy_text(self.document, ids)
 
     def paste(self, text: str, pos: Point) -> list[str]:
         """Add the items of ``copy`` text with fresh ids, their top-left corner at ``pos``.
@@ -392,37 +276,20 @@ class DocumentController(QObject):
         a message.
         """
         try:
-            part = loads_document(text)
+            items = clipboard.paste_items(self.document, text, pos)
         except (FileFormatError, GraphError) as exc:
             self._refuse(f"Cannot paste: {exc}")
             return []
-        positions = [n.pos for n in part.nodes] + [n.pos for n in part.notes]
-        if not positions:
+        pasted = items.ids
+        if not pasted:
             return []
-        dx = pos[0] - min(p[0] for p in positions)
-        dy = pos[1] - min(p[1] for p in positions)
-        count = len(positions)
-        self.undo_stack.beginMacro(f"Paste {count} item{'s' if count > 1 else ''}")
-        new_ids: dict[str, str] = {}
-        labels = {node.label for node in self.document.nodes}
-        for node in part.nodes:
-            fresh = node.copy()
-            fresh.id = self.document.new_id(_id_stem(node.id))
-            fresh.label = _unique_label(node.label, labels) if node.label else ""
-            labels.add(fresh.label)
-            fresh.pos = (node.pos[0] + dx, node.pos[1] + dy)
-            self._push(AddNodeCommand(self.document, fresh))
-            new_ids[node.id] = fresh.id
-        for edge in part.edges:
-            self._push(ConnectCommand(self.document, new_ids[edge.src], new_ids[edge.dst],
-                                      edge.port))
-        pasted = list(new_ids.values())
-        for note in part.notes:
-            fresh_note = note.copy()
-            fresh_note.id = self.document.new_id(_id_stem(note.id))
-            fresh_note.pos = (note.pos[0] + dx, note.pos[1] + dy)
-            self._push(AddNoteCommand(self.document, fresh_note))
-            pasted.append(fresh_note.id)
+        self.undo_stack.beginMacro(f"Paste {len(pasted)} item{'s' if len(pasted) > 1 else ''}")
+        for node in items.nodes:
+            self._push(AddNodeCommand(self.document, node))
+        for edge in items.edges:
+            self._push(ConnectCommand(self.document, edge.src, edge.dst, edge.port))
+        for note in items.notes:
+            self._push(AddNoteCommand(self.document, note))
         self.undo_stack.endMacro()
         self.selection_requested.emit(pasted)
         return pasted
@@ -430,104 +297,24 @@ class DocumentController(QObject):
     def duplicate(self, ids: Iterable[str]) -> list[str]:
         """Copy and paste the items next to the originals, as one undo step."""
         ids = list(ids)
-        positions = [self.document.node(i).pos for i in ids if self.document.has_node(i)]
-        positions += [self.document.note(i).pos for i in ids if self.document.has_note(i)]
-        if not positions:
+        corner = clipboard.duplicate_position(self.document, ids)
+        if corner is None:
             return []
-        corner = (min(p[0] for p in positions) + DUPLICATE_OFFSET,
-                  min(p[1] for p in positions) + DUPLICATE_OFFSET)
         self.undo_stack.beginMacro("Duplicate")
         new_ids = self.paste(self.copy(ids), corner)
         self.undo_stack.endMacro()
         return new_ids
 
     # ----------------------------------------------------------------- layout
-    def tidy_up(self) -> None:
-        """Lay the graph out left to right by depth (the longest path from a source node).
+    def tidy_up(self, card_size: CardSize = default_card_size) -> None:
+        """Lay the graph out left to right by depth (app/model/layout.py), as one undo step.
 
-        Nodes of one depth stack in a column, keeping their current top-to-bottom order; the
-        layout starts at the current top-left node corner. One undo step.
+        ``card_size(node_id)`` is how large the node's card is drawn (the canvas's measure).
         """
-        doc = self.document
-        if len(doc) == 0:
-            return
-        depth: dict[str, int] = {}
-        for node_id in doc.topological_order():
-            sources = [s for s in doc.inputs_of(node_id) if s is not None]
-            depth[node_id] = max((depth[s] + 1 for s in sources), default=0)
-        columns: dict[int, list[Node]] = {}
-        for node in doc.nodes:
-            columns.setdefault(depth[node.id], []).append(node)
-        left = min(n.pos[0] for n in doc.nodes)
-        top = min(n.pos[1] for n in doc.nodes)
-        moves: dict[str, tuple[Point, Point]] = {}
-        for column, nodes in columns.items():
-            y = top
-            for node in sorted(nodes, key=lambda n: (n.pos[1], n.pos[0])):
-                moves[node.id] = (node.pos, (left + column * TIDY_COLUMN_PITCH, y))
-                y += self.node_height(node.id) + TIDY_ROW_GAP
+        moves = {node_id: (self.document.node(node_id).pos, pos)
+                 for node_id, pos in tidy_positions(self.document, card_size).items()}
         if all(old == new for old, new in moves.values()):
             return
         self.undo_stack.beginMacro("Tidy up")
         self.move(moves)
         self.undo_stack.endMacro()
-
-
-_tidy_pending = False
-_garbage: list[Any] = []
-_KEEP_GARBAGE = 2
-
-
-def tidy_up_when_idle(garbage: Any = None) -> None:
-    """Put off the clean-up an edit leaves until the event loop is idle again.
-
-    An evaluation and the canvas update after it create tens of thousands of objects, and drop
-    as many (the previous result, the engine's graph). With the cyclic garbage collector on, the
-    first allocation after them sets off a collection of all of them, and freeing the old ones
-    takes milliseconds too: both would come between the edit and its repaint. So the collector
-    waits, and ``garbage`` is kept, until the event loop reaches its timers, after the paint
-    events the user is waiting for. (``evaluate_document`` pauses the collector for its own
-    part too, also in the worker thread.)
-    """
-    global _tidy_pending
-    if garbage is not None:
-        _garbage.append(garbage)
-        del _garbage[:-_KEEP_GARBAGE]  # no idle time yet (edits in a loop): free the oldest
-    if _tidy_pending:
-        return
-    _tidy_pending = True
-    enable = gc.isenabled()
-    gc.disable()
-    QTimer.singleShot(0, functools.partial(_tidy_up, enable))
-
-
-def _tidy_up(enable_collector: bool) -> None:
-    global _tidy_pending
-    _tidy_pending = False
-    _garbage.clear()
-    release_retired()
-    if enable_collector:
-        gc.enable()
-        # the collection the paused allocations have earned, now rather than at the first
-        # allocation of the next edit: the generation the collector itself would pick
-        counts, thresholds = gc.get_count(), gc.get_threshold()
-        gc.collect(next((g for g in (2, 1) if counts[g] >= thresholds[g]), 0))
-
-
-def _id_stem(node_id: str) -> str:
-    """The id without its copy number ("w12" -> "w"), so copies are numbered from the original."""
-    return re.sub(r"\d+$", "", node_id) or node_id
-
-
-def _unique_label(label: str, taken: set[str]) -> str:
-    """``label`` itself if free, else ``label_2``, ``label_3``, ... (the first free one).
-
-    A copy of a copy counts on from the original name: "w_2" gives "w_3", not "w_2_2".
-    """
-    if label not in taken:
-        return label
-    label = re.sub(r"_\d+$", "", label) or label
-    number = 2
-    while f"{label}_{number}" in taken:
-        number += 1
-    return f"{label}_{number}"

@@ -1,13 +1,17 @@
 """The catalogue of node types the editor offers, as plain data.
 
 Every operation node is named after the cgengine (and torch) function it calls, so a document
-reads like the PyTorch code it stands for. Qt display details (colours, icons) live in the canvas,
-not here, so that this module can be imported by the evaluator and the file loader without Qt.
+reads like the PyTorch code it stands for. An entry also declares how its call differs from a
+plain ``torch.<function>(inputs..., **params)`` (see :class:`NodeType`); the evaluator
+(app/evaluate/calls.py), the code importer and the exporter read that here, so adding an
+operation is one entry in ``_TYPES`` plus its tests. Qt display details (colours, icons) live in
+the canvas, not here, so that this module can be imported by the evaluator and the file loader
+without Qt.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 ParamKind = Literal["int", "float", "bool", "optional_int", "optional_float", "shape"]
@@ -39,16 +43,40 @@ class PortSpec:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A keyword argument of an operation (dim, keepdim, alpha, ...)."""
+    """A keyword argument of an operation (dim, keepdim, alpha, ...).
+
+    A "shape" parameter is passed positionally after the inputs, as in ``torch.reshape(x, (2, 3))``
+    and ``x.reshape(2, 3)``. ``omit_default``: code leaves the keyword out while it has its default,
+    as PyTorch code does (``torch.add(a, b)``, not ``torch.add(a, b, alpha=1)``).
+    """
 
     name: str
     kind: ParamKind
     default: Any = None
+    omit_default: bool = False
+
+
+ResultSize = Literal["broadcast", "matrix_product", "concatenation"]
 
 
 @dataclass(frozen=True)
 class NodeType:
-    """A kind of node: a leaf tensor, a python-number operand, or one engine function."""
+    """A kind of node: a leaf tensor, a python-number operand, or one engine function.
+
+    An operation's entry also says how it differs from a plain ``torch.<function>(inputs...,
+    **params)`` call, so that the evaluator, the code importer and exporter all read it here:
+
+    - ``sequence_input``: the inputs go in as one list, as in ``torch.cat([a, b], dim=0)``;
+    - ``keepdim_needs_dim``: keepdim is left out without a dim (``torch.sum(x, keepdim=True)`` is
+      a TypeError in torch);
+    - ``values_along_dim``: along a dim the function returns (values, indices), and the node is
+      the values (``torch.max(x, dim=0).values``);
+    - ``result_size``: how large the result can grow: "broadcast" (the inputs broadcast
+      together), "matrix_product" or "concatenation";
+    - ``method``: a tensor has it as a method too (``x.exp()``); ``aliases`` are other paths of the
+      same function (``nn.functional.relu``); ``two_tensor_form_of`` names the torch function whose
+      call on two tensors is this op (``torch.max(a, b)`` is maximum).
+    """
 
     name: str
     category: str
@@ -59,7 +87,13 @@ class NodeType:
     function: str = ""
     doc: str = ""
     kind: Literal["tensor", "scalar", "op"] = "op"
-    extra: dict[str, Any] = field(default_factory=dict)
+    sequence_input: bool = False
+    keepdim_needs_dim: bool = False
+    values_along_dim: bool = False
+    result_size: ResultSize = "broadcast"
+    method: bool = True
+    aliases: tuple[str, ...] = ()
+    two_tensor_form_of: str | None = None
 
     @property
     def is_op(self) -> bool:
@@ -71,22 +105,49 @@ class NodeType:
                 return spec
         raise KeyError(name)
 
-    def default_params(self) -> dict[str, Any]:
-        return {spec.name: spec.default for spec in self.params}
+    def default(self, name: str) -> Any:
+        """The value parameter ``name`` has while unset (an unwired port's number included)."""
+        for spec in (*self.params, *self.inputs):
+            if spec.name == name:
+                return spec.default
+        raise KeyError(name)
+
+    @property
+    def shape_param(self) -> ParamSpec | None:
+        """The parameter passed positionally as a shape (reshape's), if the op has one."""
+        return next((spec for spec in self.params if spec.kind == "shape"), None)
+
+    def call_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters a call passes: each as set in ``params``, else its default; None (an
+        optional parameter left out) is not passed, nor keepdim without a dim."""
+        values: dict[str, Any] = {}
+        for spec in self.params:
+            value = params.get(spec.name, spec.default)
+            if value is not None:
+                values[spec.name] = tuple(value) if spec.kind == "shape" else value
+        if self.keepdim_needs_dim and "dim" not in values:
+            values.pop("keepdim", None)
+        return values
 
 
-def _unary(name: str, category: str, doc: str, *params: ParamSpec) -> NodeType:
-    return NodeType(name, category, name, (PortSpec("input"),), params, name, doc)
+def _unary(name: str, category: str, doc: str, *params: ParamSpec, **handling: Any) -> NodeType:
+    return NodeType(name, category, name, (PortSpec("input"),), params, name, doc, **handling)
 
 
 def _binary(name: str, category: str, doc: str, *params: ParamSpec,
-            second: str = "other", function: str | None = None) -> NodeType:
+            second: str = "other", function: str | None = None, **handling: Any) -> NodeType:
     return NodeType(name, category, name, (PortSpec("input"), PortSpec(second)), params,
-                    function or name, doc)
+                    function or name, doc, **handling)
+
+
+def _activation(name: str, doc: str, *params: ParamSpec) -> NodeType:
+    """An activation, which torch.nn.functional offers as well as torch."""
+    return _unary(name, "Activations", doc, *params, aliases=(f"nn.functional.{name}",))
 
 
 _DIM = ParamSpec("dim", "optional_int", None)
-_KEEPDIM = ParamSpec("keepdim", "bool", False)
+_KEEPDIM = ParamSpec("keepdim", "bool", False, omit_default=True)
+_ALPHA = ParamSpec("alpha", "float", 1, omit_default=True)
 _SOFTDIM = ParamSpec("dim", "int", -1)
 
 _TYPES: tuple[NodeType, ...] = (
@@ -94,8 +155,8 @@ _TYPES: tuple[NodeType, ...] = (
              doc="A leaf tensor created by the user, like torch.tensor([1.], requires_grad=True)."),
     NodeType("scalar", "Tensors", "scalar", kind="scalar",
              doc="A python number operand, like the 1 in torch.add(w, 1). It has no gradient."),
-    _binary("add", "Arithmetic", "input + alpha * other", ParamSpec("alpha", "float", 1)),
-    _binary("sub", "Arithmetic", "input - alpha * other", ParamSpec("alpha", "float", 1)),
+    _binary("add", "Arithmetic", "input + alpha * other", _ALPHA),
+    _binary("sub", "Arithmetic", "input - alpha * other", _ALPHA),
     _binary("mul", "Arithmetic", "input * other (elementwise, broadcasting)"),
     _binary("div", "Arithmetic", "input / other (elementwise, broadcasting)"),
     _unary("neg", "Arithmetic", "-input"),
@@ -109,16 +170,21 @@ _TYPES: tuple[NodeType, ...] = (
     _unary("cos", "Elementwise", "cosine"),
     _unary("clamp", "Elementwise", "limit input to [min, max]",
            ParamSpec("min", "optional_float", None), ParamSpec("max", "optional_float", None)),
-    _binary("maximum", "Elementwise", "elementwise maximum (ties split the gradient)"),
-    _binary("minimum", "Elementwise", "elementwise minimum (ties split the gradient)"),
-    _unary("relu", "Activations", "max(input, 0); gradient 0 at 0"),
-    _unary("sigmoid", "Activations", "1 / (1 + exp(-input))"),
-    _unary("tanh", "Activations", "hyperbolic tangent"),
-    _unary("softmax", "Activations", "exp(input) normalised along dim", _SOFTDIM),
-    _unary("log_softmax", "Activations", "log of softmax along dim", _SOFTDIM),
-    _unary("sum", "Reductions", "sum of all elements, or along dim", _DIM, _KEEPDIM),
-    _unary("mean", "Reductions", "mean of all elements, or along dim", _DIM, _KEEPDIM),
-    _unary("max", "Reductions", "largest element, or largest along dim", _DIM, _KEEPDIM),
+    _binary("maximum", "Elementwise", "elementwise maximum (ties split the gradient)",
+            two_tensor_form_of="max"),
+    _binary("minimum", "Elementwise", "elementwise minimum (ties split the gradient)",
+            two_tensor_form_of="min"),
+    _activation("relu", "max(input, 0); gradient 0 at 0"),
+    _activation("sigmoid", "1 / (1 + exp(-input))"),
+    _activation("tanh", "hyperbolic tangent"),
+    _activation("softmax", "exp(input) normalised along dim", _SOFTDIM),
+    _activation("log_softmax", "log of softmax along dim", _SOFTDIM),
+    _unary("sum", "Reductions", "sum of all elements, or along dim", _DIM, _KEEPDIM,
+           keepdim_needs_dim=True),
+    _unary("mean", "Reductions", "mean of all elements, or along dim", _DIM, _KEEPDIM,
+           keepdim_needs_dim=True),
+    _unary("max", "Reductions", "largest element, or largest along dim", _DIM, _KEEPDIM,
+           keepdim_needs_dim=True, values_along_dim=True),
     _unary("reshape", "Shape", "same elements, new shape", ParamSpec("shape", "shape", (-1,))),
     _unary("flatten", "Shape", "all elements in one dimension"),
     _unary("transpose", "Shape", "swap two dimensions",
@@ -127,11 +193,15 @@ _TYPES: tuple[NodeType, ...] = (
     _unary("unsqueeze", "Shape", "insert a dimension of size 1", ParamSpec("dim", "int", 0)),
     _unary("squeeze", "Shape", "remove dimensions of size 1", _DIM),
     NodeType("cat", "Shape", "cat", (PortSpec("tensor0"), PortSpec("tensor1")),
-             (ParamSpec("dim", "int", 0),), "cat", "join two tensors along an existing dim"),
+             (ParamSpec("dim", "int", 0),), "cat", "join two tensors along an existing dim",
+             sequence_input=True, result_size="concatenation", method=False),
     NodeType("stack", "Shape", "stack", (PortSpec("tensor0"), PortSpec("tensor1")),
-             (ParamSpec("dim", "int", 0),), "stack", "join two tensors along a new dim"),
-    _binary("matmul", "Linear algebra", "matrix product (vectors and matrices)"),
-    _binary("mm", "Linear algebra", "product of two matrices", second="mat2"),
+             (ParamSpec("dim", "int", 0),), "stack", "join two tensors along a new dim",
+             sequence_input=True, result_size="concatenation", method=False),
+    _binary("matmul", "Linear algebra", "matrix product (vectors and matrices)",
+            result_size="matrix_product"),
+    _binary("mm", "Linear algebra", "product of two matrices", second="mat2",
+            result_size="matrix_product"),
     _binary("mse_loss", "Losses", "mean squared error", second="target",
             function="nn.functional.mse_loss"),
     _binary("cross_entropy", "Losses", "softmax cross-entropy; target holds class indices (int64)",
@@ -141,11 +211,6 @@ _TYPES: tuple[NodeType, ...] = (
 )
 
 NODE_TYPES: dict[str, NodeType] = {t.name: t for t in _TYPES}
-
-
-def node_type(name: str) -> NodeType:
-    """The node type called ``name``; raises KeyError for an unknown one."""
-    return NODE_TYPES[name]
 
 
 def types_in(category: str) -> list[NodeType]:

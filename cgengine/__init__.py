@@ -13,11 +13,9 @@ the output to the leaves, applying the chain rule. Where to read:
 - :mod:`cgengine.functional`: the public functions, choosing the op PyTorch would record.
 """
 
-import numpy as _np
-
 from cgengine import autograd, functional, nn, optim, random, utils
 from cgengine._alloc import tune_allocator
-from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
+from cgengine._dtype import bool_ as bool
 from cgengine._dtype import dtype, float16, float32, float64, int32, int64
 from cgengine.autograd import (
     enable_grad,
@@ -51,7 +49,7 @@ from cgengine.creation import (
     zeros_like,
 )
 from cgengine.functional import (
-    abs,  # noqa: A004
+    abs,
     add,
     allclose,
     argmax,
@@ -84,7 +82,7 @@ from cgengine.functional import (
     masked_scatter,
     masked_select,
     matmul,
-    max,  # noqa: A004
+    max,
     maximum,
     mean,
     minimum,
@@ -97,7 +95,7 @@ from cgengine.functional import (
     negative,
     outer,
     permute,
-    pow,  # noqa: A004
+    pow,
     reciprocal,
     relu,
     reshape,
@@ -112,7 +110,7 @@ from cgengine.functional import (
     stack,
     sub,
     subtract,
-    sum,  # noqa: A004
+    sum,
     swapaxes,
     t,
     tanh,
@@ -133,16 +131,10 @@ from cgengine.random import (
 from cgengine.serialization import load, save
 from cgengine.tensor import Size, Tensor
 
-float = float32  # noqa: A001 - torch.float
+float = float32
 double = float64
 long = int64
 
 __version__ = "0.2.0"
-
-tune_allocator()
-# PyTorch computes inf and nan silently (log(-1) is nan, 1/0 is inf); numpy would warn on every
-# such operation. Silencing it once here costs nothing per op, where np.errstate around each op
-# would cost more than the op itself. (A process-wide setting: documented in the README.)
-_np.seterr(all="ignore")
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 
-class dtype:  # noqa: N801 - the name torch uses
+class dtype:
     """A tensor element type (``cgengine.float32`` ...)."""
 
     __slots__ = ("name", "np", "is_floating_point", "itemsize")

@@ -38,11 +38,14 @@ def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fma64(a: Any, b: Any, c: Any) -> np.ndarray:
     """float64 ``a * b + c`` with one rounding (double-double arithmetic)."""
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-    p, p_err = _two_product(a, b)
-    s = p + c
-    bb = s - p
-    s_err = (p - (s - bb)) + (c - bb)  # the exact error of p + c
-    return s + (p_err + s_err)
+    with np.errstate(all="ignore"):  # inf and nan pass through silently, as in torch
+        p, p_err = _two_product(a, b)
+        s = p + c
+        bb = s - p
+        s_err = (p - (s - bb)) + (c - bb)  # the exact error of p + c
+        result = s + (p_err + s_err)
+    # the error terms of an infinite product are nan: there the plain sum is the answer
+    return np.where(np.isfinite(s), result, s)
 
 
 def fma(a: np.ndarray, b: float | np.ndarray, c: np.ndarray) -> np.ndarray:

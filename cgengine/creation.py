@@ -134,15 +134,15 @@ def _like(t: Tensor, fill: float, dtype: Any, requires_grad: bool) -> Tensor:
     return _filled(fill, (t._data.shape,), dtype or t._data.dtype, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 1, dtype, requires_grad)
 
 
-def full_like(input: Tensor, fill_value: float, dtype: Any = None,  # noqa: A002
+def full_like(input: Tensor, fill_value: float, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     return _like(input, fill_value, dtype, requires_grad)
 
@@ -210,11 +210,11 @@ def randn(*size: Any, generator: _random.Generator | None = None, dtype: Any = N
     return _random_tensor(data, requires_grad)
 
 
-def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
@@ -291,7 +291,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *,
     return Tensor._wrap((noise + m).astype(ref._data.dtype, copy=False))
 
 
-def bernoulli(input: Tensor, p: float | None = None, *,  # noqa: A002
+def bernoulli(input: Tensor, p: float | None = None, *,
               generator: _random.Generator | None = None) -> Tensor:
     """1 with probability ``input`` (or ``p``) element by element, else 0; input's dtype."""
     gen = _random._generator(generator)

@@ -59,13 +59,13 @@ def _binary(op: Any, a: Any, b: Any, **params: Any) -> Tensor:
 
 
 # ---------------------------------------------------------------- arithmetic
-def add(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:
     if alpha == 1:  # passing no keyword is the fast path of ``apply``
         return _binary(_ADD, input, other)
     return _binary(_ADD, input, other, alpha=alpha)
 
 
-def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
     if alpha == 1:
@@ -73,18 +73,18 @@ def sub(input: Any, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
     return _binary(_SUB, input, other, alpha=alpha)
 
 
-def rsub(input: Tensor, other: Any, *, alpha: Number = 1) -> Tensor:  # noqa: A002
+def rsub(input: Tensor, other: Any, *, alpha: Number = 1) -> Tensor:
     """``other - alpha * input``; with a python number ``other`` this is ``2 - a``."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
     return apply(OPS["rsub"], input, other=other, alpha=alpha)
 
 
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def mul(input: Any, other: Any) -> Tensor:
     return _binary(_MUL, input, other)
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is not None:
         raise NotImplementedError("cgengine's div supports only true division")
     if not isinstance(input, Tensor):
@@ -97,18 +97,18 @@ multiply = mul
 subtract = sub
 
 
-def reciprocal(input: Tensor) -> Tensor:  # noqa: A002
+def reciprocal(input: Tensor) -> Tensor:
     return apply(OPS["reciprocal"], input)
 
 
-def neg(input: Tensor) -> Tensor:  # noqa: A002
+def neg(input: Tensor) -> Tensor:
     return apply(OPS["neg"], input)
 
 
 negative = neg
 
 
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+def pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(exponent, Tensor):
         if not isinstance(input, Tensor):
             return apply(OPS["rpow"], exponent, base=input)
@@ -120,48 +120,48 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
     return apply(OPS["pow"], input, exponent=exponent)
 
 
-def square(input: Tensor) -> Tensor:  # noqa: A002
+def square(input: Tensor) -> Tensor:
     return pow(input, 2)
 
 
 # ---------------------------------------------------------------- elementwise functions
-def exp(input: Tensor) -> Tensor:  # noqa: A002
+def exp(input: Tensor) -> Tensor:
     return apply(OPS["exp"], input)
 
 
-def log(input: Tensor) -> Tensor:  # noqa: A002
+def log(input: Tensor) -> Tensor:
     return apply(OPS["log"], input)
 
 
-def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+def sqrt(input: Tensor) -> Tensor:
     return apply(OPS["sqrt"], input)
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+def abs(input: Tensor) -> Tensor:
     return apply(OPS["abs"], input)
 
 
-def sin(input: Tensor) -> Tensor:  # noqa: A002
+def sin(input: Tensor) -> Tensor:
     return apply(OPS["sin"], input)
 
 
-def cos(input: Tensor) -> Tensor:  # noqa: A002
+def cos(input: Tensor) -> Tensor:
     return apply(OPS["cos"], input)
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     return apply(OPS["tanh"], input)
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     return apply(OPS["sigmoid"], input)
 
 
-def relu(input: Tensor) -> Tensor:  # noqa: A002
+def relu(input: Tensor) -> Tensor:
     return apply(OPS["relu"], input)
 
 
-def clamp(input: Tensor, min: Number | None = None, max: Number | None = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Number | None = None, max: Number | None = None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return apply(OPS["clamp"], input, min=min, max=max)
@@ -170,11 +170,11 @@ def clamp(input: Tensor, min: Number | None = None, max: Number | None = None) -
 clip = clamp
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def maximum(input: Tensor, other: Tensor) -> Tensor:
     return _binary(OPS["maximum"], input, other)
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def minimum(input: Tensor, other: Tensor) -> Tensor:
     return _binary(OPS["minimum"], input, other)
 
 
@@ -185,56 +185,56 @@ def _compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
     return Tensor._wrap(np.asarray(ufunc(x, y)))
 
 
-def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
+def eq(input: Any, other: Any) -> Tensor:
     return _compare(np.equal, input, other)
 
 
-def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
+def ne(input: Any, other: Any) -> Tensor:
     return _compare(np.not_equal, input, other)
 
 
-def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
+def lt(input: Any, other: Any) -> Tensor:
     return _compare(np.less, input, other)
 
 
-def le(input: Any, other: Any) -> Tensor:  # noqa: A002
+def le(input: Any, other: Any) -> Tensor:
     return _compare(np.less_equal, input, other)
 
 
-def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
+def gt(input: Any, other: Any) -> Tensor:
     return _compare(np.greater, input, other)
 
 
-def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
+def ge(input: Any, other: Any) -> Tensor:
     return _compare(np.greater_equal, input, other)
 
 
-def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+def equal(input: Tensor, other: Tensor) -> bool:
     return input._data.shape == other._data.shape and bool(np.all(input._data == other._data))
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:  # noqa: A002
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol))
 
 
-def isnan(input: Tensor) -> Tensor:  # noqa: A002
+def isnan(input: Tensor) -> Tensor:
     return Tensor._wrap(np.isnan(input._data))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
     return Tensor._wrap(np.argmax(input._data, axis=_dim(dim, input.ndim), keepdims=keepdim))
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
     return Tensor._wrap(np.argmin(input._data, axis=_dim(dim, input.ndim), keepdims=keepdim))
 
 
 # ---------------------------------------------------------------- reductions
-class max_result(namedtuple("max", ["values", "indices"])):  # noqa: N801
+class max_result(namedtuple("max", ["values", "indices"])):
     """What ``max(input, dim)`` returns, printed as ``torch.return_types.max``."""
 
     __slots__ = ()
@@ -243,7 +243,7 @@ class max_result(namedtuple("max", ["values", "indices"])):  # noqa: N801
         return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
-def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,  # noqa: A001, A002
+def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
         *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
@@ -252,7 +252,7 @@ def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = F
     return apply(OPS["sum_dim"], input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
-def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,  # noqa: A002
+def mean(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
          *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
@@ -270,7 +270,7 @@ _TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "bool": "Bool", "float32":
                      "float64": "Double"}
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The largest element; with ``dim``, (values, indices) along it; with a tensor, maximum."""
     if isinstance(dim, Tensor):
         return maximum(input, dim)
@@ -303,7 +303,7 @@ def _target_shape(shape: Sequence[Any], numel: int) -> tuple[int, ...]:
     return tuple(dims)
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, *shape: Any) -> Tensor:
     target = _target_shape(shape, input._data.size)
     if input._data.flags.c_contiguous:
         return apply(OPS["view"], input, shape=target)
@@ -311,7 +311,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     return apply(OPS["unsafe_view"], apply(OPS["clone"], input), shape=target)
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def view(input: Tensor, *shape: Any) -> Tensor:
     target = _target_shape(shape, input._data.size)
     if not input._data.flags.c_contiguous and target != input._data.shape:
         raise RuntimeError(
@@ -321,7 +321,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     return apply(OPS["view"], input, shape=target)
 
 
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = input._data.shape
     if not shape:
         return reshape(input, 1)
@@ -331,7 +331,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     return reshape(input, *shape[:s], -1, *shape[e + 1:])
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     n = input.ndim
     return apply(OPS["transpose"], input, dim0=_dim(dim0, n), dim1=_dim(dim1, n))
 
@@ -339,19 +339,19 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
 swapaxes = transpose
 
 
-def t(input: Tensor) -> Tensor:  # noqa: A002
+def t(input: Tensor) -> Tensor:
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     return apply(OPS["t"], input)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+def permute(input: Tensor, *dims: Any) -> Tensor:
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = tuple(dims[0])
     return apply(OPS["permute"], input, dims=tuple(_dim(d, input.ndim) for d in dims))
 
 
-def reverse_dims(input: Tensor) -> Tensor:  # noqa: A002
+def reverse_dims(input: Tensor) -> Tensor:
     """``input.T``: all dims reversed (PyTorch records it as a permute)."""
     if input.ndim != 2:
         warnings.warn(
@@ -362,17 +362,17 @@ def reverse_dims(input: Tensor) -> Tensor:  # noqa: A002
     return apply(OPS["permute"], input, dims=tuple(reversed(range(input.ndim))))
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return apply(OPS["unsqueeze"], input, dim=_dim(dim, input.ndim + 1))
 
 
-def squeeze(input: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
     if dim is None:
         return apply(OPS["squeeze"], input)
     return apply(OPS["squeeze_dim"], input, dim=_dim(dim, input.ndim))
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
+def expand(input: Tensor, *sizes: Any) -> Tensor:
     if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
         sizes = tuple(sizes[0])
     shape = input._data.shape
@@ -381,7 +381,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     return apply(OPS["expand"], input, shape=target)
 
 
-def clone(input: Tensor) -> Tensor:  # noqa: A002
+def clone(input: Tensor) -> Tensor:
     return apply(OPS["clone"], input)
 
 
@@ -446,7 +446,7 @@ def is_advanced_key(key: Any) -> bool:
     return any(isinstance(k, (Tensor, list, np.ndarray)) and not _bool_scalar(k) for k in parts)
 
 
-def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
+def getitem(input: Tensor, key: Any) -> Tensor:
     """``input[key]``: ints select, slices slice, None unsqueezes, tensors and lists gather.
 
     Basic keys are applied one dim at a time, so the recorded graph is PyTorch's
@@ -493,12 +493,12 @@ def _mask(mask: Any) -> np.ndarray:
     return np.asarray(mask._data if isinstance(mask, Tensor) else mask, dtype=bool)
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where the condition holds, else ``other`` (either may be a number)."""
     return apply(OPS["where"], input, other, condition=_mask(condition))
 
 
-def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(
@@ -509,12 +509,12 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
     return apply(OPS["masked_fill"], input, mask=_mask(mask), value=value)
 
 
-def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
+def masked_select(input: Tensor, mask: Any) -> Tensor:
     """The elements where the mask (broadcast to the input) is set, as a 1-D tensor."""
     return apply(OPS["masked_select"], input, mask=_mask(mask))
 
 
-def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa: A002
+def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:
     return apply(OPS["masked_scatter"], input, source, mask=_mask(mask))
 
 
@@ -522,7 +522,7 @@ def _index_array(index: Any) -> np.ndarray:
     return np.asarray(index._data if isinstance(index, Tensor) else index, dtype=np.int64)
 
 
-def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *,  # noqa: A002
+def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *,
             value: Any = None) -> Tensor:
     d, idx = _dim(dim, input.ndim), _index_array(index)
     if isinstance(src, Tensor):
@@ -531,16 +531,16 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *,  # noqa: A0
                  else value)
 
 
-def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return apply(OPS["gather"], input, dim=_dim(dim, input.ndim), index=_index_array(index))
 
 
-def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
     return apply(OPS["index_put"], input, values, key=index_key(tuple(indices)),
                  accumulate=accumulate)
 
 
-def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product, recorded as torch computes it: a column times a row."""
     return mul(reshape(input, input._data.shape[0], 1), vec2)
 
@@ -551,34 +551,34 @@ def _logical(ufunc: np.ufunc, *operands: Any) -> Tensor:
     return Tensor._wrap(np.asarray(ufunc(*arrays)))
 
 
-def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+def bitwise_and(input: Any, other: Any) -> Tensor:
     return _logical(np.bitwise_and, input, other)
 
 
-def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+def bitwise_or(input: Any, other: Any) -> Tensor:
     return _logical(np.bitwise_or, input, other)
 
 
-def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+def bitwise_xor(input: Any, other: Any) -> Tensor:
     return _logical(np.bitwise_xor, input, other)
 
 
-def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+def bitwise_not(input: Tensor) -> Tensor:
     if input._data.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         "tensors")
     return _logical(np.invert, input)
 
 
-def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+def logical_and(input: Any, other: Any) -> Tensor:
     return _logical(np.logical_and, input, other)
 
 
-def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+def logical_or(input: Any, other: Any) -> Tensor:
     return _logical(np.logical_or, input, other)
 
 
-def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+def logical_not(input: Tensor) -> Tensor:
     return _logical(np.logical_not, input)
 
 
@@ -591,14 +591,14 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
         )
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError("self must be a matrix" if input.ndim != 2 else "mat2 must be a matrix")
     _check_mm(input, mat2)
     return apply(OPS["mm"], input, mat2)
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({input._data.shape[0]}), mat ({input._data.shape[0]}x"
@@ -607,7 +607,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     return apply(OPS["mv"], input, vec)
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def dot(input: Tensor, other: Tensor) -> Tensor:
     if input._data.shape != other._data.shape:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{input._data.size}] and src "
@@ -617,7 +617,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return apply(OPS["dot"], input, other)
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The product PyTorch's matmul dispatches to, by the operands' dimensions."""
     a, b = input.ndim, other.ndim
     if a == 0 or b == 0:
@@ -673,7 +673,7 @@ def _softmax_dim(ndim: int, dim: int | None, name: str) -> int:
     return _dim(dim, ndim)
 
 
-def _float_only(input: Tensor, kernel: str) -> None:  # noqa: A002
+def _float_only(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind != "f":
         raise NotImplementedError(
             f'"{kernel}_lastdim_kernel_impl" not implemented for '
@@ -681,32 +681,33 @@ def _float_only(input: Tensor, kernel: str) -> None:  # noqa: A002
         )
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "softmax")
     return apply(OPS["softmax"], input, dim=_softmax_dim(input.ndim, dim, "softmax"))
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "log_softmax")
     return apply(OPS["log_softmax"], input, dim=_softmax_dim(input.ndim, dim, "log_softmax"))
 
 
-def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:  # noqa: A002
+def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:
     """``input.to(dtype)``: recorded as ToCopyBackward0 when the input requires grad; an integer
     or bool result cannot carry a gradient, so it leaves the graph (as in PyTorch)."""
     if np.dtype(np_dtype).kind != "f":
-        return Tensor._wrap(input._data.astype(np_dtype))
+        with np.errstate(all="ignore"):  # nan and inf cast silently, as in torch
+            return Tensor._wrap(input._data.astype(np_dtype))
     return apply(OPS["to_copy"], input, dtype=np_dtype)
 
 
 # ---------------------------------------------------------------- Tensor methods
 def _install_methods() -> None:
     """Give Tensor the method forms of the functions above (its operators are in its body)."""
-    T = Tensor  # noqa: N806
+    T = Tensor
     for name in ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin",
                  "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum",
                  "matmul", "mm", "mv", "dot", "sum", "mean", "max", "reshape", "view", "flatten",

@@ -411,7 +411,7 @@ def _(ctx, gg):
 
 
 @op("clamp", "ClampBackward1")
-def _clamp(ctx, a, min=None, max=None):  # noqa: A002 - torch's keyword names
+def _clamp(ctx, a, min=None, max=None):
     ctx.saved = (a,)
     ctx.bounds = (min, max)
     return np.clip(a, min, max)

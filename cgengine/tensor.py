@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from cgengine import _dtype
+from cgengine import _dtype, _quiet
 from cgengine import random as _random
 from cgengine._dtype import DEFAULT_FLOAT, result_type
 from cgengine.autograd import (
@@ -43,6 +43,7 @@ from cgengine.formulas import Scratch
 from cgengine.ops import OPS, Op
 
 _ADD, _MUL = OPS["add"], OPS["mul"]  # module constants: a dict lookup per op shows on tiny tensors
+_QUIET = _quiet.IGNORE
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -156,7 +157,11 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         datas = _promote(datas, op.dtypes == "float", params, op.number_params)
     ctx = op.node()
     ctx.needs = needs
-    out = op.forward(ctx, *datas, **params)
+    token = _quiet.enter(_QUIET)  # inf and nan come silently, as in torch (see cgengine._quiet)
+    try:
+        out = op.forward(ctx, *datas, **params)
+    finally:
+        _quiet.leave(token)
     if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
         if ctx.result is not None:  # the forward saved its output: the array the tensor holds
@@ -516,7 +521,8 @@ class Tensor:
                     "operation."
                 )
             self._data = data = data.copy()  # e.g. an array numpy made read-only
-        np.copyto(data, values, casting="unsafe")
+        with np.errstate(all="ignore"):  # a cast of nan or inf is silent, as in torch
+            np.copyto(data, values, casting="unsafe")
 
     def _rebase(self, node: Node) -> None:
         """Make ``node`` (the in-place op, recorded) this tensor's grad_fn. For a view, the base
@@ -575,7 +581,7 @@ class Tensor:
     def pow_(self, exponent: Any) -> Tensor:
         return self._update(lambda t: _F.pow(t, exponent), exponent)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self._update(lambda t: _F.clamp(t, min, max))
 
     clip_ = clamp_
@@ -756,11 +762,11 @@ class Tensor:
         return _F.getitem(self, key)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - torch's name
+    def T(self) -> Tensor:
         return _F.reverse_dims(self)
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 - torch's name
+    def mT(self) -> Tensor:
         return _F.transpose(self, -2, -1)
 
 

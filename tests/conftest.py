@@ -51,6 +51,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             "checked against the golden data only (pip install torch==2.13.0 runs them).")
 
 
+@pytest.fixture(autouse=True)
+def _process_tuning_stays_with_its_test(monkeypatch) -> None:
+    """A test that starts the window (app.runtime.configure) leaves the process as it found it:
+    the garbage-collector policy goes back to Python's own after the test."""
+    from app import runtime
+
+    monkeypatch.setattr(runtime.collector, "defer", runtime.collector.defer)
+
+
 @pytest.fixture(scope="session")
 def torch_oracle() -> ModuleType:
     """PyTorch itself, the oracle; the test is skipped where it is not installed (fails in CI)."""

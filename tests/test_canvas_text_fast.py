@@ -1,7 +1,7 @@
 """The canvas prints small numbers in pure python, character for character as array2string does.
 
 ``app.canvas.text.tensor_body`` formats small float/int arrays itself (the cards print hundreds per
-repaint) and everything else through ``app.ui.values.format_tensor``; both must print the same.
+repaint) and everything else through ``app.display.values.format_tensor``; both must print the same.
 """
 
 from __future__ import annotations

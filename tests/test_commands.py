@@ -46,6 +46,8 @@ EDITS: dict[str, tuple[Edit, str]] = {
               "Paste 3 items"),
     "duplicate": (lambda c, ids: c.duplicate([ids["w"], "note"]), "Duplicate"),
     "tidy up": (lambda c, ids: c.tidy_up(), "Tidy up"),
+    "set values": (lambda c, ids: c.set_values({ids["w"]: [3.0], ids["x"]: [4.0]},
+                                               "Train 1 step"), "Train 1 step"),
 }
 
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from app.controller import TIDY_COLUMN_PITCH, DocumentController
+from app.controller import DocumentController
 from app.model import GraphDocument
+from app.model.layout import TIDY_COLUMN_PITCH
 
 
 def build_lesson(controller: DocumentController) -> dict[str, str]:
@@ -88,9 +89,10 @@ def test_refusals_are_messages_not_exceptions(controller, qtbot):
     assert controller.disconnect(ids["y"], 5) is False
     assert controller.rename(ids["w"], "   ") is False
     assert controller.paste("this is not a graph", (0, 0)) == []
-    assert messages[:3] == ["Unknown node type 'no_such_op'",
-                            "dtype must be one of float32, float64, int64, not 'complex128'",
-                            "add has no parameter 'nonsense'"]
+    # the document's own refusals (app/model/rules.py), as a file's would word them
+    assert messages[:3] == ["unknown node type 'no_such_op'",
+                            "dtype: expected one of float32, float64, int64, got 'complex128'",
+                            "add has no parameter 'nonsense' (it has: alpha)"]
     assert messages[3:6] == ["w is a tensor node and has no inputs",
                              "There is no wire there to remove", "A node needs a name"]
     assert messages[6].startswith("Cannot paste: invalid JSON at line 1")
@@ -144,8 +146,7 @@ def test_tidy_up_orders_columns_by_depth(controller):
     ids = build_lesson(controller)
     # scramble the layout: y left of everything, the leaves on the right
     controller.move({ids["y"]: ((580, 100), (-500, 900)), ids["w"]: ((0, 0), (900, 0))})
-    controller.node_height = lambda _node_id: 100.0
-    controller.tidy_up()
+    controller.tidy_up(lambda _node_id: (220.0, 100.0))
     doc = controller.document
     x_of = {name: doc.node(node_id).pos[0] for name, node_id in ids.items()}
     left = -500.0
@@ -184,11 +185,36 @@ def test_replace_document_clears_history_and_re_evaluates(controller, qtbot):
 def test_an_engine_failure_becomes_a_message(controller, qtbot, monkeypatch):
     build_lesson(controller)
 
-    def broken(_doc):
+    def broken(_doc, **_options):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr("app.controller.evaluate_document", broken)
+    monkeypatch.setattr("app.scheduler.evaluate_document", broken)
     with qtbot.waitSignal(controller.message) as blocker:
         result = controller.evaluate_now()
     assert blocker.args == ["Evaluation failed: engine exploded"]
     assert result.nodes == {}
+
+
+def test_set_values_with_one_key_stay_one_undo_step(controller, qtbot):
+    ids = build_lesson(controller)
+    stack = controller.undo_stack
+    steps = stack.count()
+    run = object()
+    assert controller.set_values({ids["w"]: [2.0], ids["x"]: [3.0]}, "Train 1 step", run)
+    assert controller.set_values({ids["w"]: [4.0]}, "Train 2 steps", run)
+    assert stack.count() == steps + 1 and stack.undoText() == "Train 2 steps"
+    doc = controller.document
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([4.0], [3.0])
+    assert controller.set_values({ids["w"]: [5.0]}, "Reset training")  # no key: its own step
+    assert stack.count() == steps + 2
+    stack.undo()
+    stack.undo()
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([1.0], [2.0])
+    stack.redo()
+    assert (doc.node(ids["w"]).value, doc.node(ids["x"]).value) == ([4.0], [3.0])
+    assert controller.set_values({ids["w"]: [4.0]}, "nothing changes")
+    assert stack.count() == steps + 2 and stack.canRedo()  # no change: nothing pushed
+    messages: list[str] = []
+    controller.message.connect(messages.append)
+    assert not controller.set_values({"ghost": [1.0]}, "Train 1 step")
+    assert messages == ["no node with id 'ghost'"]

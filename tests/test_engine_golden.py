@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import cgengine
-import cgengine.nn.functional as F  # noqa: N812 - torch's alias, as the recorded code uses it
+import cgengine.nn.functional as F
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "ops.json").read_text("utf-8"))["cases"]
@@ -104,7 +104,7 @@ def test_repr(record: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("record", TEXTS["errors"], ids=lambda r: r["message"][:40])
 def test_error_text(record: dict[str, str]) -> None:
-    with pytest.raises(Exception) as caught:  # noqa: B017 - the recorded type is checked below
+    with pytest.raises(Exception) as caught:  # the recorded type is checked below
         exec(record["code"], namespace())
     assert type(caught.value).__name__ == record["type"]
     assert str(caught.value) == record["message"]

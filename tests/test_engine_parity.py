@@ -58,7 +58,7 @@ def run_in(engine: ModuleType, code: Callable[[ModuleType], Any]) -> Outcome:
         warnings.simplefilter("always")
         try:
             outcome.result = code(engine)
-        except Exception as exc:  # noqa: BLE001 - which exception torch raises is compared
+        except Exception as exc:  # which exception torch raises is compared
             outcome.error = exc
     outcome.warnings = [f"{w.category.__name__}: {TRIGGERED_SUFFIX.sub('', str(w.message))}"
                         for w in seen]

@@ -16,7 +16,7 @@ import pytest
 from test_engine_golden import TRIGGERED_SUFFIX
 
 import cgengine as torch
-import cgengine.nn.functional as F  # noqa: N812 - torch's alias
+import cgengine.nn.functional as F
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "

@@ -210,3 +210,20 @@ def test_zero_dimensional_leaf():
     assert check.estimate.shape == ()
     assert check.estimate == pytest.approx(np.exp(3.0), rel=1e-6)
     assert check.ok
+
+
+def test_an_infinite_gradient_is_a_difference_not_a_numpy_warning() -> None:
+    # d(1/x)/dx at 1e-30 overflows float32 to -inf, while the float64 estimate stays finite;
+    # numpy's error state is as numpy sets it (the app must not rely on a global "ignore")
+    doc = GraphDocument()
+    doc.add_node(Node("x", "tensor", "x", value=[1e-30], requires_grad=True))
+    doc.add_node(Node("one", "scalar", "1", value=1))
+    doc.add_node(Node("d", "div", "d"))
+    doc.add_node(Node("t", "sum", "t"))
+    doc.connect_many([("one", "d", 0), ("x", "d", 1), ("d", "t", 0)])
+    doc.set_output("t")
+    with np.errstate(all="warn"):
+        check = numeric_gradients(doc)["x"]
+    assert check.autograd.tolist() == [float("-inf")]
+    assert np.isfinite(check.estimate).all()
+    assert check.ok is False

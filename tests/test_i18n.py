@@ -312,8 +312,8 @@ def test_every_evaluator_template_keeps_its_fields_in_chinese(app) -> None:
 def test_a_card_shows_the_evaluators_note_in_the_interface_language(app) -> None:
     from app.canvas import GraphScene
     from app.controller import DocumentController
+    from app.display.messages import localised
     from app.model import Node
-    from app.ui.messages import localised
 
     controller = DocumentController()
     scene = GraphScene(controller)

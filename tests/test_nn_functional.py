@@ -16,7 +16,7 @@ import pytest
 from gradcheck import gradcheck, gradgradcheck
 
 import cgengine
-import cgengine.nn.functional as F  # noqa: N812 - torch's alias
+import cgengine.nn.functional as F
 from tests.oracle import torch
 
 RNG = np.random.default_rng(0)

@@ -54,7 +54,7 @@ def test_assigning_before_init_and_bad_names_are_refused() -> None:
     with pytest.raises(KeyError, match="attribute 'fc' already exists"):
         net.register_buffer("fc", torch.ones(1))
     with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'count'"):
-        net.count = 3  # noqa: B010 - via __setattr__ on purpose
+        net.count = 3
     with pytest.raises(TypeError, match="cannot assign 'torch.FloatTensor' object to parameter "
                                         "'w' \\(torch.nn.Parameter or None required\\)"):
         net.register_parameter("w", nn.Parameter(torch.ones(1)) * 2)

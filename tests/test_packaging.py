@@ -20,7 +20,6 @@ import cgengine
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-DATA_FOLDERS = ("examples", "icons", "styles", "translations")
 
 
 def _requirement_lines(path: Path) -> list[str]:
@@ -37,7 +36,8 @@ def test_every_package_is_listed() -> None:
     found = sorted(
         ".".join(init.parent.relative_to(ROOT).parts)
         for top in ("app", "cgengine") for init in (ROOT / top).rglob("__init__.py"))
-    listed = sorted(p for p in PYPROJECT["tool"]["setuptools"]["packages"] if p != "app.resources")
+    listed = sorted(p for p in PYPROJECT["tool"]["setuptools"]["packages"]
+                    if not p.startswith("app.resources"))
     assert listed == found
 
 
@@ -63,15 +63,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_every_data_folder_is_packaged() -> None:
+    folders = {f.name for f in (ROOT / "resources").iterdir() if f.is_dir()}
+    data = PYPROJECT["tool"]["setuptools"]["package-data"]
+    assert {name.removeprefix("app.resources.") for name in data} == folders
+
+
 def test_the_wheel_holds_every_data_file_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names
                             if n.endswith(".dist-info/entry_points.txt"))
-    for folder in DATA_FOLDERS:
-        for file in (ROOT / "resources" / folder).iterdir():
+    for folder in (f for f in (ROOT / "resources").iterdir() if f.is_dir()):
+        for file in folder.iterdir():
             if file.suffix != ".ts":  # translation sources stay in the checkout; .qm ships
-                assert f"app/resources/{folder}/{file.name}" in names
+                assert f"app/resources/{folder.name}/{file.name}" in names
     assert "cgengine/ops.py" in names and "app/cli.py" in names
     assert "cgstudio = app.cli:main" in entry_points
     assert wheel.name.startswith(f"cgstudio-{app.__version__}-")

@@ -11,12 +11,13 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from app.canvas import GraphScene
-from app.controller import BACKGROUND_MIN_NODES, DocumentController
+from app.controller import DocumentController
 from app.evaluate import EvalResult, evaluate_document
 from app.evaluate.worker import clone_for_evaluation
 from app.fileio import load_document, save_document
 from app.fileio.schema import MAX_NODES
 from app.model import GraphDocument, Node
+from app.scheduler import BACKGROUND_MIN_NODES
 from tests.test_controller import build_lesson
 
 COLUMNS = 50
@@ -65,7 +66,7 @@ def big(qapp, tmp_path_factory):
     save_document(add_chain(MAX_NODES), path)
     controller = DocumentController()
     # these tests are about the worker thread: every edit goes there, however fast the machine
-    controller.sync_evaluation_budget = 0.0
+    controller.scheduler.sync_budget = 0.0
     scene = GraphScene(controller)
     shown: list[EvalResult] = []
     controller.evaluated.connect(shown.append)
@@ -74,7 +75,7 @@ def big(qapp, tmp_path_factory):
     controller.evaluated.disconnect(shown.append)
     yield controller, scene, shown[0]
     # a background evaluation still running must not outlive the module
-    wait_until(lambda: not controller._background.busy)
+    wait_until(lambda: not controller.scheduler.background.busy)
 
 
 def test_a_5000_node_file_opens_and_shows_its_numbers(big):
@@ -116,12 +117,13 @@ def test_the_newest_edit_wins_and_stale_results_are_never_shown(big, qtbot):
     shown = []
     controller.evaluated.connect(shown.append)
     controller.set_field("w", "value", [2.5])
-    qtbot.waitUntil(lambda: controller._background.busy, timeout=5000)  # w = 2.5 is computing
+    # w = 2.5 is computing
+    qtbot.waitUntil(lambda: controller.scheduler.background.busy, timeout=5000)
     controller.set_field("w", "value", [3.0])
     controller.set_field("x", "value", [4.0])
     with qtbot.waitSignal(controller.evaluated, timeout=30_000):
         pass
-    qtbot.waitUntil(lambda: not controller._background.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: not controller.scheduler.background.busy, timeout=30_000)
     qtbot.wait(50)
     controller.evaluated.disconnect(shown.append)
     assert [r.nodes[LAST].value.tolist() for r in shown] == [[4.0 + 4998.0 * 3.0]]
@@ -135,12 +137,12 @@ def test_evaluate_now_is_synchronous_and_outdates_a_running_evaluation(big, qtbo
     shown = []
     controller.evaluated.connect(shown.append)
     controller.set_field("w", "value", [5.0])
-    qtbot.waitUntil(lambda: controller._background.busy, timeout=5000)
+    qtbot.waitUntil(lambda: controller.scheduler.background.busy, timeout=5000)
     controller.set_field("w", "value", [6.0])
     result = controller.evaluate_now()
     assert result.nodes[LAST].value.tolist() == [2.0 + 4998.0 * 6.0]
     assert controller.result is result and not controller.evaluation_pending
-    qtbot.waitUntil(lambda: not controller._background.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: not controller.scheduler.background.busy, timeout=30_000)
     qtbot.wait(50)
     controller.evaluated.disconnect(shown.append)
     assert shown == [result]  # the background run for w = 5 finished, and was dropped
@@ -151,7 +153,7 @@ def test_small_graphs_are_evaluated_in_the_event_loop_without_the_worker(qtbot):
     controller.replace_document(add_chain(BACKGROUND_MIN_NODES - 1))
     with qtbot.waitSignal(controller.evaluated, timeout=5000):
         pass
-    assert not controller._background.busy
+    assert not controller.scheduler.background.busy
     assert controller.result.nodes["w"].grad.tolist() == [BACKGROUND_MIN_NODES - 3.0]
 
 
@@ -161,15 +163,16 @@ def test_where_an_edit_is_evaluated_follows_how_long_the_last_evaluation_took(qt
     controller.evaluate_now()
     assert controller.result.seconds > 0
     submitted = []
-    submit = controller._background.submit
-    controller._background.submit = lambda doc, generation: (submitted.append(generation),
-                                                             submit(doc, generation))
+    background = controller.scheduler.background
+    submit = background.submit
+    background.submit = lambda doc, generation: (submitted.append(generation),
+                                                 submit(doc, generation))
     # six nodes take well under the budget: the edit is evaluated in the event loop
     with qtbot.waitSignal(controller.evaluated, timeout=5000):
         controller.set_field(ids["w"], "value", [2.0])
     assert submitted == []
     # had the last evaluation taken a second a node, the edit would go to the worker thread
-    controller._seconds_per_node = 1.0
+    controller.scheduler.seconds_per_node = 1.0
     with qtbot.waitSignal(controller.evaluated, timeout=5000):
         controller.set_field(ids["w"], "value", [3.0])
     assert len(submitted) == 1

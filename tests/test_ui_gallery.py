@@ -19,7 +19,6 @@ from windows import open_window, settle
 from app.evaluate import evaluate_document
 from app.fileio import load_document
 from app.paths import EXAMPLES_DIR
-from app.ui.code_view import menu_holding
 from app.ui.gallery import Example, ExampleGallery, load_examples, read_index
 from app.ui.mainwindow import MainWindow
 from tests.oracle import torch
@@ -121,7 +120,7 @@ def test_help_examples_opens_the_chosen_listing(qtbot, monkeypatch, window) -> N
         return True
 
     monkeypatch.setattr(window.gallery, "_run_gallery", pick)
-    help_menu = menu_holding(window, window.menu_actions["about"])
+    help_menu = window.menu("help")
     assert help_menu.actions()[0] is window.menu_actions["examples"]
     assert window.menu_actions["examples"].text() == "&Examples…"
     window.menu_actions["examples"].trigger()
@@ -159,7 +158,7 @@ def test_a_listing_that_no_longer_imports_is_reported(tmp_path: Path, monkeypatc
     bad = tmp_path / "bad.py"
     bad.write_text("import torch\nopen('x')\n", encoding="utf-8")
     errors: list[str] = []
-    monkeypatch.setattr(window, "_show_error", errors.append)
+    monkeypatch.setattr(window, "show_error", errors.append)
     assert not window.gallery.open_example(Example(bad, "Bad", ""))
     assert errors[0].startswith("Cannot open bad.py:\nline 2: ")
     assert "y" in {n.id for n in window.controller.document.nodes}

@@ -295,7 +295,7 @@ def test_open_of_a_bad_file_keeps_the_document(tmp_path, monkeypatch, window) ->
         load_document(str(bad))
     before = window.controller.document.snapshot()
     title = window.windowTitle()
-    errors = answer(window, monkeypatch, "_show_error", None)
+    errors = answer(window, monkeypatch, "show_error", None)
     answer(window, monkeypatch, "_get_open_path", str(bad))
     window.menu_actions["open"].trigger()
     assert len(errors) == 1
@@ -306,7 +306,7 @@ def test_open_of_a_bad_file_keeps_the_document(tmp_path, monkeypatch, window) ->
 
 
 def test_open_of_a_missing_file_reports_it(tmp_path, monkeypatch, window) -> None:
-    errors = answer(window, monkeypatch, "_show_error", None)
+    errors = answer(window, monkeypatch, "show_error", None)
     assert not window.open_path(str(tmp_path / "nowhere.cgraph"))
     assert errors[0][0] == "Cannot open nowhere.cgraph:\nNo such file or directory"
 
@@ -512,7 +512,7 @@ def test_a_second_window_does_not_rebuild_the_style_of_the_first(qtbot, tmp_path
     class StyleChanges(QObject):
         count = 0
 
-        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.StyleChange:
                 StyleChanges.count += 1
             return False

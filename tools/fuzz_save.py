@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         data = GENERATORS[name](random.Random(args.seed * 1_000_003 + case))
         try:
             counts[f"{name} {check(data)}"] += 1
-        except Exception:  # noqa: BLE001 - reporting any crash is the point
+        except Exception:
             print(f"case {case} ({name}) crashed; the input ({len(data)} bytes): {data[:200]!r}")
             traceback.print_exc()
             return 1

@@ -637,7 +637,7 @@ def run(code: str, torch: ModuleType) -> dict[str, Any]:
         try:
             with contextlib.redirect_stdout(out):
                 exec(code, scope)
-        except Exception as exc:  # noqa: BLE001 - recording whatever is raised is the point
+        except Exception as exc:
             result["error"] = {"type": type(exc).__name__, "message": str(exc)}
         result["values"] = _plain(scope.get("values"), torch)
     result["stdout"] = out.getvalue()

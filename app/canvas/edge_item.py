@@ -1,7 +1,9 @@
 """EdgeItem: a wire drawn as a cubic bezier from an output port to an input port.
 
-Near its middle a small pill shows the gradient flowing back along the wire ("∂=[2.]"), when
-the evaluation has one. Like the node cards, the pill text is formatted only when painted.
+Along it a small pill shows the gradient flowing back along the wire ("∂=[2.]"), when the
+evaluation has one. Like the node cards, the pill text is formatted only when painted. The pill
+sits past the wire's middle, or, where a card covers that place, at the first place along the
+wire a card leaves free; pills are drawn above the cards, so no card ever cuts a number off.
 
 The wire itself, in its usual colour, is drawn by the scene's background layer
 (:meth:`GraphScene.drawBackground`), which the view caches: an edit that changes numbers repaints
@@ -32,9 +34,12 @@ from app.model import Edge
 if TYPE_CHECKING:
     from app.canvas.node_item import NodeItem
 
-#: Room reserved around the middle of a wire for its gradient pill.
-_PILL_BOX = QRectF(-130, -14, 260, 28)
+#: The most room a gradient pill takes (a longer text is elided), around its point.
+_PILL_BOX = QRectF(-170, -14, 340, 28)
 _PILL_MIN_ZOOM = 0.35
+#: Where along the wire (the curve's parameter) a pill may sit, in order of preference: past
+#: the middle first, so wires leaving one output keep their pills apart.
+_PILL_PLACES = (0.62, 0.5, 0.75, 0.38, 0.85, 0.25, 0.92, 0.15)
 
 
 def _pull(start: QPointF, end: QPointF) -> float:
@@ -85,7 +90,9 @@ class EdgeItem(QGraphicsItem):
         self.hidden_numbers = False  # the pill shows "∂=?" (predict mode)
         self.local: str | None = None  # d(dst)/d(src) text, shown after the gradient
         self._path = QPainterPath()
+        self._ends = (QPointF(), QPointF())
         self._label_point = QPointF()
+        self._placed = False  # whether _label_point was chosen clear of the cards
         self._bounds = QRectF()
         #: the pill's layout for its label: (label, rect, text drawn, where the text starts)
         self._pill: tuple[str, QRectF, str, QPointF] | None = None
@@ -108,8 +115,9 @@ class EdgeItem(QGraphicsItem):
         old, old_point = self._bounds, self._label_point
         start, end = self.src_item.output_port_pos(), self.dst_item.input_port_pos(self.edge.port)
         self._path = bezier_path(start, end)
-        # the pill sits past the middle, so wires leaving one output keep their pills apart
-        self._label_point = bezier_point(start, end, 0.62)
+        self._ends = (start, end)
+        self._label_point = bezier_point(start, end, _PILL_PLACES[0])
+        self._placed = False
         self._pill = None
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
         if self.scene() is not None:  # (the scene redraws a wire it is given: GraphScene)
@@ -140,8 +148,12 @@ class EdgeItem(QGraphicsItem):
         self.update_pill()
 
     def pill_box(self) -> QRectF:
-        """The room the pill may take, in scene coordinates."""
-        return _PILL_BOX.translated(self._label_point)
+        """The room the pill takes, in scene coordinates: its rect once painted (laid out and
+        placed), the most it could take before. Cheap: fitting a view of 4,000 wires asks it
+        of each, and laying out a pill formats its numbers and looks for a free place."""
+        pill = self._pill
+        return pill[1].adjusted(-2, -2, 2, 2) if pill is not None \
+            else _PILL_BOX.translated(self._label_point)
 
     def update_pill(self, at: QPointF | None = None) -> None:
         """Have the pill layer repaint this wire's pill (or the room of one at ``at``)."""
@@ -240,18 +252,39 @@ class EdgeItem(QGraphicsItem):
         metrics = style.fonts().numbers_metrics
         width = min(metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
         shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 10)
+        if not self._placed:
+            self._place(width)
         pill = QRectF(-width / 2, -12, width, 24).translated(self._label_point)
         text_width = metrics.horizontalAdvance(shown)
         baseline = QPointF(pill.center().x() - text_width / 2,
                            pill.center().y() + (metrics.ascent() - metrics.descent()) / 2)
         return label, pill, shown, baseline
 
+    def _place(self, width: float) -> None:
+        """Put the pill at the first place along the wire that no card covers (else past the
+        middle, drawn over the card), and have the layer paint it there."""
+        scene = self.scene()
+        start, end = self._ends
+        chosen = bezier_point(start, end, _PILL_PLACES[0])
+        if scene is not None:
+            for t in _PILL_PLACES:
+                point = bezier_point(start, end, t)
+                if not scene.card_covers(QRectF(-width / 2, -12, width, 24).translated(point)):
+                    chosen = point
+                    break
+        self._placed = True
+        if chosen != self._label_point:
+            old = self._label_point
+            self._label_point = chosen
+            self.update_pill(old)
+            self.update_pill()
+
     def __repr__(self) -> str:
         return f"EdgeItem({self.edge.src} -> {self.edge.dst}[{self.edge.port}])"
 
 
 class PillLayer(QGraphicsItem):
-    """Draws the gradient pills of all wires in one pass, above the wires and below the cards.
+    """Draws the gradient pills of all wires in one pass, above the wires and the cards.
 
     One item instead of one per wire: an edit repaints dozens of pills, and each item painted
     costs Qt and Python a fixed overhead far larger than a pill. The scene says which wires are
@@ -261,7 +294,7 @@ class PillLayer(QGraphicsItem):
     def __init__(self, extent: QRectF) -> None:
         super().__init__()
         self._extent = extent
-        self.setZValue(0.5)
+        self.setZValue(2.0)  # above the cards (1.0): a pill is never cut off by a card
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 

@@ -49,15 +49,19 @@ class WireDragInteraction:
         self.scene.addItem(self.preview)
         self.start = self.scene.nodes[src].output_port_pos()
 
+    def target(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """The input the wire would connect to if dropped at ``scene_pos`` (see drop_target)."""
+        return self.scene.drop_target(scene_pos, self.src, self.view.port_hit_radius())
+
     def move(self, scene_pos: QPointF) -> None:
-        target = self.scene.input_port_at(scene_pos)
+        target = self.target(scene_pos)
         end = (self.scene.nodes[target[0]].input_port_pos(target[1])
                if target is not None else scene_pos)
         self.preview.setPath(bezier_path(self.start, end))
 
     def release(self, scene_pos: QPointF) -> None:
         self.scene.removeItem(self.preview)
-        target = self.scene.input_port_at(scene_pos)
+        target = self.target(scene_pos)
         controller = self.view.controller
         if self.detached is None:
             if target is not None:

@@ -64,7 +64,8 @@ def canvas_menu(view: GraphView, scene_pos: QPointF, parent: QWidget | None = No
     menu.addAction(QCoreApplication.translate("CanvasMenu", "Add note"),
                    lambda: controller.add_note(pos, note_text))
     menu.addSeparator()
-    menu.addAction(QCoreApplication.translate("CanvasMenu", "Tidy up"), controller.tidy_up)
+    menu.addAction(QCoreApplication.translate("CanvasMenu", "Tidy up"),
+                   lambda: controller.tidy_up(view.graph_scene.card_size))
     menu.addAction(QCoreApplication.translate("CanvasMenu", "Fit all"), view.fit_all)
     return menu
 

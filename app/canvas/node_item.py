@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import style, text
+from app.display.messages import localised
 from app.evaluate import NodeResult
 from app.model import Node
-from app.ui.messages import localised
 
 _TAG_HEIGHT = 22.0
 _POSITION_CHANGE = QGraphicsItem.GraphicsItemChange.ItemPositionChange
@@ -283,10 +283,18 @@ class NodeItem(QGraphicsItem):
     def output_port_pos(self) -> QPointF:
         return self.mapToScene(self.output_port_local())
 
-    def port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
-        """("in", port) or ("out", 0) when ``scene_pos`` is on a port, else None."""
+    def input_row_at(self, scene_pos: QPointF) -> int | None:
+        """The input port whose row (the port and its label) holds ``scene_pos``, if any."""
         local = self.mapFromScene(scene_pos)
-        radius2 = style.PORT_HIT_RADIUS ** 2
+        row = int((local.y() - style.HEADER_HEIGHT) // style.PORT_ROW_HEIGHT)
+        inside = 0 <= local.x() <= self._width and local.y() >= style.HEADER_HEIGHT
+        return row if inside and row < len(self.node.spec.inputs) else None
+
+    def port_at(self, scene_pos: QPointF,
+                radius: float = style.PORT_HIT_RADIUS) -> tuple[str, int] | None:
+        """("in", port) or ("out", 0) when ``scene_pos`` is within ``radius`` of a port."""
+        local = self.mapFromScene(scene_pos)
+        radius2 = radius ** 2
 
         def near(point: QPointF) -> bool:
             return (local.x() - point.x()) ** 2 + (local.y() - point.y()) ** 2 <= radius2

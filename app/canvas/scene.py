@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
+from app.canvas import style
 from app.canvas.edge_item import EdgeItem, PillLayer, paint_wires
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
@@ -27,7 +28,7 @@ from app.model import Edge, GraphDocument, Node, Note
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
 #: How far around a view the items counted as in sight reach (scene units).
-_SIGHT_MARGIN = 150.0
+_SIGHT_MARGIN = 200.0
 
 
 class GraphScene(QGraphicsScene):
@@ -54,7 +55,6 @@ class GraphScene(QGraphicsScene):
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
         controller.selection_requested.connect(self.select_ids)
-        controller.node_height = self.node_height
         self.set_document(controller.document)
 
     @property
@@ -195,7 +195,7 @@ class GraphScene(QGraphicsScene):
         areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            # the margin reaches the pills of wires just out of sight (a pill is 260 wide)
+            # the margin reaches the pills of wires just out of sight (a pill is up to 340 wide)
             areas.append(area.adjusted(-_SIGHT_MARGIN, -_SIGHT_MARGIN, _SIGHT_MARGIN,
                                        _SIGHT_MARGIN))
         key = tuple(area.getRect() for area in areas)
@@ -211,19 +211,26 @@ class GraphScene(QGraphicsScene):
         """The shown wires whose curve's bounds meet ``rect``, in a fixed order (for the pills).
 
         Answered from the items in sight when they cover ``rect`` (a repaint of the view),
-        else from the scene's index (an export).
+        else from all the wires (an export). Not from the scene's index: an export turns the
+        items' caches off, which leaves the index without them until the event loop runs, so
+        exported slides lost every gradient label.
         """
         sight = self._sight
         if sight is not None and any(area.contains(rect) for area in sight[2]):
             candidates: Iterable[QGraphicsItem] = sight[1]
         else:
-            candidates = self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            candidates = self.edges.values()
         wires = [item for item in candidates if type(item) is EdgeItem and item.isVisible()
                  and item.boundingRect().intersects(rect)]
         wires.sort(key=lambda wire: wire.key)
         return wires
 
-    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def card_covers(self, rect: QRectF) -> bool:
+        """Whether a node card overlaps ``rect`` (where a wire's pill would be hard to read)."""
+        return any(type(item) is NodeItem for item in
+                   self.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect))
+
+    def itemsBoundingRect(self) -> QRectF:
         """The cards, notes, wires and pills (not the pill layer, which spans the whole scene);
         what fitting the view and exports frame."""
         rect = QRectF()
@@ -247,9 +254,13 @@ class GraphScene(QGraphicsScene):
         self._sight = None
 
     # --------------------------------------------------------------- queries
-    def node_height(self, node_id: str) -> float:
+    def card_size(self, node_id: str) -> tuple[float, float]:
+        """(width, height) of the node's card: the measure Tidy Up lays the graph out with."""
         item = self.nodes.get(node_id)
-        return item.card_rect().height() if item is not None else 0.0
+        if item is None:
+            return (0.0, 0.0)
+        rect = item.card_rect()
+        return (rect.width(), rect.height())
 
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
         """The topmost node card under ``scene_pos`` (ports reach a little outside the card)."""
@@ -258,13 +269,53 @@ class GraphScene(QGraphicsScene):
                 return item
         return None
 
-    def input_port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
-        """(node id, port) of the input port under ``scene_pos``, if any."""
+    def port_near(self, scene_pos: QPointF, radius: float = style.PORT_HIT_RADIUS,
+                  ) -> tuple[NodeItem, tuple[str, int]] | None:
+        """The card and its port ("in", i) or ("out", 0) within ``radius`` of ``scene_pos``."""
+        for item in self._cards_near(scene_pos, radius):
+            port = item.port_at(scene_pos, radius)
+            if port is not None:
+                return item, port
+        return None
+
+    def input_port_at(self, scene_pos: QPointF,
+                      radius: float = style.PORT_HIT_RADIUS) -> tuple[str, int] | None:
+        """(node id, port) of the input port within ``radius`` of ``scene_pos``, if any."""
+        for item in self._cards_near(scene_pos, radius):
+            port = item.port_at(scene_pos, radius)
+            if port is not None and port[0] == "in":
+                return (item.node_id, port[1])
+        return None
+
+    def drop_target(self, scene_pos: QPointF, src: str,
+                    radius: float = style.PORT_HIT_RADIUS) -> tuple[str, int] | None:
+        """Where a wire dragged from ``src`` connects when dropped at ``scene_pos``.
+
+        On (or within ``radius`` of) an input port: that port. On a port's row (its label): that
+        port. Elsewhere on a card: its first input that has no wire yet, as node editors do;
+        none when every input is wired (dropping on the port itself replaces a wire).
+        """
+        near = self.input_port_at(scene_pos, radius)
+        if near is not None:
+            return near if near[0] != src else None
         item = self.node_item_at(scene_pos)
-        if item is None:
+        if item is None or item.node_id == src or not item.node.spec.inputs:
             return None
-        port = item.port_at(scene_pos)
-        return (item.node_id, port[1]) if port is not None and port[0] == "in" else None
+        row = item.input_row_at(scene_pos)
+        if row is not None:
+            return (item.node_id, row)
+        document = self.controller.document
+        for port in range(len(item.node.spec.inputs)):
+            if document.edge_into(item.node_id, port) is None:
+                return (item.node_id, port)
+        return None
+
+    def _cards_near(self, scene_pos: QPointF, radius: float) -> list[NodeItem]:
+        """The cards within ``radius`` of ``scene_pos``, topmost first."""
+        area = QRectF(scene_pos.x() - radius, scene_pos.y() - radius, 2 * radius, 2 * radius)
+        return [item for item in self.items(area, Qt.ItemSelectionMode.IntersectsItemShape,
+                                            Qt.SortOrder.DescendingOrder)
+                if type(item) is NodeItem]
 
     def select_ids(self, ids: list[str]) -> None:
         """Select exactly the nodes and notes named in ``ids``."""

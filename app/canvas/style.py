@@ -21,6 +21,8 @@ PORT_ROW_HEIGHT = 20.0
 PORT_RADIUS = 6.0
 #: How far from a port's centre a press or a drop still counts as on the port.
 PORT_HIT_RADIUS = 11.0
+#: On screen, a port takes presses and drops this far from its centre, at any zoom.
+PORT_HIT_PX = 14.0
 PADDING = 10.0
 CORNER_RADIUS = 9.0
 GRID_SIZE = 20.0

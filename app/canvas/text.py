@@ -1,6 +1,6 @@
 """The texts a node card shows, computed from an evaluation result (no Qt).
 
-Numbers print as PyTorch prints them (``app.ui.values.format_tensor``: "5.", "0.5000",
+Numbers print as PyTorch prints them (``app.display.values.format_tensor``: "5.", "0.5000",
 "[1., 2.]"), without the ``tensor(...)`` wrapper. Small tensors are shown in full; larger ones
 are summarised by shape, minimum and maximum. Which of the two a tensor gets depends only on its
 shape, so a card's size is known without formatting a single number: formatting happens only
@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
+from app.display.values import format_tensor
 from app.evaluate import NodeResult
-from app.ui.values import format_tensor
 
 #: Shown instead of a value that does not exist (an error upstream, not evaluated yet).
 NO_VALUE = "—"
@@ -57,7 +57,7 @@ _FLOAT_FORMATS = {"int": "{:.0f}.".format, "fixed": "{:.4f}".format, "sci": "{:.
 
 
 def _fast_float_mode(values: list[float]) -> str:
-    """``app.ui.values._float_mode`` on python floats."""
+    """``app.display.values._float_mode`` on python floats."""
     nonzero = [abs(x) for x in values if x != 0.0 and math.isfinite(x)]
     if not nonzero:
         return "int"

@@ -12,8 +12,8 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 
 from app.canvas.text import tensor_body
+from app.display.messages import localised
 from app.evaluate import NodeResult
-from app.ui.messages import localised
 
 _MAX_CELLS = 8
 

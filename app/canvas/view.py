@@ -7,7 +7,7 @@ on its own; inside the main window, the window's actions with the same keys take
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
+from shiboken6 import isValid
 
 from app.canvas import menus, style
 from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
@@ -47,15 +48,24 @@ _PASTE_OFFSET = 30.0
 class GraphView(QGraphicsView):
     """The canvas showing ``controller.document``."""
 
+    #: Space pressed and released without panning: a presenter clicker's "next" (the
+    #: walkthrough listens); Space held while dragging pans, as before.
+    space_tapped = Signal()
+
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         self.controller = controller
         self.graph_scene = GraphScene(controller)
         super().__init__(self.graph_scene, parent)
         self.graph_scene.setParent(self)
+        # the scene dies with the view, clearing its selection on the way: its selectionChanged
+        # would then reach docks that outlive the view (a window's docks die in layout order)
+        scene = self.graph_scene
+        self.destroyed.connect(lambda: isValid(scene) and scene.blockSignals(True))
         self.snap_to_grid = False
         self._interaction: WireDragInteraction | PanInteraction | None = None
         self._move: MoveInteraction | None = None
         self._space_down = False
+        self._space_panned = False
         self.popup: NodeSearchPopup | None = None
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
@@ -169,6 +179,7 @@ class GraphView(QGraphicsView):
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (
                 button == Qt.MouseButton.LeftButton and self._space_down):
+            self._space_panned = self._space_down
             self._interaction = PanInteraction(self, event.position().toPoint())
             event.accept()
             return
@@ -181,11 +192,16 @@ class GraphView(QGraphicsView):
         if button == Qt.MouseButton.LeftButton and isinstance(grabber, (NodeItem, NoteItem)):
             self._move = MoveInteraction(self)
 
+    def port_hit_radius(self) -> float:
+        """How near a port (in scene units) a press or a drop counts as on it: at least
+        ``PORT_HIT_PX`` on the screen, however far the view is zoomed out."""
+        return max(style.PORT_HIT_RADIUS, style.PORT_HIT_PX / max(self.transform().m11(), 1e-6))
+
     def _start_wire_drag(self, scene_pos: QPointF) -> bool:
-        item = self.graph_scene.node_item_at(scene_pos)
-        port = item.port_at(scene_pos) if item is not None else None
-        if item is None or port is None:
+        found = self.graph_scene.port_near(scene_pos, self.port_hit_radius())
+        if found is None:
             return False
+        item, port = found
         if port[0] == "out":
             self._interaction = WireDragInteraction(self, item.node_id)
             return True
@@ -241,6 +257,7 @@ class GraphView(QGraphicsView):
         ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True
+            self._space_panned = False
         elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_items(*self.graph_scene.selected_ids())
         elif event.matches(QKeySequence.StandardKey.Copy):
@@ -257,7 +274,10 @@ class GraphView(QGraphicsView):
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            tapped = self._space_down and not self._space_panned
             self._space_down = False
+            if tapped and not self.is_editing_text():
+                self.space_tapped.emit()
         super().keyReleaseEvent(event)
 
     # --------------------------------------------------------- edit commands

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from app.codeio.exporter import effective_params, variable_names
+from app.codeio.exporter import variable_names
 from app.model import GraphDocument
 
 
@@ -44,7 +44,7 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
         else:
             spec = node.spec
             entry["params"] = {name: _plain(value)
-                               for name, value in effective_params(node).items()}
+                               for name, value in spec.call_params(node.params).items()}
             inputs: list[Any] = []
             for port, src in zip(spec.inputs, doc.inputs_of(node_id), strict=True):
                 if src is None:

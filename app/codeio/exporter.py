@@ -20,10 +20,6 @@ from app.model import GraphDocument, Node
 
 #: Names a variable must not hide: the module, and python's builtins (sum, max, abs, ...).
 _TAKEN_NAMES = frozenset({"torch", *dir(builtins)})
-#: Keywords torch lets a call leave out, written only when they differ from the default.
-_OPTIONAL_KEYWORDS = frozenset({"alpha", "keepdim"})
-#: Reductions for which keepdim means something only along a dim (as in app.evaluate.calls).
-_DIM_REDUCTIONS = frozenset({"sum", "mean", "max"})
 
 
 def export_code(doc: GraphDocument) -> str:
@@ -149,32 +145,22 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
             arguments.append(_number_text(value))
         else:
             arguments.append(names[src])
-    if spec.name in ("cat", "stack"):
+    if spec.sequence_input:
         arguments = [f"[{', '.join(arguments)}]"]
 
-    params = effective_params(node)
+    params = spec.call_params(node.params)
     for param in spec.params:
         value = params.get(param.name)
-        if value is None or param.name in _OPTIONAL_KEYWORDS and value == param.default:
+        if value is None or param.omit_default and value == param.default:
             continue
         if param.kind == "shape":
             arguments.append(_shape_text(value))
         else:
             arguments.append(f"{param.name}={_param_text(value)}")
     call = f"torch.{spec.function}({', '.join(arguments)})"
-    if spec.name == "max" and params.get("dim") is not None:
-        call += ".values"  # along a dim torch.max gives (values, indices)
+    if spec.values_along_dim and "dim" in params:
+        call += ".values"  # along a dim the function gives (values, indices)
     return f"{name} = {call}", None
-
-
-def effective_params(node: Node) -> dict[str, Any]:
-    """The op's params as its call uses them: registry defaults filled in, and keepdim left out
-    where it means nothing (torch.sum(x, keepdim=True) is a TypeError; the evaluator drops it).
-    """
-    params = {p.name: node.params.get(p.name, p.default) for p in node.spec.params}
-    if node.type in _DIM_REDUCTIONS and params.get("dim") is None:
-        params.pop("keepdim", None)
-    return params
 
 
 def _number_text(value: Any) -> str:

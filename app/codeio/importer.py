@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,14 +23,18 @@ import numpy as np
 from app.codeio.errors import CodeImportError
 from app.codeio.layout import layout
 from app.codeio.literals import (
+    FOLD_BITS,
     arange_values,
     check_shape,
+    checked_number,
     filled,
     inferred_dtype,
     number_of,
     randn_values,
     tensor_literal,
+    too_large,
 )
+from app.fileio import FileFormatError, dumps_document, loads_document
 from app.fileio.schema import MAX_ID_LENGTH, MAX_NODES
 from app.model import GraphDocument, Node
 from app.registry import NODE_TYPES, NodeType, ParamSpec
@@ -64,14 +69,17 @@ _TORCH_FUNCTIONS: dict[str, NodeType] = {
 }
 #: torch.nn.functional.X: the losses, and the activations F offers as well as torch.
 _FUNCTIONAL: dict[str, NodeType] = {
-    t.function.rpartition(".")[2]: t for t in NODE_TYPES.values()
-    if t.is_op and (t.function.startswith("nn.functional.")
-                    or t.name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax"))
+    path.rpartition(".")[2]: t for t in NODE_TYPES.values() if t.is_op
+    for path in (t.function, *t.aliases) if path.startswith("nn.functional.")
 }
-#: Tensor methods: x.exp(), x.sum(dim=0), x.pow(2), ... (cat and stack are functions only).
-_METHODS: dict[str, NodeType] = {
-    name: t for name, t in _TORCH_FUNCTIONS.items() if name not in ("cat", "stack")
+#: Tensor methods: x.exp(), x.sum(dim=0), x.pow(2), ... (not cat and stack: functions only).
+_METHODS: dict[str, NodeType] = {name: t for name, t in _TORCH_FUNCTIONS.items() if t.method}
+#: torch.max(a, b) on two tensors is maximum, torch.min(a, b) minimum.
+_TWO_TENSOR_FORMS: dict[str, NodeType] = {
+    t.two_tensor_form_of: t for t in NODE_TYPES.values() if t.two_tensor_form_of
 }
+#: Functions that along a dim give (values, indices): torch.max(x, dim=0).values.
+_VALUES_ALONG_DIM = frozenset(t.function for t in NODE_TYPES.values() if t.values_along_dim)
 #: Statements that only act on a tensor, written on their own line.
 _TENSOR_STATEMENTS = frozenset({"retain_grad", "backward", "requires_grad_"})
 #: Builtins a print(...) argument may call (they only format what is shown).
@@ -129,6 +137,7 @@ class _Number:
     """An operand that is a python number (a "scalar" node once it is wired into an op)."""
 
     value: int | float
+    written: str = ""  # the code that computed it, for messages
 
 
 _Operand = _Tensor | _Number
@@ -136,7 +145,10 @@ _Operand = _Tensor | _Number
 
 def _source(node: ast.AST) -> str:
     """The code of ``node`` as a message quotes it (shortened when long)."""
-    text = ast.unparse(node)
+    try:
+        text = ast.unparse(node)
+    except ValueError:  # an integer past Python's 4,300-digit limit for printing
+        return "a number with too many digits"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -150,6 +162,7 @@ class _Importer:
         self.variables: dict[str, _Operand] = {}
         self.rng = np.random.default_rng(RANDN_SEED)
         self.line = 1  # the statement being read, for errors raised without a node
+        self.lines: dict[str, int] = {}  # node id -> the line that made it
         self.scalar_count = 0
 
     def refuse(self, message: str, node: ast.AST | None = None) -> CodeImportError:
@@ -160,7 +173,22 @@ class _Importer:
             self.line = statement.lineno
             self.statement(statement)
         layout(self.doc)
+        self.check_loadable()
         return self.doc
+
+    def check_loadable(self) -> None:
+        """Refuse, at the line that made it, a node the .cgraph loader would refuse (e.g. a
+        parameter of inf), so that whatever is imported can be saved and opened again. The
+        loader's own rules decide, so the two can never disagree."""
+        try:
+            loads_document(dumps_document(self.doc))
+        except FileFormatError as exc:
+            found = re.match(r"nodes\[(\d+)\] \(id '[^']*'\)\.(?:params\.)?(.*)", str(exc))
+            if found is None:
+                raise CodeImportError(f"the graph cannot be saved: {exc}") from None
+            node = self.doc.nodes[int(found[1])]
+            raise CodeImportError(f"{node.display_name}: {found[2]}",
+                                  self.lines.get(node.id)) from None
 
     # ---------------------------------------------------------------- statements
     def statement(self, stmt: ast.stmt) -> None:
@@ -332,7 +360,7 @@ class _Importer:
         """Read ``expr``, adding the nodes it makes; the outermost node gets ``label``."""
         number = number_of(expr)
         if number is not None:
-            return _Number(number)
+            return _Number(number, _source(expr))
         if isinstance(expr, ast.Name):
             return self.variable(expr)
         if isinstance(expr, ast.BinOp):
@@ -363,7 +391,7 @@ class _Importer:
             return None
         inner = expr.value
         if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
-                and inner.func.attr == "max":
+                and inner.func.attr in _VALUES_ALONG_DIM:
             return inner
         return None
 
@@ -383,7 +411,10 @@ class _Importer:
         left = self.expression(expr.left)
         right = self.expression(expr.right)
         if isinstance(left, _Number) and isinstance(right, _Number):
-            return _Number(self.fold(op_name, left.value, right.value, expr))
+            folded = self.fold(op_name, left.value, right.value, expr)
+            if too_large(folded):
+                raise self.refuse(f"{_source(expr)} is too large to compute with", expr)
+            return _Number(folded, _source(expr))
         return self.make_op(NODE_TYPES[op_name], [left, right], {}, label)
 
     def fold(self, op_name: str, left: int | float, right: int | float,
@@ -399,8 +430,11 @@ class _Importer:
             if op_name == "div":
                 return left / right
             if op_name == "pow":
-                small = isinstance(left, int) and isinstance(right, int) and 0 <= right <= 64
-                return left ** right if small else math.pow(left, right)
+                exact = isinstance(left, int) and isinstance(right, int) and right >= 0
+                if exact and abs(left) > 1 and right * math.log2(abs(left)) > FOLD_BITS:
+                    # decided before computing: 9 ** 64 ** 64 would take minutes
+                    raise self.refuse(f"{_source(expr)} is too large to compute with", expr)
+                return left ** right if exact else math.pow(left, right)
         except ZeroDivisionError:
             raise self.refuse(f"{_source(expr)} divides by zero", expr) from None
         except (OverflowError, ValueError):
@@ -414,7 +448,7 @@ class _Importer:
         if isinstance(expr.op, ast.UAdd):
             return operand
         if isinstance(operand, _Number):
-            return _Number(-operand.value)
+            return _Number(-operand.value, _source(expr))
         return self.make_op(NODE_TYPES["neg"], [operand], {}, label)
 
     def call(self, call: ast.Call, label: str, values: bool = False) -> _Operand:
@@ -440,8 +474,8 @@ class _Importer:
                               "torch.tensor(...)", call)
         if module == "torch" and name in _CREATION and not values:
             return self.create(name, call, label)
-        if module == "torch" and name in ("max", "min") and self.two_tensors(call.args):
-            spec = NODE_TYPES["maximum" if name == "max" else "minimum"]
+        if module == "torch" and name in _TWO_TENSOR_FORMS and self.two_tensors(call.args):
+            spec = _TWO_TENSOR_FORMS[name]
         elif module == "torch" and name in _TORCH_FUNCTIONS:
             spec = _TORCH_FUNCTIONS[name]
         elif module == "torch.nn.functional" and name in _FUNCTIONAL:
@@ -467,8 +501,8 @@ class _Importer:
         method = func.attr
         if method in _TENSOR_STATEMENTS:
             raise self.refuse(f"{method}() has no value; call it on its own line", call)
-        if method in ("max", "min") and self.two_tensors([func.value, *call.args]):
-            spec = NODE_TYPES["maximum" if method == "max" else "minimum"]
+        if method in _TWO_TENSOR_FORMS and self.two_tensors([func.value, *call.args]):
+            spec = _TWO_TENSOR_FORMS[method]
         elif method in _METHODS:
             spec = _METHODS[method]
         else:
@@ -486,7 +520,7 @@ class _Importer:
             raise self.refuse("*arguments are not supported", call)
         operands: dict[int, _Operand] = {} if receiver is None else {0: receiver}
         args = list(call.args)
-        if spec.name in ("cat", "stack"):
+        if spec.sequence_input:
             if not args or not isinstance(args[0], (ast.List, ast.Tuple)) \
                     or len(args[0].elts) != 2:
                 raise self.refuse(f"{written}() takes a list of exactly two tensors here, like "
@@ -499,8 +533,8 @@ class _Importer:
             operands[len(operands)] = self.expression(arg)
 
         params: dict[str, Any] = {}
-        if spec.name == "reshape" and extra:
-            params["shape"] = self.shape_value(extra, call)
+        if spec.shape_param is not None and extra:
+            params[spec.shape_param.name] = self.shape_value(extra, call)
         else:
             if len(extra) > len(spec.params):
                 raise self.refuse(f"{written}() got {len(args)} arguments, more than it takes",
@@ -526,7 +560,7 @@ class _Importer:
         if missing:
             raise self.refuse(f"{written}() needs {' and '.join(missing)}", call)
 
-        along_dim = spec.name == "max" and params.get("dim") is not None
+        along_dim = spec.values_along_dim and params.get("dim") is not None
         if along_dim and not values:
             raise self.refuse(f"{written}() along a dim gives (values, indices); write "
                               f"{written}(..., dim=...).values", call)
@@ -535,13 +569,14 @@ class _Importer:
         return self.make_op(spec, [operands[i] for i in range(len(spec.inputs))], params, label)
 
     def number(self, expr: ast.expr, what: str) -> int | float:
+        """A python number argument (a parameter, a size, a fill value), checked for torch."""
         written_out = number_of(expr)
         if written_out is not None:
-            return written_out
+            return checked_number(written_out, expr.lineno, _source(expr))
         operand = None if isinstance(expr, ast.Constant) else self.expression(expr)
         if not isinstance(operand, _Number):
             raise self.refuse(f"{what} must be a number, not {_source(expr)}", expr)
-        return operand.value
+        return checked_number(operand.value, expr.lineno, _source(expr))
 
     def integer(self, expr: ast.expr, what: str, minimum: int) -> int:
         value = self.number(expr, what)
@@ -593,12 +628,15 @@ class _Importer:
             self.scalar_count += 1
         node_id = self.new_id(f"c{self.scalar_count}")  # free: new_id only checks the limit
         self.doc.add_node(Node(node_id, "scalar", label=repr(value), value=value))
+        self.lines[node_id] = self.line
         return node_id
 
     def make_op(self, spec: NodeType, operands: list[_Operand], params: dict[str, Any],
                 label: str) -> _Tensor:
         sources: list[str | None] = []
         for port, operand in zip(spec.inputs, operands, strict=True):
+            if isinstance(operand, _Number):  # a python number reaches torch here
+                checked_number(operand.value, self.line, operand.written)
             if isinstance(operand, _Tensor):
                 sources.append(operand.node_id)
             elif port.default is not None:
@@ -609,6 +647,7 @@ class _Importer:
                 sources.append(self.scalar(operand.value))
         node_id = self.new_id(label or spec.name)
         self.doc.add_node(Node(node_id, spec.name, label=label, params=params))
+        self.lines[node_id] = self.line
         for port, src in enumerate(sources):
             if src is not None:
                 self.doc.connect(src, node_id, port)
@@ -667,6 +706,7 @@ class _Importer:
         node_id = self.new_id(label or name)
         self.doc.add_node(Node(node_id, "tensor", label=label, value=value, dtype=dtype,
                                requires_grad=requires_grad))
+        self.lines[node_id] = self.line
         return _Tensor(node_id)
 
     def size_value(self, args: list[ast.expr], call: ast.Call) -> tuple[int, ...]:

@@ -3,12 +3,14 @@
 A node's column is its depth: the longest path to it from a leaf, so every wire runs to the
 right. Within a column nodes are ordered by the mean row of their inputs (fewer crossing wires),
 leaves by the order the code made them, and each column is centred on the tallest one. A python
-number operand sits in the column just left of the operation that uses it.
+number operand sits in the column just left of the operation that uses it. (Tidy Up lays out a
+graph the user built: app/model/layout.py, which also gives the depths used here.)
 """
 
 from __future__ import annotations
 
 from app.model import GraphDocument
+from app.model.layout import depths
 
 COLUMN_SPACING = 230.0
 ROW_SPACING = 150.0
@@ -17,10 +19,7 @@ ROW_SPACING = 150.0
 def layout(doc: GraphDocument) -> None:
     """Move every node of ``doc`` to its place in the layered, left-to-right drawing."""
     creation = {node.id: index for index, node in enumerate(doc.nodes)}
-    depth: dict[str, int] = {}
-    for node_id in doc.topological_order():
-        sources = [src for src in doc.inputs_of(node_id) if src is not None]
-        depth[node_id] = 1 + max(depth[src] for src in sources) if sources else 0
+    depth = depths(doc)
     column_of: dict[str, int] = {}
     for node in doc.nodes:
         consumers = [depth[edge.dst] for edge in doc.consumers_of(node.id)]

@@ -20,13 +20,41 @@ from app.fileio.schema import MAX_TENSOR_DIMS, MAX_TENSOR_ELEMENTS, tensor_value
 
 #: The strings float(...) accepts in a literal: how a script writes nan and infinities.
 _SPECIAL_FLOATS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+#: torch holds a python integer as an int64: a larger one overflows ("Overflow when unpacking
+#: long"), so a number that reaches torch (an operand, a parameter, a tensor element) must fit.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Python arithmetic on numbers alone is folded as python does it (``2 ** 63 - 1`` is fine), but
+#: no integer on the way may pass float's range: beyond it nothing reaches torch anyway, and
+#: ``9 ** 64 ** 64`` would take minutes and print with more digits than python allows.
+FOLD_BITS = 1024
+
+
+def too_large(value: int | float) -> bool:
+    """Whether folding may not go on with ``value`` (an integer past :data:`FOLD_BITS`)."""
+    return isinstance(value, int) and value.bit_length() > FOLD_BITS
+
+
+def checked_number(value: int | float, line: int, written: str = "") -> int | float:
+    """``value`` if torch can take it; a CodeImportError naming the line otherwise."""
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        what = written or f"an integer of {value.bit_length()} bits"
+        raise CodeImportError(f"{what} is out of torch's range (python integers become int64: "
+                              "at most 2**63 - 1)", line)
+    return value
 
 
 def number_of(node: ast.expr) -> int | float | None:
-    """The python number ``node`` writes out (``2``, ``-1.5``, ``float("inf")``), else None."""
+    """The python number ``node`` writes out (``2``, ``-1.5``, ``float("inf")``), else None.
+
+    Integers past :data:`FOLD_BITS` are refused at once (CodeImportError), so no number the
+    importer holds can be slow to compute with or impossible to print."""
     if isinstance(node, ast.Constant):
         value = node.value
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if too_large(value):
+                checked_number(value, node.lineno)
+            return value
+        return None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = number_of(node.operand)
         if inner is None:
@@ -57,7 +85,7 @@ def _nested(node: ast.expr) -> Any:
         raise CodeImportError(
             f"a tensor value must be numbers written out, like [1., 2.]; not {ast.unparse(node)}",
             node.lineno)
-    return number
+    return checked_number(number, node.lineno)
 
 
 def inferred_dtype(value: Any) -> str:

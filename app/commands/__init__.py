@@ -13,6 +13,7 @@ from app.commands.graph_commands import (
     SetFieldCommand,
     SetOutputCommand,
     SetParamCommand,
+    SetValuesCommand,
 )
 from app.commands.note_commands import AddNoteCommand, RemoveNoteCommand, SetNoteFieldCommand
 
@@ -28,4 +29,5 @@ __all__ = [
     "SetNoteFieldCommand",
     "SetOutputCommand",
     "SetParamCommand",
+    "SetValuesCommand",
 ]

@@ -7,6 +7,7 @@ signals. The command text is what the History dock lists ("Connect w -> a").
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -17,6 +18,7 @@ Point = tuple[float, float]
 
 #: QUndoCommand.id() of the commands that merge with their successor.
 MOVE_COMMAND_ID = 1
+SET_VALUES_COMMAND_ID = 2
 _MAX_VALUE_TEXT = 40
 
 
@@ -169,6 +171,48 @@ class SetFieldCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.set_field(self.node_id, self.name, self.old)
+
+
+class SetValuesCommand(QUndoCommand):
+    """Set the values of several nodes at once (a training run, its reset); undo restores them.
+
+    Commands with the same ``merge_key`` (not None) merge into the first: a training run pushes
+    one per batch of steps and stays one undo step, whose undo restores the values from before
+    the run and whose redo the values the run reached.
+    """
+
+    def __init__(self, doc: GraphDocument, text: str, values: dict[str, Any],
+                 merge_key: object = None, parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.merge_key = merge_key
+        # the document never changes a stored value in place: its current ones need no copy
+        self.before = {node_id: doc.node(node_id).value for node_id in values}
+        self.after = copy.deepcopy(values)
+
+    def id(self) -> int:
+        return SET_VALUES_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, SetValuesCommand) or self.merge_key is None
+                or other.merge_key is not self.merge_key):
+            return False
+        for node_id, value in other.before.items():
+            self.before.setdefault(node_id, value)
+        self.after.update(other.after)
+        self.setText(other.text())
+        return True
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        for node_id, value in values.items():
+            if self.doc.node(node_id).value != value:
+                self.doc.set_field(node_id, "value", value)
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
 
 
 class SetParamCommand(QUndoCommand):

@@ -1,39 +1,34 @@
 """How one operation node becomes one engine call.
 
 A node type names a function below the engine module ("add", "nn.functional.mse_loss"); the node's
-inputs are passed positionally in port order and its params as keywords, with the few adaptations
-below so that the call is exactly the PyTorch code a student would write. The function path comes
-from the registry, never from a file, so content cannot make this call anything else.
+inputs are passed positionally in port order and its params as keywords, adapted as its registry
+entry declares (inputs as one list, a shape passed positionally, keepdim only with a dim, the
+values of a (values, indices) result) so that the call is exactly the PyTorch code a student would
+write. The function path comes from the registry, never from a file, so content cannot make this
+call anything else.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from app.registry import NodeType
 
-#: torch.cat and torch.stack take one sequence of tensors, not one argument per tensor.
-_SEQUENCE_INPUT = frozenset({"cat", "stack"})
-#: Reductions whose keepdim only means something along a dim (torch.sum(x, keepdim=True) is a
-#: TypeError in torch), so keepdim is dropped when dim is absent.
-_DIM_REDUCTIONS = frozenset({"sum", "mean", "max"})
-
-
-_FUNCTIONS: dict[tuple[str, str], Callable[..., Any]] = {}
-
 
 def engine_function(engine: ModuleType, node_type: NodeType) -> Callable[..., Any]:
     """The engine function a node type calls, e.g. ``engine.nn.functional.mse_loss``."""
-    key = (engine.__name__, node_type.function)
-    function = _FUNCTIONS.get(key)
-    if function is None:
-        target: Any = engine
-        for part in node_type.function.split("."):
-            target = getattr(target, part)
-        function = _FUNCTIONS[key] = target
-    return function
+    return _resolve(engine, node_type.function)
+
+
+@functools.cache  # looked up once per engine and path: an evaluation calls thousands of ops
+def _resolve(engine: ModuleType, path: str) -> Callable[..., Any]:
+    target: Any = engine
+    for part in path.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def call_op(engine: ModuleType, node_type: NodeType, inputs: list[Any],
@@ -43,20 +38,13 @@ def call_op(engine: ModuleType, node_type: NodeType, inputs: list[Any],
     Params missing from ``params`` take the registry default; a param that is None is absent
     (sum's dim=None means torch.sum(x)). Whatever the engine raises propagates to the caller.
     """
-    keywords: dict[str, Any] = {}
-    for spec in node_type.params:
-        value = params.get(spec.name, spec.default)
-        if value is None:
-            continue
-        keywords[spec.name] = tuple(value) if spec.kind == "shape" else value
-    if node_type.name in _DIM_REDUCTIONS and "dim" not in keywords:
-        keywords.pop("keepdim", None)
-
-    args: list[Any] = [list(inputs)] if node_type.name in _SEQUENCE_INPUT else list(inputs)
-    if "shape" in keywords:
+    keywords = node_type.call_params(params)
+    args: list[Any] = [list(inputs)] if node_type.sequence_input else list(inputs)
+    shape = node_type.shape_param
+    if shape is not None and shape.name in keywords:
         # torch.reshape(x, shape) but cgengine.reshape(x, *shape): positional suits both
-        args.append(keywords.pop("shape"))
+        args.append(keywords.pop(shape.name))
     result = engine_function(engine, node_type)(*args, **keywords)
-    if node_type.name == "max" and "dim" in keywords:
-        return result[0]  # max along a dim returns (values, indices)
+    if node_type.values_along_dim and "dim" in keywords:
+        return result[0]  # along a dim: (values, indices)
     return result

@@ -12,12 +12,10 @@ The engine is a parameter so the tests can run the very same evaluation on ``tor
 from __future__ import annotations
 
 import functools
-import gc
 import math
 import time
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -28,55 +26,30 @@ from app.evaluate import messages
 from app.evaluate.calls import call_op
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
+from app.registry import NodeType
 
 
-def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine) -> EvalResult:
+def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine, *,
+                      retire: Callable[[Any], None] | None = None) -> EvalResult:
     """Run the document's graph forward and backward on ``engine``; never raises for bad graphs.
 
     Numeric faults (log of a negative number, overflow) give nan/inf on the node as in torch,
-    without printing numpy or engine warnings to the console.
+    without printing numpy or engine warnings to the console. The engine objects of the run
+    (tensors, graph nodes: tens of thousands of small objects for a large graph, which take
+    milliseconds to free) are handed to ``retire`` when it is given, so that the caller frees
+    them when it suits it (the window: once the new numbers are on screen); else they are freed
+    on return.
     """
     start = time.perf_counter()
-    with np.errstate(all="ignore"), warnings.catch_warnings(), _gc_paused():
+    with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         evaluation = _Evaluation(doc, engine)
         result = evaluation.run()
-        _RETIRED.append(evaluation.release())
-        del _RETIRED[:-_KEEP_RETIRED]
+        leftovers = evaluation.release()
     result.seconds = time.perf_counter() - start
+    if retire is not None:
+        retire(leftovers)
     return result
-
-
-#: The engine objects of the latest evaluations (tensors, graph nodes: tens of thousands of small
-#: objects for a large graph). Freeing them takes milliseconds, so the editor does it once the
-#: new numbers are on screen (:func:`release_retired`, from the event loop's idle time); at
-#: most ``_KEEP_RETIRED`` are kept when nobody calls it (command line, tests).
-_RETIRED: list[Any] = []
-_KEEP_RETIRED = 2
-
-
-def release_retired() -> None:
-    """Free the engine objects of past evaluations (see ``_RETIRED``)."""
-    _RETIRED.clear()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an evaluation allocates its many small objects.
-
-    An evaluation creates and drops tens of thousands of objects (tensors, graph nodes,
-    results); each 700 allocations the collector would walk the young objects, and now and then
-    every object of the application (the canvas items of a large graph among them). That
-    doubled the time of a 2,000-node evaluation. Evaluations run one at a time
-    (``EVALUATION_LOCK``), so pausing and resuming here does not race another evaluation.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _error_text(exc: BaseException) -> str:
@@ -124,22 +97,20 @@ _MISSING = object()  # no value: the node failed
 MAX_RESULT_ELEMENTS = 10_000_000
 
 
-_GROWING = ("matmul", "mm", "cat", "stack")  # ops whose result can outgrow equal-shaped inputs
-
-
-def _result_too_big(op: str, args: list[Any]) -> str | None:
+def _result_too_big(node_type: NodeType, args: list[Any]) -> str | None:
     """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
     tensors = [a for a in args if hasattr(a, "shape")]
     if len(tensors) < 2:
         return None  # one tensor in: the registry's ops never make a result larger than it
     shapes = [tuple(a.shape) for a in tensors]
-    if op not in _GROWING and all(s == shapes[0] for s in shapes):
+    growing = node_type.result_size != "broadcast"
+    if not growing and all(s == shapes[0] for s in shapes):
         return None  # no broadcasting: the result is no larger than an input
     try:
-        if op in ("matmul", "mm") and all(len(s) >= 2 for s in shapes[:2]):
+        if node_type.result_size == "matrix_product" and all(len(s) >= 2 for s in shapes[:2]):
             a, b = shapes[:2]
             shape = np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
-        elif op in ("cat", "stack"):
+        elif node_type.result_size == "concatenation":
             shape = (sum(int(np.prod(s)) for s in shapes),)
         else:
             shape = np.broadcast_shapes(*shapes)
@@ -271,7 +242,7 @@ class _Evaluation:
         if unwired is not None:
             return NodeResult(is_leaf=False, error=messages.NOT_CONNECTED.format(port=unwired))
         if product > MAX_RESULT_ELEMENTS or total > MAX_RESULT_ELEMENTS:
-            too_big = _result_too_big(node.type, args)
+            too_big = _result_too_big(spec, args)
             if too_big:
                 return NodeResult(is_leaf=False, error=too_big)
         try:

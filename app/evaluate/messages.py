@@ -3,8 +3,8 @@
 These are the notes the editor adds on a node (an unwired input, why a value became nan, a
 result too large to compute). The engine's own errors are not here: they keep PyTorch's English
 wording, as a student sees it from torch. The templates are extracted for translation
-(tools/update_translations.py, context "evaluator"), and :func:`app.ui.messages.localised` shows
-a filled-in message in the interface's language.
+(tools/update_translations.py, context "evaluator"), and
+:func:`app.display.messages.localised` shows a filled-in message in the interface's language.
 """
 
 from __future__ import annotations

@@ -1,20 +1,23 @@
 """Evaluation off the GUI thread: a copy of the document, one worker thread, results by number.
 
 A large graph takes longer to evaluate than a frame lasts (a 5,000-node chain about 0.3 s), so
-the controller hands it to :class:`BackgroundEvaluator` instead of evaluating it in the event loop.
-The worker thread never sees the live document, which the GUI keeps editing: the controller
-passes :func:`clone_for_evaluation`, a copy made on the GUI thread. Each request carries a
-generation number; a result is only handed back for the newest request, so a slow evaluation of
-an old edit can never overwrite the numbers of a newer one.
+the evaluation scheduler hands it to :class:`BackgroundEvaluator` instead of evaluating it in the
+event loop. The worker thread never sees the live document, which the GUI keeps editing: the
+scheduler passes :func:`clone_for_evaluation`, a copy made on the GUI thread. Each request
+carries a generation number; a result is only handed back for the newest request, so a slow
+evaluation of an old edit can never overwrite the numbers of a newer one.
 
-Nothing here touches Qt: the controller polls :meth:`BackgroundEvaluator.take_result` from a
-timer in the GUI thread, so no Qt object is ever used, or destroyed, from the worker thread.
+Nothing here touches Qt: the evaluation scheduler (app/scheduler.py) polls
+:meth:`BackgroundEvaluator.take_result` from a timer in the GUI thread, so no Qt object is ever
+used, or destroyed, from the worker thread.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from app.evaluate.evaluator import evaluate_document
 from app.evaluate.results import EvalResult
@@ -47,23 +50,28 @@ def clone_for_evaluation(doc: GraphDocument) -> GraphDocument:
     return doc.evaluation_copy()
 
 
-def _evaluate_serialised(doc: GraphDocument) -> EvalResult:
-    """``evaluate_document(doc)``, never at the same time as another evaluation."""
+def evaluate_serialised(doc: GraphDocument, *,
+                        retire: Callable[[Any], None] | None = None) -> EvalResult:
+    """``evaluate_document(doc, retire=retire)``, never at the same time as another evaluation."""
     with EVALUATION_LOCK:
-        return evaluate_document(doc)
+        return evaluate_document(doc, retire=retire)
 
 
 class BackgroundEvaluator:
     """Runs one evaluation at a time in the worker thread; the newest request wins.
 
-    ``submit(doc, generation)`` starts evaluating a cloned document, or, while an evaluation
-    runs, keeps the request as the next one (replacing any request waiting before it).
+    ``evaluate(doc)`` is what runs in the worker thread (by default
+    :func:`evaluate_serialised`). ``submit(doc, generation)`` starts evaluating a cloned document,
+    or, while an evaluation runs, keeps the request as the next one (replacing any request
+    waiting before it).
     ``take_result()`` is polled from the GUI thread: it returns ``(generation, result)`` once
     the evaluation of the newest request is done, and starts the waiting request when the one
     that finished is outdated. ``generation`` tells the caller which edit the result belongs to.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, evaluate: Callable[[GraphDocument], EvalResult] = evaluate_serialised
+                 ) -> None:
+        self._evaluate = evaluate
         self._running: Future[EvalResult] | None = None
         self._running_generation = -1
         self._waiting: tuple[GraphDocument, int] | None = None
@@ -105,5 +113,5 @@ class BackgroundEvaluator:
         return generation, error if error is not None else future.result()
 
     def _start(self, doc: GraphDocument, generation: int) -> None:
-        self._running = _shared_executor().submit(_evaluate_serialised, doc)
+        self._running = _shared_executor().submit(self._evaluate, doc)
         self._running_generation = generation

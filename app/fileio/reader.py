@@ -13,7 +13,7 @@ from typing import Any
 
 from app.fileio.errors import FileFormatError
 from app.fileio.schema import MAX_FILE_BYTES, GraphRecord, parse_graph
-from app.model import GraphDocument, Node, Note
+from app.model import GraphDocument
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -41,17 +41,13 @@ def _parse_json(text: str) -> Any:
 
 
 def build_document(graph: GraphRecord) -> GraphDocument:
-    """A new document holding exactly the (already validated) records."""
+    """A new document holding exactly the (already validated) records, which it takes over."""
     doc = GraphDocument()
-    for record in graph.nodes:
-        doc.add_node(Node(
-            id=record.id, type=record.type, label=record.label, pos=record.pos,
-            value=record.value, dtype=record.dtype, requires_grad=record.requires_grad,
-            retain_grad=record.retain_grad, params=record.params,
-        ))
+    for node in graph.nodes:
+        doc.add_node(node)
     doc.connect_many((edge.src, edge.dst, edge.port) for edge in graph.edges)
     for note in graph.notes:
-        doc.add_note(Note(id=note.id, text=note.text, pos=note.pos, size=note.size))
+        doc.add_note(note)
     if graph.output is not None:
         doc.set_output(graph.output)
     return doc

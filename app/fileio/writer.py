@@ -18,6 +18,7 @@ from typing import Any
 
 from app.fileio.schema import FORMAT_NAME, FORMAT_VERSION
 from app.model import GraphDocument, Node, Note
+from app.model.rules import KIND_FIELDS
 
 
 def _coordinates(point: tuple[float, float]) -> list[int | float]:
@@ -26,20 +27,16 @@ def _coordinates(point: tuple[float, float]) -> list[int | float]:
 
 
 def node_record(node: Node) -> dict[str, Any]:
-    """The JSON object of one node, with the fields its kind uses, in the documented order."""
-    record: dict[str, Any] = {"id": node.id, "type": node.type, "label": node.label,
-                              "pos": _coordinates(node.pos)}
-    kind = node.spec.kind
-    if kind in ("tensor", "scalar"):
-        record["value"] = node.value
-    if kind == "tensor":
-        record["dtype"] = node.dtype
-        record["requires_grad"] = node.requires_grad
-    if kind != "scalar":
-        record["retain_grad"] = node.retain_grad
-    if kind == "op":
-        record["params"] = {name: list(value) if isinstance(value, tuple) else value
-                            for name, value in node.params.items()}
+    """The JSON object of one node: id, type and the fields of its kind, in the documented order."""
+    record: dict[str, Any] = {"id": node.id, "type": node.type}
+    for name in KIND_FIELDS[node.spec.kind]:
+        value = getattr(node, name)
+        if name == "pos":
+            value = _coordinates(value)
+        elif name == "params":
+            value = {key: list(item) if isinstance(item, tuple) else item
+                     for key, item in value.items()}
+        record[name] = value
     return record
 
 

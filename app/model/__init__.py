@@ -1,6 +1,6 @@
-"""The graph document model: plain Python, typed errors, change signals (no Qt)."""
+"""The graph document model: plain Python, its rules, typed errors, change signals (no Qt)."""
 
-from app.model.document import DTYPES, Edge, GraphDocument, Node, Note
+from app.model.document import Edge, GraphDocument, Node, Note
 from app.model.errors import (
     CycleError,
     DuplicateIdError,
@@ -10,6 +10,7 @@ from app.model.errors import (
     PortError,
     UnknownNodeTypeError,
 )
+from app.model.rules import DTYPES
 from app.model.signals import Signal
 
 __all__ = [

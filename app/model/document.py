@@ -1,8 +1,10 @@
 """The graph document: nodes, edges, notes and the output node, as plain Python.
 
 This is the single source of truth of the editor. Every mutation goes through a method here, which
-checks the rules (raising a typed error from :mod:`app.model.errors`) and then emits a signal; the
-canvas mirrors the document through those signals and the undo commands call these methods.
+checks the rules (:mod:`app.model.rules`, raising a typed error from :mod:`app.model.errors`) and
+then emits a signal; the canvas mirrors the document through those signals and the undo commands
+call these methods. The ``check_*`` methods answer, by raising or not, whether a mutation would
+be allowed, so the controller can ask before it pushes a command.
 
 Values are stored as JSON-like python data (a number or nested lists) plus a dtype name, exactly as
 they are written in a .cgraph file, so the document can be saved, compared and copied trivially.
@@ -16,18 +18,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.model import rules
 from app.model.errors import (
     CycleError,
     DuplicateIdError,
-    InvalidValueError,
     NodeNotFoundError,
     PortError,
     UnknownNodeTypeError,
 )
 from app.model.signals import Signal
 from app.registry import NODE_TYPES, NodeType
-
-DTYPES: tuple[str, ...] = ("float32", "float64", "int64")
 
 
 @dataclass
@@ -226,14 +226,14 @@ class GraphDocument:
             stack.extend(src for src in self.inputs_of(nid) if src is not None)
         return False
 
-    def new_id(self, prefix: str) -> str:
-        """A node/note id starting with ``prefix`` that is not used yet."""
+    def new_id(self, prefix: str, also_taken: Iterable[str] = ()) -> str:
+        """A node/note id starting with ``prefix`` that is not used yet, nor in ``also_taken``
+        (ids given to items about to be added)."""
         base = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in prefix) or "n"
-        if base not in self._nodes and base not in self._notes:
-            return base
-        for i in itertools.count(1):
-            candidate = f"{base}{i}"
-            if candidate not in self._nodes and candidate not in self._notes:
+        taken = set(also_taken)
+        for candidate in itertools.chain([base], (f"{base}{i}" for i in itertools.count(1))):
+            if candidate not in self._nodes and candidate not in self._notes \
+                    and candidate not in taken:
                 return candidate
         raise AssertionError("unreachable")
 
@@ -249,20 +249,33 @@ class GraphDocument:
     def _check_port(self, src: str, dst: str, port: int) -> None:
         self.node(src)
         target = self.node(dst)
-        n_inputs = len(target.spec.inputs)
-        if n_inputs == 0:
-            raise PortError(f"{target.display_name} is a {target.type} node and has no inputs")
-        if not 0 <= port < n_inputs:
-            raise PortError(
-                f"{target.display_name} ({target.type}) has inputs 0..{n_inputs - 1}, not {port}"
-            )
+        rules.check_port(target.spec, port, target.display_name)
 
-    def can_connect(self, src: str, dst: str, port: int) -> bool:
-        try:
-            self.check_connect(src, dst, port)
-        except Exception:
-            return False
-        return True
+    def check_add_node(self, node: Node) -> None:
+        """Raise a :class:`GraphError` when ``node`` cannot be added (unknown type, id taken,
+        no such dtype)."""
+        if node.type not in NODE_TYPES:
+            raise UnknownNodeTypeError(f"unknown node type {node.type!r}")
+        if node.id in self._nodes or node.id in self._notes:
+            raise DuplicateIdError(f"a node with id {node.id!r} already exists")
+        rules.check_dtype(node.dtype)
+
+    def check_set_field(self, node_id: str, name: str, value: Any) -> None:
+        """Raise a :class:`GraphError` when ``set_field(node_id, name, value)`` is not allowed."""
+        self.node(node_id)
+        rules.check_editable_field(name)
+        if name == "dtype":
+            rules.check_dtype(value)
+
+    def check_set_param(self, node_id: str, name: str, value: Any) -> Any:
+        """Raise a :class:`GraphError` when the op has no parameter ``name`` or it cannot hold
+        ``value``; else return the value as the parameter holds it (a shape as a tuple).
+        None unsets the parameter, which then takes the registry's default."""
+        node_type = self.node(node_id).spec
+        if value is None:
+            rules.check_param_name(node_type, name)
+            return None
+        return rules.check_param(node_type, name, value)
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
@@ -272,12 +285,7 @@ class GraphDocument:
 
     # ---------------------------------------------------------------- mutations
     def add_node(self, node: Node) -> Node:
-        if node.type not in NODE_TYPES:
-            raise UnknownNodeTypeError(f"unknown node type {node.type!r}")
-        if node.id in self._nodes or node.id in self._notes:
-            raise DuplicateIdError(f"a node with id {node.id!r} already exists")
-        if node.dtype not in DTYPES:
-            raise InvalidValueError(f"dtype must be one of {', '.join(DTYPES)}, not {node.dtype!r}")
+        self.check_add_node(node)
         self._nodes[node.id] = node
         self._structure_changed()
         self.node_added.emit(node)
@@ -357,11 +365,8 @@ class GraphDocument:
 
     def set_field(self, node_id: str, name: str, value: Any) -> Any:
         """Set one node field (label, value, dtype, requires_grad, retain_grad); returns the old."""
-        node = self.node(node_id)
-        if name not in ("label", "value", "dtype", "requires_grad", "retain_grad"):
-            raise InvalidValueError(f"a node has no editable field {name!r}")
-        if name == "dtype" and value not in DTYPES:
-            raise InvalidValueError(f"dtype must be one of {', '.join(DTYPES)}, not {value!r}")
+        self.check_set_field(node_id, name, value)
+        node = self._nodes[node_id]
         old = getattr(node, name)
         setattr(node, name, copy.deepcopy(value))
         self.node_changed.emit(node, name)
@@ -370,16 +375,13 @@ class GraphDocument:
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Set an op parameter (dim, keepdim, ...); returns the old value (None if unset)."""
-        node = self.node(node_id)
-        if name not in {spec.name for spec in node.spec.params} and name not in {
-            port.name for port in node.spec.inputs if port.default is not None
-        }:
-            raise InvalidValueError(f"{node.type} has no parameter {name!r}")
+        value = self.check_set_param(node_id, name, value)
+        node = self._nodes[node_id]
         old = node.params.get(name)
         if value is None:
             node.params.pop(name, None)
         else:
-            node.params[name] = copy.deepcopy(value)
+            node.params[name] = value
         self.node_changed.emit(node, "params")
         self.changed.emit()
         return old
@@ -412,8 +414,7 @@ class GraphDocument:
     def set_note_field(self, note_id: str, name: str, value: Any) -> Any:
         """Set a note's text, pos or size; returns the old value."""
         note = self.note(note_id)
-        if name not in ("text", "pos", "size"):
-            raise InvalidValueError(f"a note has no field {name!r}")
+        rules.check_note_field(name)
         old = getattr(note, name)
         setattr(note, name, tuple(value) if name != "text" else str(value))
         self.note_changed.emit(note, name)

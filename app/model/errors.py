@@ -1,7 +1,8 @@
 """Typed errors raised by the document model for illegal edits.
 
-The editor asks ``can_connect`` before pushing a command; the model still raises one of these when
-an edit would break a rule, and the message is fit to show in the status bar as it is.
+The editor asks the document (``check_connect``, ``check_set_field``, ...) before pushing a
+command; the model still raises one of these when an edit would break a rule, and the message is
+fit to show in the status bar as it is.
 """
 
 from __future__ import annotations

@@ -121,13 +121,16 @@ def _compare(check: NumericCheck, estimate: np.ndarray, grad: np.ndarray | None)
         check.max_abs_diff = check.rel_error = 0.0
         check.ok = True
         return
-    diff = np.abs(autograd - estimate)
-    scale = np.maximum(np.abs(autograd), np.abs(estimate))
-    check.max_abs_diff = float(diff.max())
-    # relative to the larger of the two, and 0 where both are 0
-    check.rel_error = float(np.max(np.divide(diff, scale, out=np.zeros_like(diff),
-                                             where=scale > 0)))
-    check.ok = bool(np.all(diff <= ATOL + RTOL * np.abs(estimate)))
+    # autograd's float32 gradient can be inf or nan where the estimate is finite (1/x near 0
+    # overflows): the comparison then says they differ, and numpy need not warn about it
+    with np.errstate(all="ignore"):
+        diff = np.abs(autograd - estimate)
+        scale = np.maximum(np.abs(autograd), np.abs(estimate))
+        check.max_abs_diff = float(diff.max())
+        # relative to the larger of the two, and 0 where both are 0
+        check.rel_error = float(np.max(np.divide(diff, scale, out=np.zeros_like(diff),
+                                                 where=scale > 0)))
+        check.ok = bool(np.all(diff <= ATOL + RTOL * np.abs(estimate)))
     if grad is None:
         check.note = "grad is None: the output does not depend on this leaf"
 

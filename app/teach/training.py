@@ -9,8 +9,10 @@ One step of :class:`Trainer` is the loop body a student writes::
 
 There is no ``w.grad.zero_()``: each step evaluates the document into a brand-new graph whose
 leaves start with no ``.grad``, so gradients never accumulate across steps (zero_grad is
-implicit). The new values are written back into the document (``set_field``), so anything
-mirroring the document - the canvas - follows the training.
+implicit). The trainer works on its own copy of the document: the leaves' new values are in
+``Trainer.values``, and the caller writes them into the document through an undoable edit (the
+Training dock: ``DocumentController.set_values``, one undo step per run), so anything mirroring
+the document - the canvas - follows the training.
 
 Every refusal is a :class:`TrainingError` whose message is fit to show the user as it is.
 """
@@ -49,12 +51,14 @@ def leaf_values(doc: GraphDocument, leaf_ids: Iterable[str]) -> dict[str, Any]:
 class Trainer:
     """Plain gradient descent (torch.optim.SGD without momentum) on the leaves ``leaf_ids``.
 
-    ``losses`` lists the loss of every step taken so far, each read before its update.
+    It trains a copy of ``doc`` (``model``), never ``doc`` itself: ``values`` are the leaves'
+    values the steps reached, ``losses`` the loss of every step taken so far, each read before
+    its update.
     """
 
     def __init__(self, doc: GraphDocument, leaf_ids: Iterable[str], lr: float,
                  engine: ModuleType = cgengine) -> None:
-        self.doc = doc
+        self.model = doc.evaluation_copy()
         self.leaf_ids = list(dict.fromkeys(leaf_ids))
         self.lr = float(lr)
         self.engine = engine
@@ -64,11 +68,16 @@ class Trainer:
         if not math.isfinite(self.lr) or self.lr <= 0:
             raise TrainingError(f"The learning rate must be a positive number, not {lr!r}.")
 
+    @property
+    def values(self) -> dict[str, Any]:
+        """The trained leaves' values as the steps so far left them (JSON-like data)."""
+        return leaf_values(self.model, self.leaf_ids)
+
     def _check_leaves(self) -> None:
         for leaf_id in self.leaf_ids:
-            if not self.doc.has_node(leaf_id):
+            if not self.model.has_node(leaf_id):
                 raise TrainingError(f"The leaf {leaf_id!r} is no longer in the graph.")
-            node = self.doc.node(leaf_id)
+            node = self.model.node(leaf_id)
             if node.type != "tensor" or not node.requires_grad:
                 raise TrainingError(
                     f"{node.display_name} is not a leaf tensor with requires_grad=True.")
@@ -78,14 +87,14 @@ class Trainer:
                     "learn (torch refuses requires_grad on integer tensors).")
 
     def _loss(self, result: Any) -> float:
-        output = self.doc.output
+        output = self.model.output
         if output is None:
             raise TrainingError("Choose the output node (the loss) first: Set Output.")
-        name = self.doc.node(output).display_name
+        name = self.model.node(output).display_name
         loss = result.nodes.get(output)
         if loss is None or loss.value is None:
             if loss is not None and loss.blocked_by is not None:
-                reason = f"{self.doc.node(loss.blocked_by).display_name} failed"
+                reason = f"{self.model.node(loss.blocked_by).display_name} failed"
             else:
                 reason = loss.error if loss is not None and loss.error else "it has no value"
             raise TrainingError(f"The loss {name} cannot be computed: {reason}.")
@@ -106,13 +115,13 @@ class Trainer:
         """One forward, backward and update; returns the loss before the update."""
         self._check_leaves()
         try:
-            result = evaluate_document(self.doc, self.engine)
+            result = evaluate_document(self.model, self.engine)
         except Exception as exc:  # an engine bug must not escape into the window
             raise TrainingError(f"Evaluation failed: {exc}") from exc
         loss = self._loss(result)
         updates: dict[str, Any] = {}
         for leaf_id in self.leaf_ids:
-            node = self.doc.node(leaf_id)
+            node = self.model.node(leaf_id)
             grad = result.nodes[leaf_id].grad
             if grad is None:
                 raise TrainingError(
@@ -123,7 +132,7 @@ class Trainer:
                 updates[leaf_id] = (value - self.lr * grad.astype(node.dtype)).tolist()
         # all grads are read before any leaf changes, as torch computes them in one backward
         for leaf_id, value in updates.items():
-            self.doc.set_field(leaf_id, "value", value)
+            self.model.set_field(leaf_id, "value", value)  # the trainer's own copy
         self.losses.append(loss)
         return loss
 

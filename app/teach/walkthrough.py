@@ -23,10 +23,10 @@ from typing import Any, Literal
 import numpy as np
 
 import cgengine
+from app.display.values import format_tensor, value_to_text
 from app.evaluate import EvalResult, NodeResult
 from app.evaluate.calls import call_op
 from app.model import GraphDocument
-from app.ui.values import format_tensor, value_to_text
 
 StepKind = Literal["seed", "chain", "forward"]
 Wire = tuple[str, int]  # (dst, port), like the document's and the result's keys
@@ -241,9 +241,12 @@ def local_derivative(doc: GraphDocument, result: EvalResult, dst: str,
                                     requires_grad=differentiate))
     target = args[port]
     try:
-        value = call_op(cgengine, node.spec, args, node.params)
-        (grad,) = cgengine.autograd.grad(value, [target], grad_outputs=cgengine.ones_like(value),
-                                         allow_unused=True)
+        # silently, as the evaluation ran it: a local derivative may be inf (sqrt at 0)
+        with np.errstate(all="ignore"):
+            value = call_op(cgengine, node.spec, args, node.params)
+            (grad,) = cgengine.autograd.grad(value, [target],
+                                             grad_outputs=cgengine.ones_like(value),
+                                             allow_unused=True)
     except Exception:
         # the evaluation ran this very call without error, so only an engine bug gets here;
         # the step then shows the wire's gradient instead of failing the walkthrough

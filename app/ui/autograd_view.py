@@ -16,7 +16,7 @@ their boxes. Colours are read from the palette at paint time, so a theme switch 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
     QLabel,
-    QMainWindow,
     QStackedWidget,
     QStyleOptionGraphicsItem,
     QWidget,
@@ -49,6 +48,9 @@ from app.evaluate import EvalResult
 from app.evaluate.evaluator import AUTOGRAD_RECORD_LIMIT
 from app.evaluate.results import AutogradNode
 from app.model import GraphDocument, Node
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 #: Larger graphs get a message instead of a drawing: layout and painting stay instant (the
 #: evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT).
@@ -458,21 +460,12 @@ class AutogradDock(QDockWidget):
             self.show_result(self.controller.result)
 
 
-def install(window: QMainWindow) -> AutogradDock:
+def install(window: MainWindow) -> AutogradDock:
     """Add the autograd graph dock to ``window`` (right side, below the inspector) and its
     show/hide toggle to the View menu, after the other docks' toggles."""
     dock = AutogradDock(window.controller, window.scene, window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
     # the graph is the point of the dock: give it as much height as the inspector
     window.resizeDocks([window.inspector, dock], [1, 1], Qt.Orientation.Vertical)
-    anchor = window.history_dock.toggleViewAction()
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and anchor in menu.actions():
-            actions = menu.actions()
-            following = actions[actions.index(anchor) + 1:]
-            if following:
-                menu.insertAction(following[0], dock.toggleViewAction())
-            else:
-                menu.addAction(dock.toggleViewAction())
+    window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import (
-    QAction,
     QColor,
     QFont,
     QFontDatabase,
@@ -33,8 +32,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
-    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -204,11 +201,11 @@ class CodeActions(QObject):
         super().__init__(window)
         self.window = window
         # registered with the window's own actions, so the shortcuts dialog lists them too
-        self.import_action = window._action("import_code", self.tr("&Import Code…"),
+        self.import_action = window.add_action("import_code", self.tr("&Import Code…"),
                                             self.import_dialog)
-        self.export_action = window._action("export_code", self.tr("Export &Code…"),
+        self.export_action = window.add_action("export_code", self.tr("Export &Code…"),
                                             self.export_dialog)
-        self.paste_action = window._action("paste_code", self.tr("Paste Co&de"), self.paste_code,
+        self.paste_action = window.add_action("paste_code", self.tr("Paste Co&de"), self.paste_code,
                                            QKeySequence(self.tr("Ctrl+Shift+V")))
 
     # ----------------------------------------------------------------- import
@@ -268,7 +265,7 @@ class CodeActions(QObject):
         try:
             Path(path).write_text(export_code(self.window.controller.document), encoding="utf-8")
         except OSError as exc:
-            self.window._show_error(self.tr("Cannot export %1:\n%2").replace("%1", Path(path).name)
+            self.window.show_error(self.tr("Cannot export %1:\n%2").replace("%1", Path(path).name)
                                     .replace("%2", exc.strerror or str(exc)))
             return False
         self.window.show_message(self.tr("Exported %1").replace("%1", Path(path).name))
@@ -280,35 +277,16 @@ class CodeActions(QObject):
 
     def _get_import_path(self) -> str:
         path, _filter = QFileDialog.getOpenFileName(
-            self.window, self.tr("Import Code"), self.window._dialog_dir(),
+            self.window, self.tr("Import Code"), self.window.dialog_folder(),
             self.tr("Python code (*.py);;All files (*)"))
         return path
 
     def _get_export_code_path(self) -> str:
-        stem = Path(self.window._display_name).stem
-        start = str(Path(self.window._dialog_dir()) / (stem + CODE_SUFFIX))
+        stem = Path(self.window.display_name).stem
+        start = str(Path(self.window.dialog_folder()) / (stem + CODE_SUFFIX))
         path, _filter = QFileDialog.getSaveFileName(
             self.window, self.tr("Export Code"), start, self.tr("Python code (*.py)"))
         return path
-
-
-def menu_holding(window: QMainWindow, anchor: QAction) -> QMenu:
-    """The menu of ``window``'s menu bar that lists ``anchor`` (the File menu for Save, ...)."""
-    for bar_action in window.menuBar().actions():
-        menu = bar_action.menu()
-        if menu is not None and anchor in menu.actions():
-            return menu
-    raise LookupError(f"no menu lists {anchor.text()!r}")
-
-
-def insert_after(menu: QMenu, anchor: QAction, actions: list[QAction]) -> None:
-    """Put ``actions`` into ``menu`` right after ``anchor``."""
-    entries = menu.actions()
-    index = entries.index(anchor)
-    if index + 1 < len(entries):
-        menu.insertActions(entries[index + 1], actions)
-    else:
-        menu.addActions(actions)
 
 
 def install(window: MainWindow) -> tuple[CodeDock, CodeActions]:
@@ -318,11 +296,7 @@ def install(window: MainWindow) -> tuple[CodeDock, CodeActions]:
     window.tabifyDockWidget(window.history_dock, dock)
     window.inspector.raise_()
     actions = CodeActions(window)
-
-    export_image, paste = window.menu_actions["export"], window.menu_actions["paste"]
-    history_toggle = window.history_dock.toggleViewAction()
-    insert_after(menu_holding(window, export_image), export_image,
-                 [actions.import_action, actions.export_action])
-    insert_after(menu_holding(window, paste), paste, [actions.paste_action])
-    insert_after(menu_holding(window, history_toggle), history_toggle, [dock.toggleViewAction()])
+    window.add_to_menu("file", "export", actions.import_action, actions.export_action)
+    window.add_to_menu("edit", "clipboard", actions.paste_action)
+    window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock, actions

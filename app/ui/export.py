@@ -40,6 +40,8 @@ def render_scene(scene: QGraphicsScene, out: str | Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         raise ValueError(f"export to .png or .svg, not {out.suffix or 'a name without suffix'!r}")
+    for wire in getattr(scene, "edges", {}).values():
+        wire.pill()  # place every pill while the scene's index knows where the cards are
     source = export_rect(scene)
     # the view paints the canvas background, not the scene: use the same colour, so that cards
     # drawn for a dark theme do not end up on white

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.codeio import CodeImportError, import_code
-from app.ui.code_view import menu_holding
 
 if TYPE_CHECKING:
     from app.ui.mainwindow import MainWindow
@@ -164,7 +163,8 @@ class GalleryActions(QObject):
         super().__init__(window)
         self.window = window
         self.examples = load_examples(directory)
-        self.gallery_action = window._action("examples", self.tr("&Examples…"), self.show_gallery)
+        self.gallery_action = window.add_action("examples", self.tr("&Examples…"),
+                                                self.show_gallery)
 
     def fill_menu(self) -> None:
         """List the examples by title in the window's File > Open Example menu."""
@@ -204,7 +204,7 @@ class GalleryActions(QObject):
         try:
             document = import_code(example.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, CodeImportError) as exc:
-            self.window._show_error(self.tr("Cannot open %1:\n%2")
+            self.window.show_error(self.tr("Cannot open %1:\n%2")
                                     .replace("%1", example.path.name).replace("%2", str(exc)))
             return False
         # named like a graph file, so Save As proposes "lesson_listing1.cgraph"
@@ -220,7 +220,6 @@ class GalleryActions(QObject):
 def install(window: MainWindow, directory: Path) -> GalleryActions:
     """Add Help > Examples... to ``window`` and title its File > Open Example entries."""
     actions = GalleryActions(window, directory)
-    help_menu = menu_holding(window, window.menu_actions["shortcuts"])
-    help_menu.insertAction(help_menu.actions()[0], actions.gallery_action)
+    window.add_to_menu("help", "start", actions.gallery_action)
     actions.fill_menu()
     return actions

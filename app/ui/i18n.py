@@ -97,11 +97,7 @@ def install_translator(app: QCoreApplication, language: str | None) -> str:
 
 def install(window: MainWindow) -> QMenu:
     """Add View > Language (English / 简体中文) to ``window``; returns the submenu."""
-    view_menu = next(action.menu() for action in window.menuBar().actions()
-                     if action.menu() is not None
-                     and window.menu_actions["fit"] in action.menu().actions())
-    view_menu.addSeparator()
-    submenu = view_menu.addMenu(QCoreApplication.translate("MainWindow", "&Language"))
+    submenu = QMenu(QCoreApplication.translate("MainWindow", "&Language"), window)
     group = QActionGroup(submenu)
     for language, name in LANGUAGE_NAMES.items():
         action = QAction(name, submenu)
@@ -110,7 +106,8 @@ def install(window: MainWindow) -> QMenu:
         action.triggered.connect(lambda _on=False, lang=language: switch_language(window, lang))
         group.addAction(action)
         submenu.addAction(action)
-        window.menu_actions[f"language_{language}"] = action
+        window.register_action(f"language_{language}", action)
+    window.add_to_menu("view", "language", submenu)
     return submenu
 
 
@@ -119,13 +116,13 @@ def switch_language(window: MainWindow, language: str) -> MainWindow:
     if language == _current or language not in LANGUAGE_NAMES:
         return window
     # an untitled document's name is a translated text: let the new window translate it anew
-    default_name = window.path is None and window._display_name == QCoreApplication.translate(
+    default_name = window.path is None and window.display_name == QCoreApplication.translate(
         "MainWindow", "Untitled")
     window.settings.setValue(LANGUAGE_KEY, language)
     app = QCoreApplication.instance()
     if app is not None:
         install_translator(app, language)
-    return rebuild_window(window, None if default_name else window._display_name)
+    return rebuild_window(window, None if default_name else window.display_name)
 
 
 def rebuild_window(old: MainWindow, display_name: str | None) -> MainWindow:
@@ -148,7 +145,7 @@ def rebuild_window(old: MainWindow, display_name: str | None) -> MainWindow:
         saver.setParent(new)
         saver.set_source_path(lambda: new.path)
     _release_document(old)
-    new._set_path(old.path, display_name)
+    new.set_document_path(old.path, display_name)
     new.restoreGeometry(geometry)
     new.restoreState(state)
     if old.isVisible():

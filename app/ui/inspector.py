@@ -34,10 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model import DTYPES, Node
-from app.registry import ParamSpec
-from app.ui.messages import localised
-from app.ui.values import (
+from app.display.messages import localised
+from app.display.values import (
     INIT_KINDS,
     format_tensor,
     initial_value,
@@ -45,6 +43,7 @@ from app.ui.values import (
     parse_value_text,
     value_to_text,
 )
+from app.model import DTYPES, Node
 
 _INT_RANGE = 1_000_000
 _FLOAT_RANGE = 1.0e9
@@ -403,7 +402,7 @@ class InspectorDock(QDockWidget):
             if check is not None:
                 self._quietly(check, lambda c=check, n=name: c.setChecked(getattr(node, n)))
         for name, editor in self.param_editors.items():
-            editor.show_value(node.params.get(name, self._param_default(node, name)))
+            editor.show_value(node.params.get(name, node.spec.default(name)))
         self._refresh_result()
 
     def _blocked_text(self, blocked_by: str | None) -> str:
@@ -420,14 +419,6 @@ class InspectorDock(QDockWidget):
         """The row caption a QFormLayout shows beside ``field``."""
         form = field.parentWidget().layout()
         return form.labelForField(field)
-
-    @staticmethod
-    def _param_default(node: Node, name: str) -> Any:
-        try:
-            spec: ParamSpec = node.spec.param(name)
-        except KeyError:
-            return next(p.default for p in node.spec.inputs if p.name == name)
-        return spec.default
 
     @staticmethod
     def _quietly(widget: QWidget, update: Any) -> None:
@@ -521,7 +512,7 @@ class InspectorDock(QDockWidget):
     def commit_param(self, name: str, value: Any) -> None:
         """Set one op parameter through the controller, if it really changed."""
         node = self.controller.document.node(self.node_id)
-        if node.params.get(name, self._param_default(node, name)) != value:
+        if node.params.get(name, node.spec.default(name)) != value:
             self.controller.set_param(self.node_id, name, value)
 
     def focus_label(self) -> None:

@@ -15,11 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from app import runtime
 from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
 from app.paths import LESSON
 from app.ui.export import IMAGE_SUFFIXES, render_scene
+from app.ui.fonts import ensure_cjk_font
 from app.ui.i18n import install_translator, stored_language
 from app.ui.mainwindow import MainWindow
 from app.ui.recovery import install_autosave, offer_recovery
@@ -38,6 +40,7 @@ def _application(headless: bool = False) -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
+    ensure_cjk_font()  # Chinese notes and menus without boxes on a Linux without CJK fonts
     return app
 
 
@@ -55,6 +58,7 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
     """
     if screenshot is not None and Path(screenshot).suffix.lower() != ".png":
         return _fail(f"the screenshot must be a .png file, not {screenshot!r}")
+    runtime.configure(interactive=True)
     app = _application(headless=screenshot is not None)
     # a bad file named on the command line is one line on stderr, before any window appears
     target = Path(path) if path else LESSON
@@ -98,6 +102,7 @@ def export_image(path: str, out: str) -> int:
     """Render the canvas of the document at ``path`` to ``out`` (.png at 2x, or .svg)."""
     if Path(out).suffix.lower() not in IMAGE_SUFFIXES:
         return _fail(f"export to a .png or .svg file, not {out!r}")
+    runtime.configure(interactive=False)
     _application(headless=True)
     try:
         document = load_document(path)

@@ -9,13 +9,16 @@ gradient alone.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from app.canvas import text
 from app.teach.walkthrough import local_derivative
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 
 class LocalDerivatives(QObject):
@@ -42,14 +45,9 @@ class LocalDerivatives(QObject):
             item.set_local_derivative(local)
 
 
-def install(window: Any) -> LocalDerivatives:
-    """Add the toggle to the View menu (the menu holding Fit All)."""
+def install(window: MainWindow) -> LocalDerivatives:
+    """Add the toggle to the View menu, with the other teaching aids."""
     feature = LocalDerivatives(window)
-    window.menu_actions["local_derivatives"] = feature.action
-    fit = window.menu_actions["fit"]
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is not None and fit in menu.actions():
-            menu.addAction(feature.action)
-            break
+    window.register_action("local_derivatives", feature.action)
+    window.add_to_menu("view", "teaching", feature.action)
     return feature

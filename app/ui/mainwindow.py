@@ -2,14 +2,21 @@
 
 The window owns one DocumentController and turns menu actions into controller calls; it never
 edits the document itself. File actions (New, Open, Save, Export) live here too. Every dialog goes
-through a small method (``_ask_save_changes``, ``_show_error``, ``_get_open_path``, ...) so tests
+through a small method (``_ask_save_changes``, ``show_error``, ``_get_open_path``, ...) so tests
 can replace it with a canned answer.
+
+Each other feature is a module with an ``install(window)`` function that uses only the window's
+public interface: ``add_action``/``register_action`` (the shortcuts dialog lists them),
+``add_to_menu(menu, section, ...)`` (the sections are ``MENU_SECTIONS``), ``menu``, ``show_error``,
+``show_message``, ``dialog_folder``, ``display_name``, ``set_document_path``, ``confirm_discard``,
+``adopt_document``, ``open_path``, and the parts: ``controller``, ``scene``, ``view``,
+``inspector``, ``history_dock``, ``examples_menu``, ``settings``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -66,10 +74,47 @@ SNAP_KEY = "view/snap_to_grid"
 GEOMETRY_KEY = "ui/geometry"
 STATE_KEY = "ui/state"
 
+#: The menus' sections, in order: (section, whether a separator comes before it). A feature adds
+#: its entries to the end of a section by name (``MainWindow.add_to_menu``).
+MENU_SECTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "file": (("open", False), ("save", True), ("export", False), ("quit", True)),
+    "edit": (("history", False), ("clipboard", True), ("items", False), ("select", True)),
+    "view": (("zoom", False), ("grid", True), ("docks", True), ("theme", False),
+             ("teaching", True), ("walkthrough", True), ("language", True)),
+    "graph": (("layout", False),),
+    "help": (("start", False), ("help", False)),
+}
+
 
 def example_paths() -> list[Path]:
     """The example documents shipped in resources/examples, by name."""
     return sorted(EXAMPLES_DIR.glob(f"*{DOCUMENT_SUFFIX}"))
+
+
+class MenuSections:
+    """A menu made of named sections in a fixed order: an entry goes to the end of its section,
+    whatever was added to the other sections before or after it."""
+
+    def __init__(self, menu: QMenu, sections: Sequence[tuple[str, bool]]) -> None:
+        self.menu = menu
+        self._separated = dict(sections)
+        self._entries: dict[str, list[QAction]] = {name: [] for name, _ in sections}
+
+    def add(self, section: str, entries: Sequence[QAction | QMenu]) -> None:
+        actions = [entry.menuAction() if isinstance(entry, QMenu) else entry
+                   for entry in entries]
+        if not self._entries[section] and self._separated[section]:
+            separator = QAction(self.menu)
+            separator.setSeparator(True)
+            actions.insert(0, separator)
+        names = list(self._entries)
+        later = next((self._entries[name][0] for name in names[names.index(section) + 1:]
+                      if self._entries[name]), None)
+        if later is None:
+            self.menu.addActions(actions)
+        else:
+            self.menu.insertActions(later, actions)
+        self._entries[section].extend(actions)
 
 
 class MainWindow(QMainWindow):
@@ -83,7 +128,9 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(self.settings)
         self.path: str | None = None
         self._display_name = self.tr("Untitled")
+        #: every action with a key, for the shortcuts dialog (and the tests)
         self.menu_actions: dict[str, QAction] = {}
+        self._menus: dict[str, MenuSections] = {}
         self.setObjectName("MainWindow")
         self.resize(1440, 900)
         self.setAcceptDrops(True)
@@ -97,11 +144,13 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_menus()
-        self.autograd_dock = autograd_view.install(self)
+        # the features, each by its public install(window); the order is that of their entries
+        # within a menu section (View's dock toggles: Code, Training, Autograd graph)
+        self.code_dock, self.code_actions = code_view.install(self)
         self.training_dock = training_dock.install(self)
+        self.autograd_dock = autograd_view.install(self)
         self.numeric_check, self.presentation = presentation.install(self)
         self.local_derivatives = local_derivatives.install(self)
-        self.code_dock, self.code_actions = code_view.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)
         self.language_menu = i18n.install(self)
@@ -147,26 +196,59 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.inspector], [190, 340],
                          Qt.Orientation.Horizontal)
 
-    def _action(self, key: str, text: str, slot: Callable[..., Any] | None = None,
-                shortcuts: Any = None, checkable: bool = False) -> QAction:
+    # ------------------------------------------------------- for the features
+    def add_action(self, key: str, text: str, slot: Callable[..., Any] | None = None,
+                   shortcuts: Any = None, checkable: bool = False) -> QAction:
+        """A new action of the window, registered under ``key`` (see ``register_action``)."""
         action = QAction(text, self)
         if shortcuts is not None:
             action.setShortcuts(shortcuts if isinstance(shortcuts, list) else [shortcuts])
         action.setCheckable(checkable)
         if slot is not None:
             action.triggered.connect(slot)
+        return self.register_action(key, action)
+
+    def register_action(self, key: str, action: QAction) -> QAction:
+        """List ``action`` under ``key``: the shortcuts dialog shows its keys."""
         self.menu_actions[key] = action
         return action
 
+    def add_to_menu(self, menu: str, section: str, *entries: QAction | QMenu) -> None:
+        """Add actions or submenus to the end of ``section`` of ``menu`` (``MENU_SECTIONS``)."""
+        self._menus[menu].add(section, entries)
+
+    def menu(self, key: str) -> QMenu:
+        """The menu called ``key`` in ``MENU_SECTIONS`` ("file", "edit", "view", ...)."""
+        return self._menus[key].menu
+
+    def show_error(self, text: str) -> None:
+        """Tell the user something failed, in a dialog."""
+        QMessageBox.critical(self, self.tr("CG Studio"), text)
+
+    def dialog_folder(self) -> str:
+        """Where file dialogs start: the document's folder, else the home folder."""
+        return str(Path(self.path).parent) if self.path else str(Path.home())
+
+    @property
+    def display_name(self) -> str:
+        """The document's name as the title shows it ("lesson.cgraph", "Untitled")."""
+        return self._display_name
+
+    def set_document_path(self, path: str | None, display_name: str | None = None) -> None:
+        """The file the document saves to (None: none yet), and its name in the title."""
+        self.path = path
+        self._display_name = display_name or (Path(path).name if path else self.tr("Untitled"))
+        self._update_title()
+
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
-        self._action("new", self.tr("&New"), self.new_document, QKeySequence(keys.New))
-        self._action("open", self.tr("&Open…"), self.open_dialog, QKeySequence(keys.Open))
-        self._action("save", self.tr("&Save"), self.save, QKeySequence(keys.Save))
-        self._action("save_as", self.tr("Save &As…"), self.save_as, QKeySequence(keys.SaveAs))
-        self._action("export", self.tr("&Export Image…"), self.export_dialog,
+        self.add_action("new", self.tr("&New"), self.new_document, QKeySequence(keys.New))
+        self.add_action("open", self.tr("&Open…"), self.open_dialog, QKeySequence(keys.Open))
+        self.add_action("save", self.tr("&Save"), self.save, QKeySequence(keys.Save))
+        self.add_action("save_as", self.tr("Save &As…"), self.save_as, QKeySequence(keys.SaveAs))
+        self.add_action("export", self.tr("&Export Image…"), self.export_dialog,
                      QKeySequence(self.tr("Ctrl+E")))
-        self._action("quit", self.tr("&Quit"), self.close, QKeySequence(keys.Quit))
+        self.add_action("quit", self.tr("&Quit"), self.close, QKeySequence(keys.Quit))
         self.menu_actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
 
         stack = self.controller.undo_stack
@@ -178,40 +260,40 @@ class MainWindow(QMainWindow):
         undo.setIconText(self.tr("Undo"))
         redo.setIconText(self.tr("Redo"))
         self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
-        self._action("cut", self.tr("Cu&t"), self.cut, QKeySequence(keys.Cut))
-        self._action("copy", self.tr("&Copy"), self.copy, QKeySequence(keys.Copy))
-        self._action("paste", self.tr("&Paste"), self.paste, QKeySequence(keys.Paste))
-        self._action("duplicate", self.tr("&Duplicate"), self.duplicate,
+        self.add_action("cut", self.tr("Cu&t"), self.cut, QKeySequence(keys.Cut))
+        self.add_action("copy", self.tr("&Copy"), self.copy, QKeySequence(keys.Copy))
+        self.add_action("paste", self.tr("&Paste"), self.paste, QKeySequence(keys.Paste))
+        self.add_action("duplicate", self.tr("&Duplicate"), self.duplicate,
                      QKeySequence(self.tr("Ctrl+D")))
-        self._action("delete", self.tr("&Delete"), self.delete_selection,
+        self.add_action("delete", self.tr("&Delete"), self.delete_selection,
                      [QKeySequence(keys.Delete), QKeySequence(Qt.Key.Key_Backspace)])
-        self._action("select_all", self.tr("Select &All"), self.select_all,
+        self.add_action("select_all", self.tr("Select &All"), self.select_all,
                      QKeySequence(keys.SelectAll))
-        self._action("rename", self.tr("Re&name"), self.rename_selection,
+        self.add_action("rename", self.tr("Re&name"), self.rename_selection,
                      QKeySequence(Qt.Key.Key_F2))
 
-        self._action("fit", self.tr("&Fit All"), self.fit_all, QKeySequence(Qt.Key.Key_F))
+        self.add_action("fit", self.tr("&Fit All"), self.fit_all, QKeySequence(Qt.Key.Key_F))
         # Ctrl+= too: on most layouts "+" needs Shift
-        self._action("zoom_in", self.tr("Zoom &In"), self.view.zoom_in,
+        self.add_action("zoom_in", self.tr("Zoom &In"), self.view.zoom_in,
                      [QKeySequence(keys.ZoomIn), QKeySequence(self.tr("Ctrl+="))])
-        self._action("zoom_out", self.tr("Zoom &Out"), self.view.zoom_out,
+        self.add_action("zoom_out", self.tr("Zoom &Out"), self.view.zoom_out,
                      QKeySequence(keys.ZoomOut))
-        self._action("zoom_reset", self.tr("&Reset Zoom"), self.view.reset_zoom,
+        self.add_action("zoom_reset", self.tr("&Reset Zoom"), self.view.reset_zoom,
                      QKeySequence(self.tr("Ctrl+0")))
-        self._action("snap", self.tr("&Snap to Grid"), self._set_snap, checkable=True)
+        self.add_action("snap", self.tr("&Snap to Grid"), self._set_snap, checkable=True)
         theme_group = QActionGroup(self)
         names = {"system": self.tr("Follow &System"), "light": self.tr("&Light"),
                  "dark": self.tr("&Dark")}
         for theme in THEMES:
-            action = self._action(f"theme_{theme}", names[theme],
+            action = self.add_action(f"theme_{theme}", names[theme],
                                   lambda _on=False, t=theme: self.apply_theme(t), checkable=True)
             theme_group.addAction(action)
 
-        self._action("tidy", self.tr("&Tidy Up"), self.controller.tidy_up,
+        self.add_action("tidy", self.tr("&Tidy Up"), self.tidy_up,
                      QKeySequence(self.tr("Ctrl+L")))
-        self._action("add_note", self.tr("Add &Note"), self.add_note,
+        self.add_action("add_note", self.tr("Add &Note"), self.add_note,
                      QKeySequence(self.tr("Ctrl+Shift+N")))
-        self._action("set_output", self.tr("Set &Output"), self.set_output_to_selection,
+        self.add_action("set_output", self.tr("Set &Output"), self.set_output_to_selection,
                      QKeySequence(self.tr("Ctrl+B")))
         # keys that act on canvas items work while the canvas has the focus, so Backspace in
         # the palette or Ctrl+A in a list never deletes or selects nodes behind the user's back
@@ -219,64 +301,56 @@ class MainWindow(QMainWindow):
             action = self.menu_actions[key]
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(action)
-        self._action("about", self.tr("&About CG Studio"), self.show_about)
+        self.add_action("about", self.tr("&About CG Studio"), self.show_about)
         self.menu_actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
-        self._action("shortcuts", self.tr("&Keyboard Shortcuts"), self.show_shortcuts,
+        self.add_action("shortcuts", self.tr("&Keyboard Shortcuts"), self.show_shortcuts,
                      QKeySequence(keys.HelpContents))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.menu_actions["new"], self.menu_actions["open"]])
-        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        titles = {"file": self.tr("&File"), "edit": self.tr("&Edit"), "view": self.tr("&View"),
+                  "graph": self.tr("&Graph"), "help": self.tr("&Help")}
+        for key, sections in MENU_SECTIONS.items():
+            self._menus[key] = MenuSections(bar.addMenu(titles[key]), sections)
+        actions = self.menu_actions
+
+        self.recent_menu = QMenu(self.tr("Open &Recent"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
-        self.examples_menu = file_menu.addMenu(self.tr("Open E&xample"))
+        self.examples_menu = QMenu(self.tr("Open E&xample"), self)
         for path in example_paths():
             action = self.examples_menu.addAction(path.stem)
             action.triggered.connect(lambda _on=False, p=path: self.open_example(p))
         self.examples_menu.setEnabled(not self.examples_menu.isEmpty())
-        file_menu.addSeparator()
-        file_menu.addActions([self.menu_actions["save"], self.menu_actions["save_as"],
-                              self.menu_actions["export"]])
-        file_menu.addSeparator()
-        file_menu.addAction(self.menu_actions["quit"])
+        self.add_to_menu("file", "open", actions["new"], actions["open"], self.recent_menu,
+                         self.examples_menu)
+        self.add_to_menu("file", "save", actions["save"], actions["save_as"])
+        self.add_to_menu("file", "export", actions["export"])
+        self.add_to_menu("file", "quit", actions["quit"])
 
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        edit_menu.addActions([self.menu_actions["undo"], self.menu_actions["redo"]])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.menu_actions[k] for k in ("cut", "copy", "paste", "duplicate",
-                                                        "delete")])
-        edit_menu.addSeparator()
-        edit_menu.addActions([self.menu_actions["select_all"], self.menu_actions["rename"]])
+        self.add_to_menu("edit", "history", actions["undo"], actions["redo"])
+        self.add_to_menu("edit", "clipboard", *(actions[k] for k in ("cut", "copy", "paste")))
+        self.add_to_menu("edit", "items", actions["duplicate"], actions["delete"])
+        self.add_to_menu("edit", "select", actions["select_all"], actions["rename"])
 
-        view_menu = bar.addMenu(self.tr("&View"))
-        view_menu.addActions([self.menu_actions[k] for k in ("fit", "zoom_in", "zoom_out",
-                                                        "zoom_reset")])
-        view_menu.addSeparator()
-        view_menu.addAction(self.menu_actions["snap"])
-        view_menu.addSeparator()
-        for dock in (self.palette_dock, self.inspector, self.history_dock):
-            view_menu.addAction(dock.toggleViewAction())
-        theme_menu = view_menu.addMenu(self.tr("&Theme"))
-        theme_menu.addActions([self.menu_actions[f"theme_{t}"] for t in THEMES])
+        self.add_to_menu("view", "zoom", *(actions[k] for k in ("fit", "zoom_in", "zoom_out",
+                                                               "zoom_reset")))
+        self.add_to_menu("view", "grid", actions["snap"])
+        self.add_to_menu("view", "docks", *(dock.toggleViewAction() for dock in (
+            self.palette_dock, self.inspector, self.history_dock)))
+        theme_menu = QMenu(self.tr("&Theme"), self)
+        theme_menu.addActions([actions[f"theme_{t}"] for t in THEMES])
+        self.add_to_menu("view", "theme", theme_menu)
 
-        graph_menu = bar.addMenu(self.tr("&Graph"))
-        graph_menu.addActions([self.menu_actions[k] for k in ("tidy", "add_note", "set_output")])
-
-        help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addActions([self.menu_actions["shortcuts"], self.menu_actions["about"]])
+        self.add_to_menu("graph", "layout", *(actions[k] for k in ("tidy", "add_note",
+                                                                  "set_output")))
+        self.add_to_menu("help", "help", actions["shortcuts"], actions["about"])
 
     def _build_status_bar(self) -> None:
         self.eval_label = QLabel()
         self.statusBar().addPermanentWidget(self.eval_label)
 
     # ------------------------------------------------------------- title, status
-    def _set_path(self, path: str | None, display_name: str | None = None) -> None:
-        self.path = path
-        self._display_name = display_name or (Path(path).name if path else self.tr("Untitled"))
-        self._update_title()
-
     def _update_title(self, clean: bool | None = None) -> None:
         if clean is None:
             clean = not self.controller.is_modified()
@@ -359,6 +433,9 @@ class MainWindow(QMainWindow):
     def add_note(self) -> str:
         return self.controller.add_note(self.view_centre(), self.tr("Note"))
 
+    def tidy_up(self) -> None:
+        self.controller.tidy_up(self.scene.card_size)
+
     def set_output_to_selection(self) -> None:
         nodes, _notes = self.scene.selected_ids()
         if len(nodes) == 1:
@@ -410,7 +487,7 @@ class MainWindow(QMainWindow):
     def new_document(self) -> None:
         if self.confirm_discard():
             self.controller.replace_document(GraphDocument())
-            self._set_path(None)
+            self.set_document_path(None)
 
     def open_dialog(self) -> None:
         if not self.confirm_discard():
@@ -432,11 +509,11 @@ class MainWindow(QMainWindow):
         try:
             document = load_document(path)
         except FileFormatError as exc:
-            self._show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
+            self.show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
                              .replace("%2", str(exc)))
             return False
         except OSError as exc:
-            self._show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
+            self.show_error(self.tr("Cannot open %1:\n%2").replace("%1", Path(path).name)
                              .replace("%2", exc.strerror or str(exc)))
             return False
         self.adopt_document(document, path, as_copy=as_copy)
@@ -448,9 +525,9 @@ class MainWindow(QMainWindow):
         self.controller.replace_document(document)
         self.view.setFocus()
         if as_copy:
-            self._set_path(None, Path(path).name)
+            self.set_document_path(None, Path(path).name)
         else:
-            self._set_path(str(Path(path).resolve()))
+            self.set_document_path(str(Path(path).resolve()))
             self.recent.add(path)
         self.fit_all()
 
@@ -471,11 +548,11 @@ class MainWindow(QMainWindow):
         try:
             save_document(self.controller.document, path)
         except (OSError, FileFormatError) as exc:
-            self._show_error(self.tr("Cannot save %1:\n%2").replace("%1", Path(path).name)
+            self.show_error(self.tr("Cannot save %1:\n%2").replace("%1", Path(path).name)
                              .replace("%2", str(exc)))
             return False
         self.controller.mark_saved()
-        self._set_path(str(Path(path).resolve()))
+        self.set_document_path(str(Path(path).resolve()))
         self.recent.add(path)
         self.show_message(self.tr("Saved %1").replace("%1", Path(path).name))
         return True
@@ -489,7 +566,7 @@ class MainWindow(QMainWindow):
         try:
             render_scene(self.scene, path)
         except (OSError, ValueError) as exc:
-            self._show_error(self.tr("Cannot export %1:\n%2").replace("%1", Path(path).name)
+            self.show_error(self.tr("Cannot export %1:\n%2").replace("%1", Path(path).name)
                              .replace("%2", str(exc)))
             return False
         self.show_message(self.tr("Exported %1").replace("%1", Path(path).name))
@@ -574,26 +651,20 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
 
-    def _show_error(self, text: str) -> None:
-        QMessageBox.critical(self, self.tr("CG Studio"), text)
-
-    def _dialog_dir(self) -> str:
-        return str(Path(self.path).parent) if self.path else str(Path.home())
-
     def _get_open_path(self) -> str:
         path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Open Graph"), self._dialog_dir(),
+            self, self.tr("Open Graph"), self.dialog_folder(),
             self.tr("CG Studio graphs (*.cgraph);;All files (*)"))
         return path
 
     def _get_save_path(self) -> str:
-        start = self.path or str(Path(self._dialog_dir()) / self._display_name)
+        start = self.path or str(Path(self.dialog_folder()) / self._display_name)
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save Graph As"), start, self.tr("CG Studio graphs (*.cgraph)"))
         return path
 
     def _get_export_path(self) -> str:
-        start = str(Path(self._dialog_dir()) / (Path(self._display_name).stem + ".png"))
+        start = str(Path(self.dialog_folder()) / (Path(self._display_name).stem + ".png"))
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Export Image"), start,
             self.tr("PNG image (*.png);;SVG drawing (*.svg)"))

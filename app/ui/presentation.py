@@ -9,6 +9,8 @@
 * "Presentation Mode" (F11; Esc leaves it too): full screen, docks and toolbars hidden, a
   high-contrast palette, a larger font for the menus, and the graph zoomed to fill the screen,
   so it reads from the back of a classroom. Leaving puts everything back as it was.
+* "Black Screen" (B or ".", the keys a presenter clicker's blank button sends): the window
+  turns black until any key or click, as slide software does while the class looks elsewhere.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from PySide6.QtGui import (
     QAction,
     QFont,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPalette,
     QShortcut,
     QTransform,
@@ -124,6 +128,46 @@ class NumericCheckDisplay(QObject):
                                         .replace("%1", str(exc)))
         for node_id, item in self.window.scene.nodes.items():
             item.set_numeric_text(numeric_check_text(self.checks.get(node_id)))
+
+
+class BlackScreen(QWidget):
+    """A black cover over the whole window; any key or click takes it away."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.hide()
+        self.action = QAction(self.tr("&Black Screen"), window)
+        self.action.setCheckable(True)
+        self.action.setShortcuts([QKeySequence(Qt.Key.Key_B), QKeySequence(Qt.Key.Key_Period)])
+        self.action.toggled.connect(self.set_shown)
+        window.installEventFilter(self)
+
+    def set_shown(self, on: bool) -> None:
+        self.action.setChecked(on)
+        if on:
+            self.setGeometry(self.window.rect())
+            self.show()
+            self.raise_()
+            self.setFocus()
+        else:
+            self.hide()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.set_shown(False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.set_shown(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.setGeometry(self.window.rect())
+        return super().eventFilter(watched, event)
 
 
 class PresentationMode(QObject):
@@ -233,19 +277,16 @@ class PresentationMode(QObject):
 
 
 def install(window: MainWindow) -> tuple[NumericCheckDisplay, PresentationMode]:
-    """Add the numeric check and presentation mode to ``window``, their actions to the View menu
-    (the menu holding Fit All), after a separator."""
+    """Add the numeric check, presentation mode and the black screen to ``window``, their
+    actions to the View menu's teaching aids."""
     numeric = NumericCheckDisplay(window)
     presentation = PresentationMode(window)
-    window.menu_actions["numeric_check"] = numeric.action
-    window.menu_actions["presentation"] = presentation.action
-    fit = window.menu_actions["fit"]
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is not None and fit in menu.actions():
-            menu.addSeparator()
-            menu.addActions([numeric.action, presentation.action])
-            break
-    # the canvas shortcut must work while a dock has the focus, so the window holds the action
-    window.addAction(presentation.action)
+    presentation.black = BlackScreen(window)
+    window.register_action("numeric_check", numeric.action)
+    window.register_action("presentation", presentation.action)
+    window.register_action("black_screen", presentation.black.action)
+    window.add_to_menu("view", "teaching", numeric.action, presentation.action,
+                       presentation.black.action)
+    # the canvas shortcuts must work while a dock has the focus, so the window holds the actions
+    window.addActions([presentation.action, presentation.black.action])
     return numeric, presentation

@@ -55,15 +55,15 @@ def offer_recovery(window: MainWindow, directory: str | None = None) -> bool:
         try:
             document = autosave.recover(item)
         except (FileFormatError, OSError) as exc:
-            window._show_error(QCoreApplication.translate("MainWindow", "Cannot restore %1:\n%2")
+            window.show_error(QCoreApplication.translate("MainWindow", "Cannot restore %1:\n%2")
                                .replace("%1", name).replace("%2", str(exc)))
             autosave.discard(item)
             continue
         window.controller.replace_document(document)
-        window._set_path(item.source_path)
-        # restored edits are not on disk yet: keep the document marked modified
+        window.set_document_path(item.source_path)
+        # restored edits are not on disk yet: keep the document marked modified (the title
+        # follows the stack's clean state)
         window.controller.undo_stack.resetClean()
-        window._update_title(False)
         autosave.discard(item)
         window.show_message(QCoreApplication.translate(
             "MainWindow", "Restored the autosaved copy of %1").replace("%1", name))

@@ -3,23 +3,24 @@
 The teacher ticks the leaves to learn (the tensor leaves with requires_grad), picks a learning rate
 and presses Step or Run N steps; the canvas values move as the steps go and the loss is plotted.
 A run goes in small chunks on a QTimer, so the window stays responsive, the progress bar moves and
-Stop works. Each run is one undo step ("Train 100 steps"): its undo restores the values from
-before the run and its redo the values after it. Reset puts back the values from before the first
-step since the dock opened (or was last reset), as one more undo step.
+Stop works. After each chunk the values reached are written into the document through the
+controller (``set_values``); the edits of one run merge into one undo step ("Train 100 steps"):
+its undo restores the values from before the run and its redo the values after it. Reset puts
+back the values from before the first step since the dock opened (or was last reset), as one more
+undo step.
 
-The stepping itself is :class:`app.teach.training.Trainer` (no Qt); this module only schedules
-it, records the undo step and draws.
+The stepping itself is :class:`app.teach.training.Trainer` (no Qt, on its own copy of the
+document); this module only schedules it, hands its values to the controller and draws.
 """
 
 from __future__ import annotations
 
-import copy
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QPainter, QUndoCommand
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QDockWidget,
     QDoubleSpinBox,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -38,6 +38,9 @@ from PySide6.QtWidgets import (
 
 from app.model import GraphDocument
 from app.teach.training import Trainer, TrainingError, leaf_values, trainable_leaves
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 DEFAULT_LR = 0.05  # converges on the linear_regression example (diverges above about 0.08)
 DEFAULT_STEPS = 100
@@ -49,33 +52,6 @@ RUN_TICKS = 50
 TICK_BUDGET = 0.03
 TICK_INTERVAL_MS = 15  # a pause between ticks lets the canvas repaint and the class watch
 _LEAF_ROLE = Qt.ItemDataRole.UserRole
-
-
-class SetLeafValuesCommand(QUndoCommand):
-    """Set several leaf values at once (a training run, or Reset): undo restores ``before``.
-
-    While a run is going, the dock updates ``after`` as the steps go, so redo always replays
-    the values the run reached. Only values that differ are set, so the redo of ``push`` (the
-    values are already there) changes nothing.
-    """
-
-    def __init__(self, doc: GraphDocument, text: str, before: dict[str, Any],
-                 after: dict[str, Any]) -> None:
-        super().__init__(text)
-        self.doc = doc
-        self.before = copy.deepcopy(before)
-        self.after = copy.deepcopy(after)
-
-    def _apply(self, values: dict[str, Any]) -> None:
-        for leaf_id, value in values.items():
-            if self.doc.has_node(leaf_id) and self.doc.node(leaf_id).value != value:
-                self.doc.set_field(leaf_id, "value", value)
-
-    def redo(self) -> None:
-        self._apply(self.after)
-
-    def undo(self) -> None:
-        self._apply(self.before)
 
 
 class LossChart(QChartView):
@@ -142,8 +118,11 @@ class TrainingDock(QDockWidget):
         self.losses: list[float] = []
         self._checked: dict[str, bool] = {}
         self._trainer: Trainer | None = None
-        self._command: SetLeafValuesCommand | None = None
-        self._before: dict[str, Any] = {}
+        #: the current run, the key that merges its edits into one undo step
+        self._run: object | None = None
+        #: whether the run's first edit is made, from which any other change of history ends it
+        self._watching_history = False
+        self._own_edit = False
         self._target = 0
         self._done = 0
         self._timer = QTimer(self)
@@ -268,9 +247,10 @@ class TrainingDock(QDockWidget):
         except TrainingError as exc:
             self._show_status(str(exc), error=True)
             return False
-        self._before = copy.deepcopy(leaf_values(self.document, leaves))
-        for leaf_id, value in self._before.items():
+        # the document never changes a stored value in place: no copy is needed
+        for leaf_id, value in leaf_values(self.document, leaves).items():
             self.baseline.setdefault(leaf_id, value)
+        self._run = object()
         self._target = n if n is not None else self.steps_spin.value()
         self._done = 0
         self.progress.setRange(0, self._target)
@@ -309,16 +289,16 @@ class TrainingDock(QDockWidget):
         self.progress.setValue(self._done)
         if not new_losses:
             return
-        after = leaf_values(self.document, self._before)
-        if self._command is None:
-            self._command = SetLeafValuesCommand(self.document, self._train_text(),
-                                                 self._before, after)
-            self.controller.undo_stack.push(self._command)
+        assert self._trainer is not None, "a chunk without a run"
+        self._own_edit = True
+        try:
+            self.controller.set_values(self._trainer.values, self._train_text(), self._run)
+        finally:
+            self._own_edit = False
+        if not self._watching_history:
             # from now on, any other change of the history (an undo, an edit) ends the run
             self.controller.undo_stack.indexChanged.connect(self._on_history_changed)
-        else:
-            self._command.after = copy.deepcopy(after)
-            self._command.setText(self._train_text())
+            self._watching_history = True
         self._show_status(self._summary())
 
     def _train_text(self) -> str:
@@ -340,14 +320,17 @@ class TrainingDock(QDockWidget):
 
     def _finish(self, text: str, error: bool = False) -> None:
         self._timer.stop()
-        if self._command is not None:
+        if self._watching_history:
             self.controller.undo_stack.indexChanged.disconnect(self._on_history_changed)
+            self._watching_history = False
         self._trainer = None
-        self._command = None
+        self._run = None
         self._update_buttons()
         self._show_status(text, error=error)
 
     def _on_history_changed(self, _index: int) -> None:
+        if self._own_edit:
+            return  # the run's own next values
         self._finish(self.tr("Training stopped: the graph was changed during the run"),
                      error=True)
 
@@ -356,12 +339,9 @@ class TrainingDock(QDockWidget):
         """Put back the leaf values from before the first step (one undo step); clear the plot."""
         if self.running:
             self.stop()
-        before = {leaf_id: self.document.node(leaf_id).value for leaf_id in self.baseline
-                  if self.document.has_node(leaf_id)}
-        after = {leaf_id: self.baseline[leaf_id] for leaf_id in before}
-        if before != after:
-            self.controller.undo_stack.push(
-                SetLeafValuesCommand(self.document, self.tr("Reset training"), before, after))
+        self.controller.set_values({leaf_id: value for leaf_id, value in self.baseline.items()
+                                    if self.document.has_node(leaf_id)},
+                                   self.tr("Reset training"))
         self._clear_history()
         self._show_status(self.tr("Values reset to before the first step"))
 
@@ -394,20 +374,11 @@ class TrainingDock(QDockWidget):
             self.controller.message.emit(text)
 
 
-def install(window: QMainWindow) -> TrainingDock:
+def install(window: MainWindow) -> TrainingDock:
     """Add the Training dock to ``window`` (a MainWindow), tabbed with its History dock."""
     dock = TrainingDock(window.controller, window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(window.history_dock, dock)
     window.inspector.raise_()
-    history_toggle = window.history_dock.toggleViewAction()
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        actions = menu.actions() if menu is not None else []
-        if history_toggle in actions:  # the View menu: list the dock after History
-            position = actions.index(history_toggle) + 1
-            if position < len(actions):
-                menu.insertAction(actions[position], dock.toggleViewAction())
-            else:
-                menu.addAction(dock.toggleViewAction())
+    window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock

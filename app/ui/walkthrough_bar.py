@@ -13,14 +13,14 @@ walking recomputes the steps and keeps the current step number where it still ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
-    QMainWindow,
+    QMenu,
     QSlider,
     QToolBar,
     QVBoxLayout,
@@ -29,8 +29,11 @@ from PySide6.QtWidgets import (
 
 from app.canvas import GraphScene
 from app.controller import DocumentController
+from app.display.messages import localised
 from app.teach.walkthrough import Step, backward_steps, forward_steps
-from app.ui.messages import localised
+
+if TYPE_CHECKING:
+    from app.ui.mainwindow import MainWindow
 
 #: Play speed: the slider gives steps per 10 seconds; the timer waits 10 s / speed per step.
 SPEED_RANGE = (1, 50)
@@ -108,6 +111,14 @@ class WalkthroughBar(QToolBar):
                                         QKeySequence(Qt.Key.Key_Left))
         self.next_action = self._action(self.tr("&Next Step"), self.next,
                                         QKeySequence(Qt.Key.Key_Right))
+        # A presenter clicker sends PageDown / PageUp (some send Space): they step too, and
+        # "next" outside a walkthrough starts the backward one, so a class can begin with it.
+        self.clicker_next_action = self._action(self.tr("Next (Presenter Clicker)"),
+                                                self.clicker_next)
+        self.clicker_next_action.setShortcut(QKeySequence(Qt.Key.Key_PageDown))
+        self.clicker_prev_action = self._action(self.tr("Previous (Presenter Clicker)"),
+                                                self.prev)
+        self.clicker_prev_action.setShortcut(QKeySequence(Qt.Key.Key_PageUp))
         self.play_action = self._action(self.tr("&Play"), checkable=True,
                                         tip=self.tr("Move on one step at a time by itself"))
         self.play_action.toggled.connect(self._play_toggled)
@@ -169,6 +180,13 @@ class WalkthroughBar(QToolBar):
 
     def next(self) -> None:
         self.go_to(self.index + 1)
+
+    def clicker_next(self) -> None:
+        """A clicker's "next": the next step, or the backward walkthrough's first one."""
+        if self.mode is None:
+            self.start("backward")
+        else:
+            self.next()
 
     def prev(self) -> None:
         self.go_to(self.index - 1)
@@ -343,7 +361,7 @@ class WalkthroughBar(QToolBar):
         return " ".join(parts)
 
 
-def install(window: QMainWindow) -> WalkthroughBar:
+def install(window: MainWindow) -> WalkthroughBar:
     """Add the walkthrough toolbar, its formula panel (bottom dock, hidden until a walkthrough
     starts) and a Walkthrough submenu at the end of the View menu to ``window``."""
     panel = FormulaPanel(window)
@@ -355,12 +373,13 @@ def install(window: QMainWindow) -> WalkthroughBar:
             "walk_prev": bar.prev_action, "walk_next": bar.next_action,
             "walk_play": bar.play_action, "walk_predict": bar.predict_action,
             "walk_reveal": bar.reveal_action}
-    window.menu_actions.update(keys)
-    anchor = window.menu_actions["fit"]
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and anchor in menu.actions():
-            menu.addSeparator()
-            submenu = menu.addMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"))
-            submenu.addActions(list(keys.values()))
+    for key, action in keys.items():
+        window.register_action(key, action)
+    # the keys must work in presentation mode too, where the toolbar is hidden
+    window.addActions([bar.prev_action, bar.next_action, bar.clicker_next_action,
+                       bar.clicker_prev_action])
+    window.view.space_tapped.connect(lambda: bar.next() if bar.mode is not None else None)
+    submenu = QMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"), window)
+    submenu.addActions(list(keys.values()))
+    window.add_to_menu("view", "walkthrough", submenu)
     return bar

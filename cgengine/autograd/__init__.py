@@ -59,7 +59,7 @@ from cgengine.autograd.grad_mode import state as _grad_mode
 if TYPE_CHECKING:
     from cgengine.tensor import Tensor
 
-from cgengine import formulas as f  # noqa: E402 - after grad_mode, which formulas does not need
+from cgengine import formulas as f
 
 __all__ = ["AccumulateGrad", "Node", "RemovableHandle", "backward", "enable_grad", "functional",
            "grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
@@ -291,7 +291,8 @@ class Node:
         Tensor = _tensor_class()
 
         grad = grad_outputs[0]
-        grads = self.apply(grad._data if isinstance(grad, Tensor) else np.asarray(grad))
+        with np.errstate(all="ignore"):
+            grads = self.apply(grad._data if isinstance(grad, Tensor) else np.asarray(grad))
         return tuple(None if g is None else Tensor._wrap(g) for g in grads)
 
     def release(self) -> None:
@@ -787,7 +788,8 @@ def _seed_gradients(
             if create_graph and isinstance(given, Tensor):
                 grad = given if given._data.dtype == out._data.dtype else given.to(out.dtype)
             else:
-                grad = grad.astype(out._data.dtype, copy=False)
+                with np.errstate(all="ignore"):
+                    grad = grad.astype(out._data.dtype, copy=False)
         if create_graph and type(grad) is np.ndarray:
             grad = Tensor._wrap(grad)
         roots.append(out._graph_node())

@@ -63,21 +63,21 @@ class _Mode:
         return type(self)()
 
 
-class no_grad(_Mode):  # noqa: N801 - torch's name
+class no_grad(_Mode):
     """Disable recording inside a ``with`` block or a decorated function."""
 
     def _modes(self) -> tuple[bool, bool]:
         return False, state.inference
 
 
-class enable_grad(_Mode):  # noqa: N801 - torch's name
+class enable_grad(_Mode):
     """Re-enable recording inside a ``no_grad`` block."""
 
     def _modes(self) -> tuple[bool, bool]:
         return True, state.inference
 
 
-class set_grad_enabled(_Mode):  # noqa: N801 - torch's name
+class set_grad_enabled(_Mode):
     """Turn recording on or off; as a plain call it takes effect at once, as in torch."""
 
     def __init__(self, mode: bool) -> None:
@@ -109,7 +109,7 @@ class set_grad_enabled(_Mode):  # noqa: N801 - torch's name
         return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
 
 
-class inference_mode(_Mode):  # noqa: N801 - torch's name
+class inference_mode(_Mode):
     """Like ``no_grad``, and what is computed inside is an inference tensor (``is_inference()``),
     which autograd refuses to save for backward later."""
 

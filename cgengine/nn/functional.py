@@ -55,14 +55,14 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction:
     return reduction
 
 
-def _float_kernel(input: Tensor, kernel: str) -> None:  # noqa: A002
+def _float_kernel(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}'")
 
 
 # ---------------------------------------------------------------- linear
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``, recorded as torch records it (one AddmmBackward0 for a 2-D
     input with a bias)."""
     if bias is None:
@@ -89,12 +89,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 # ---------------------------------------------------------------- activations
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x); ``inplace=True`` overwrites the input (``relu_``)."""
     return input.relu_() if inplace else _F.relu(input)
 
 
-def _activation(input: Tensor, name: str, inplace: bool, **params: float) -> Tensor:  # noqa: A002
+def _activation(input: Tensor, name: str, inplace: bool, **params: float) -> Tensor:
     """The op ``name``, or with ``inplace`` its in-place form ``name_``, which overwrites the
     input (torch records it as ...Backward1, its rule reading the result)."""
     if inplace:
@@ -102,20 +102,20 @@ def _activation(input: Tensor, name: str, inplace: bool, **params: float) -> Ten
     return apply(OPS[name], input, **params)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
+def leaky_relu(input: Tensor, negative_slope: float = 0.01,
                inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope * x below (LeakyReluBackward0)."""
     _float_kernel(input, "leaky_relu_cpu")
     return _activation(input, "leaky_relu", inplace, negative_slope=negative_slope)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha * (exp(x) - 1) below (EluBackward0)."""
     _float_kernel(input, "elu_cpu")
     return _activation(input, "elu", inplace, alpha=alpha)
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF; ``approximate='tanh'`` uses torch's tanh
     formula (GeluBackward0)."""
     if approximate not in ("none", "tanh"):
@@ -124,7 +124,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return apply(OPS["gelu"], input, approximate=approximate)
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold
     (SoftplusBackward0)."""
     _float_kernel(input, "softplus_cpu")
@@ -132,7 +132,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 # ---------------------------------------------------------------- dropout
-def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
             inplace: bool = False) -> Tensor:
     """In training, zero each element with probability ``p`` and scale the others by
     1 / (1 - p); the mask is drawn as torch draws it (``bernoulli_(1 - p)``)."""
@@ -150,7 +150,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
 
 
 # ---------------------------------------------------------------- regression losses
-def _warn_target_size(input: Tensor, target: Tensor) -> None:  # noqa: A002
+def _warn_target_size(input: Tensor, target: Tensor) -> None:
     if input.shape != target.shape:
         warnings.warn(
             f"Using a target size ({target.shape!r}) that is different to the input size "
@@ -163,7 +163,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Mean (or sum) of the absolute differences, recorded as torch records it: abs(input -
     target), then mean or sum."""
@@ -173,7 +173,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # 
     return _reduce(_F.abs(input - target), reduction)
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Mean (or sum) of the squared differences (MseLossBackward0)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -182,7 +182,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  #
     return apply(OPS["mse_loss"], input, target, reduction=reduction)
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
                    reduce: bool | None = None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta, for d = input - target
@@ -205,7 +205,7 @@ def _check_probabilities(t: Tensor, what: str) -> None:
         raise RuntimeError(f"all elements of {what} should be between 0 and 1")
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
+def binary_cross_entropy(input: Tensor, target: Tensor,
                          weight: Tensor | None = None, size_average: bool | None = None,
                          reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """-w * (t * log(p) + (1 - t) * log(1 - p)) for probabilities p, each log clamped at -100
@@ -227,7 +227,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
     return apply(OPS["binary_cross_entropy"], input, target, weight=weight, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None,
                                      size_average: bool | None = None,
                                      reduce: bool | None = None, reduction: str = "mean",
@@ -250,7 +250,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
 
 
 # ---------------------------------------------------------------- classification
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: bool | None = None, ignore_index: int = -100,
              reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """-w[t] * input[t] for log-probabilities ``input`` (N, C) or (C,) and class indices ``t``;
@@ -285,7 +285,7 @@ def _scale(t: Tensor, factor: float) -> Tensor:
     return apply(OPS["mul_scalar"], t, other=factor)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:

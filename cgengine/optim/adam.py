@@ -62,6 +62,11 @@ class Adam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns the closure's loss, if any."""
         loss = self._closure_loss(closure)
+        with np.errstate(all="ignore"):  # inf and nan come silently, as in torch
+            self._step()
+        return loss
+
+    def _step(self) -> None:
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
@@ -90,7 +95,6 @@ class Adam(Optimizer):
                     second = largest._data
                 denom = np.sqrt(second) / bias_correction2_sqrt + eps
                 _update(param, param._data - step_size * (exp_avg._data / denom))
-        return loss
 
 
 class AdamW(Adam):

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from cgengine._fma import fma
 from cgengine.optim.optimizer import Optimizer, _update
 from cgengine.tensor import Tensor
@@ -46,6 +48,11 @@ class SGD(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns the closure's loss, if any."""
         loss = self._closure_loss(closure)
+        with np.errstate(all="ignore"):  # inf and nan come silently, as in torch
+            self._step()
+        return loss
+
+    def _step(self) -> None:
         for group in self.param_groups:
             lr, momentum = group["lr"], group["momentum"]
             dampening, weight_decay = group["dampening"], group["weight_decay"]
@@ -68,4 +75,3 @@ class SGD(Optimizer):
                     nesterov = group["nesterov"]
                     grad = fma(buffer._data, momentum, grad) if nesterov else buffer._data
                 _update(param, fma(grad, -lr, param._data))  # param.add_(grad, alpha=-lr)
-        return loss

@@ -38,6 +38,13 @@
     </message>
 </context>
 <context>
+    <name>BlackScreen</name>
+    <message>
+        <source>&amp;Black Screen</source>
+        <translation>黑屏(&amp;B)</translation>
+    </message>
+</context>
+<context>
     <name>CanvasMenu</name>
     <message>
         <source>Set as output (backward from here)</source>
@@ -901,6 +908,14 @@
     <message>
         <source>&amp;Next Step</source>
         <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Next (Presenter Clicker)</source>
+        <translation>下一步（翻页笔）</translation>
+    </message>
+    <message>
+        <source>Previous (Presenter Clicker)</source>
+        <translation>上一步（翻页笔）</translation>
     </message>
     <message>
         <source>&amp;Play</source>

@@ -1,11 +1,11 @@
-"""The inspector's value parser and torch-like printing (app/ui/values.py), against torch."""
+"""The inspector's value parser and torch-like printing (app/display/values.py), against torch."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.ui.values import (
+from app.display.values import (
     format_tensor,
     initial_value,
     parse_shape_text,

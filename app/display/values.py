@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from app.model.rules import MAX_TENSOR_DIMS
+
 #: One number in Python/torch syntax: "3", "-2.", ".5", "1e-3", "inf", "nan".
 _NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|nan)", re.IGNORECASE)
 _MAX_ELEMENTS = 100_000
-_MAX_DIMS = 8  # as the .cgraph format allows
 _SUMMARY_THRESHOLD = 1000  # torch prints '...' beyond this many elements
 #: An elided run of elements inside a row (not the "...," line that elides whole rows).
 _ELIDED_ELEMENT = re.compile(r"(?<=\S )\.\.\.|\.\.\.(?=, \S)")
@@ -56,8 +57,8 @@ class _Parser:
         return float(token)
 
     def list(self, depth: int) -> list[Any]:
-        if depth >= _MAX_DIMS:
-            raise self.fail(f"at most {_MAX_DIMS} dimensions (nested brackets)")
+        if depth >= MAX_TENSOR_DIMS:
+            raise self.fail(f"at most {MAX_TENSOR_DIMS} dimensions (nested brackets)")
         self.pos += 1  # the "["
         items: list[Any] = []
         while True:

@@ -1,0 +1,181 @@
+"""The rules a document's nodes and wires follow, each written once.
+
+What a dtype may be, which fields a kind of node carries and which of them an edit may change,
+which parameters an operation takes and what values they hold, which input ports a node has.
+:class:`~app.model.document.GraphDocument` checks every mutation with these functions, the
+controller asks the document before it pushes an undo command, and the .cgraph reader
+(:mod:`app.fileio.schema`) checks a file's fields with the very same functions. So a value the
+editor accepts is one a file may hold, and the other way round.
+
+A refusal is a typed error of :mod:`app.model.errors` whose message says where, what was expected
+and what was found ("dtype: expected one of float32, float64, int64, got 'float16'"); ``where``
+is the caller's name for the place: a field name in the editor, a path such as
+"nodes[0] (id 'w').dtype" in a file.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app.model.errors import InvalidValueError, PortError
+from app.registry import NodeType, ParamSpec
+
+DTYPES: tuple[str, ...] = ("float32", "float64", "int64")
+#: As many dimensions as a tensor (or a reshape's shape) may have: nested brackets in a file or
+#: in the inspector.
+MAX_TENSOR_DIMS = 8
+
+#: The fields a node of each kind carries besides its id and type, in the order a file lists them.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "tensor": ("label", "pos", "value", "dtype", "requires_grad", "retain_grad"),
+    "scalar": ("label", "pos", "value"),
+    "op": ("label", "pos", "retain_grad", "params"),
+}
+#: The node fields an edit may set (``GraphDocument.set_field``); a position changes by a move,
+#: parameters by ``set_param``.
+EDITABLE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", "retain_grad")
+#: The fields of a note.
+NOTE_FIELDS: tuple[str, ...] = ("text", "pos", "size")
+
+
+# ----------------------------------------------------------------------- values
+def describe(value: Any) -> str:
+    """A value as a message shows it: 'x', 3, true, null, a list, an object (JSON's words)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def refusal(where: str, message: str) -> str:
+    """``message`` with its place in front: "where: message" (just the message without one)."""
+    return f"{where}: {message}" if where else message
+
+
+def is_number(value: Any) -> bool:
+    """An int or a float, and not a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_finite(number: int | float) -> bool:
+    """math.isfinite that also answers for integers too large for a float (10**400: False)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
+def expect_bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidValueError(refusal(where, f"expected true or false, got {describe(value)}"))
+    return value
+
+
+def expect_integer(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidValueError(refusal(where, f"expected an integer, got {describe(value)}"))
+    return value
+
+
+def expect_number(value: Any, where: str) -> int | float:
+    if not is_number(value):
+        raise InvalidValueError(refusal(where, f"expected a number, got {describe(value)}"))
+    return value
+
+
+def expect_finite(value: Any, where: str) -> int | float:
+    number = expect_number(value, where)
+    if not is_finite(number):
+        raise InvalidValueError(refusal(where, f"expected a finite number, got {describe(value)}"))
+    return number
+
+
+# ----------------------------------------------------------------------- fields
+def check_dtype(value: Any, where: str = "dtype") -> str:
+    """``value`` if it names a dtype a tensor node may have."""
+    if not isinstance(value, str) or value not in DTYPES:
+        raise InvalidValueError(refusal(where, f"expected one of {', '.join(DTYPES)}, "
+                                               f"got {describe(value)}"))
+    return value
+
+
+def check_editable_field(name: str) -> None:
+    """Refuse a node field that ``set_field`` cannot change."""
+    if name not in EDITABLE_FIELDS:
+        raise InvalidValueError(f"a node has no editable field {name!r}")
+
+
+def check_note_field(name: str) -> None:
+    if name not in NOTE_FIELDS:
+        raise InvalidValueError(f"a note has no field {name!r}")
+
+
+# ----------------------------------------------------------------------- params
+def param_names(node_type: NodeType) -> list[str]:
+    """The parameters an operation takes: its keyword arguments, then the numbers of the input
+    ports that have a default (pow's exponent), used while nothing is wired there."""
+    return [spec.name for spec in node_type.params] + [
+        port.name for port in node_type.inputs if port.default is not None]
+
+
+def check_param_name(node_type: NodeType, name: str, where: str = "") -> None:
+    """Refuse a parameter ``node_type`` does not take, naming those it does."""
+    known = param_names(node_type)
+    if name not in known:
+        raise InvalidValueError(refusal(where, f"{node_type.name} has no parameter {name!r} "
+                                               f"(it has: {', '.join(known) or 'none'})"))
+
+
+def check_param(node_type: NodeType, name: str, value: Any, where: str = "") -> Any:
+    """``value`` as parameter ``name`` of ``node_type`` holds it (a shape as a tuple).
+
+    ``where`` names the parameter's place; None is the value of an optional parameter left out.
+    """
+    check_param_name(node_type, name, where)
+    here = f"{where}.{name}" if where else name
+    spec = next((p for p in node_type.params if p.name == name), None)
+    if spec is None:  # an unwired port's number
+        return expect_finite(value, here)
+    return _param_value(spec, value, here)
+
+
+def _param_value(spec: ParamSpec, value: Any, where: str) -> Any:
+    if value is None and spec.kind.startswith("optional_"):
+        return None
+    if spec.kind in ("int", "optional_int"):
+        return expect_integer(value, where)
+    if spec.kind in ("float", "optional_float"):
+        return expect_finite(value, where)
+    if spec.kind == "bool":
+        return expect_bool(value, where)
+    # "shape": sizes, one of which may be -1 (inferred), as in reshape(-1, 2)
+    if not isinstance(value, (list, tuple)):
+        raise InvalidValueError(refusal(where, f"expected a list, got {describe(value)}"))
+    if len(value) > MAX_TENSOR_DIMS:
+        raise InvalidValueError(refusal(where, f"at most {MAX_TENSOR_DIMS} entries, "
+                                               f"not {len(value)}"))
+    for i, size in enumerate(value):
+        if expect_integer(size, f"{where}[{i}]") < -1:
+            raise InvalidValueError(refusal(f"{where}[{i}]",
+                                            f"expected a size >= 0 or -1, got {size}"))
+    if list(value).count(-1) > 1:
+        raise InvalidValueError(refusal(where, "only one size can be -1 (inferred)"))
+    return tuple(value)
+
+
+# ----------------------------------------------------------------------- ports
+def check_port(node_type: NodeType, port: int, name: str) -> None:
+    """Refuse input ``port`` of a node of ``node_type`` called ``name`` when it has no such
+    input: a leaf has none, an operation one per argument of its function."""
+    count = len(node_type.inputs)
+    if count == 0:
+        raise PortError(f"{name} is a {node_type.name} node and has no inputs")
+    if not 0 <= port < count:
+        raise PortError(f"{name} ({node_type.name}) has inputs 0..{count - 1}, not {port}")

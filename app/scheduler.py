@@ -1,0 +1,229 @@
+"""EvaluationScheduler: when and where the document is evaluated, and which result is shown.
+
+It watches the document: an edit that changes a number (not a move or a rename) asks for an
+evaluation, and a burst of them (a macro emits many) is evaluated once, from a zero-delay timer.
+A graph the last evaluation says is quick is evaluated right there in the event loop; a slower one
+goes to the worker thread (app/evaluate/worker.py) on a copy of the document, and the GUI polls
+for its result. Every edit gets the next generation number and only the newest generation's
+result is shown, so a slow old evaluation never hides a newer edit.
+
+What an evaluation leaves behind (the previous result, the engine's graph, the garbage
+collector's work) is put off until the event loop is idle again, after the repaint the user waits
+for: see :class:`_Leftovers` and ``app.runtime.collector``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app import runtime
+from app.evaluate import EvalResult, evaluate_document
+from app.evaluate.worker import (
+    EVALUATION_LOCK,
+    BackgroundEvaluator,
+    clone_for_evaluation,
+    evaluate_serialised,
+)
+from app.model import GraphDocument, Node
+
+#: An edit is evaluated in the event loop, its numbers shown at once, when the last evaluation
+#: says this one will take at most this long (seconds); a longer one goes to the worker thread,
+#: so that the window keeps responding. About 2,500 nodes on a 2-core laptop.
+SYNC_EVALUATION_BUDGET = 0.05
+#: Until a document has been evaluated once, graphs of at least this many nodes go to the worker.
+BACKGROUND_MIN_NODES = 2500
+#: How often the GUI thread looks for a finished background evaluation, in milliseconds.
+POLL_MS = 5
+#: Node fields whose change leaves every number as it was.
+_LAYOUT_FIELDS = frozenset({"pos", "label"})
+
+
+class _Leftovers:
+    """What evaluations leave behind, kept until the event loop is idle again.
+
+    Freeing a large evaluation (its result, the engine's tensors and graph nodes) takes
+    milliseconds, and a garbage collection set off among its allocations walks every object of
+    the application: both would come between an edit and its repaint. So they wait for the
+    event loop's timers, which run after the paint events. A plain object rather than a QObject:
+    the idle call is made even if its scheduler is deleted first, so the collector is never left
+    held.
+    """
+
+    #: No idle time yet (edits in a loop, a test): keep this many (two edits' engine objects
+    #: and the results they replaced), free older ones at once.
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.pending = False
+
+    def keep(self, item: Any) -> None:
+        """Keep ``item`` alive until the next idle time (callable from the worker thread)."""
+        self.items.append(item)
+        del self.items[:-self.KEEP]
+
+    def free_when_idle(self) -> None:
+        """Hold the collector now; free the items and release it when the event loop is idle."""
+        if self.pending:
+            return
+        self.pending = True
+        runtime.collector.hold()
+        QTimer.singleShot(0, self._free)
+
+    def _free(self) -> None:
+        self.pending = False
+        self.items.clear()
+        runtime.collector.release()
+
+
+class EvaluationScheduler(QObject):
+    """Evaluates ``document`` after the edits that change its numbers; holds the latest result.
+
+    Signals: ``evaluated(result)`` when a new result is shown, ``failed(text)`` when the engine
+    raised (the result is then empty).
+    """
+
+    evaluated = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, document: GraphDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.result: EvalResult | None = None
+        #: seconds the last evaluation took per node (None until one ran), to predict the next
+        self.seconds_per_node: float | None = None
+        self.sync_budget = SYNC_EVALUATION_BUDGET
+        self.leftovers = _Leftovers()
+        self.background = BackgroundEvaluator(self._evaluate_in_worker)
+        self._dirty = False
+        self._generation = 0
+        self._shown_generation = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._evaluate_scheduled)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect_background_result)
+        self._listen(document)
+        self.schedule()
+
+    # ------------------------------------------------------------------ document
+    def _document_signals(self, doc: GraphDocument) -> list[tuple[Any, Callable[..., None]]]:
+        return [
+            (doc.node_added, self._mark_dirty), (doc.node_removed, self._mark_dirty),
+            (doc.edge_added, self._mark_dirty), (doc.edge_removed, self._mark_dirty),
+            (doc.output_changed, self._mark_dirty), (doc.node_changed, self._on_node_changed),
+            (doc.changed, self._on_changed),
+        ]
+
+    def _listen(self, doc: GraphDocument) -> None:
+        for signal, slot in self._document_signals(doc):
+            signal.connect(slot)
+
+    def set_document(self, document: GraphDocument) -> None:
+        """Watch ``document`` instead (New, Open): no result until its first evaluation."""
+        for signal, slot in self._document_signals(self.document):
+            signal.disconnect(slot)
+        self.document = document
+        self._listen(document)
+        self._retire(self.result)
+        self.result = None
+        self.schedule()
+
+    def _mark_dirty(self, *_args: Any) -> None:
+        self._dirty = True
+
+    def _on_node_changed(self, _node: Node, field: str) -> None:
+        if field not in _LAYOUT_FIELDS:
+            self._dirty = True
+
+    def _on_changed(self) -> None:
+        if self._dirty:
+            self.schedule()
+
+    # ---------------------------------------------------------------- scheduling
+    @property
+    def pending(self) -> bool:
+        """True from an edit that changes a number until its result has been shown."""
+        return self._shown_generation != self._generation
+
+    def schedule(self) -> None:
+        """Evaluate once the event loop gets back to its timers (a burst of edits: once)."""
+        self._dirty = True
+        self._generation += 1
+        self._timer.start()
+
+    def _evaluate_scheduled(self) -> None:
+        """The timer's slot: evaluate a quick graph now, hand a slow one to the worker."""
+        if self._evaluates_quickly():
+            self.evaluate_now()
+            return
+        self._dirty = False
+        # the worker gets a copy: the live document keeps changing while it computes
+        self.background.submit(clone_for_evaluation(self.document), self._generation)
+        self._poll.start()
+
+    def _evaluates_quickly(self) -> bool:
+        """Whether the document should evaluate within ``sync_budget``, judged from the time the
+        last evaluation took per node (or, before any, from its size)."""
+        nodes = len(self.document)
+        if self.seconds_per_node is None:
+            return nodes < BACKGROUND_MIN_NODES
+        return self.seconds_per_node * nodes <= self.sync_budget
+
+    def evaluate_now(self) -> EvalResult:
+        """Evaluate the document at once (tests, command line) and emit ``evaluated``.
+
+        Runs in the calling thread whatever the graph's size; a background evaluation still
+        running is outdated by this one and its result is dropped.
+        """
+        self._timer.stop()
+        self._dirty = False
+        self._generation += 1
+        self.background.cancel()
+        self.leftovers.free_when_idle()  # holds the collector from here to the repaint
+        try:
+            with EVALUATION_LOCK:
+                result = evaluate_document(self.document, retire=self.leftovers.keep)
+        except Exception as exc:  # an engine bug must not take the open document down with it
+            result = self._failed_evaluation(exc)
+        self._show(self._generation, result)
+        return result
+
+    def _evaluate_in_worker(self, doc: GraphDocument) -> EvalResult:
+        """What the worker thread runs: one evaluation, the collector held meanwhile."""
+        with runtime.collector.paused():
+            return evaluate_serialised(doc, retire=self.leftovers.keep)
+
+    def _collect_background_result(self) -> None:
+        taken = self.background.take_result()
+        if not self.background.busy:
+            self._poll.stop()
+        if taken is None or taken[0] != self._generation:
+            return  # still running, or an edit came since: its own evaluation follows
+        generation, outcome = taken
+        if isinstance(outcome, BaseException):
+            self._show(generation, self._failed_evaluation(outcome))
+        else:
+            self._show(generation, outcome)
+
+    def _failed_evaluation(self, exc: BaseException) -> EvalResult:
+        self.failed.emit(f"Evaluation failed: {exc}")
+        return EvalResult(output=self.document.output)
+
+    def _show(self, generation: int, result: EvalResult) -> None:
+        self._shown_generation = generation
+        if result.seconds > 0 and result.nodes:
+            self.seconds_per_node = result.seconds / len(result.nodes)
+        self._retire(self.result)  # the old result is freed after the repaint
+        self.result = result
+        self.evaluated.emit(result)
+
+    def _retire(self, garbage: Any) -> None:
+        if garbage is not None:
+            self.leftovers.keep(garbage)
+        self.leftovers.free_when_idle()

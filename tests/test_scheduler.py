@@ -1,0 +1,108 @@
+"""EvaluationScheduler (app/scheduler.py): which edits re-evaluate, where, and the idle clean-up."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from app import runtime
+from app.model import GraphDocument, Node
+from app.scheduler import EvaluationScheduler
+
+
+def lesson() -> GraphDocument:
+    """y = (x + w) * (w + 1) with w = 1, x = 2."""
+    doc = GraphDocument()
+    doc.add_node(Node("w", "tensor", "w", value=[1.0], requires_grad=True))
+    doc.add_node(Node("x", "tensor", "x", value=[2.0], requires_grad=True))
+    doc.add_node(Node("one", "scalar", "1", value=1))
+    for node_id, op in (("a", "add"), ("b", "add"), ("y", "mul")):
+        doc.add_node(Node(node_id, op, node_id))
+    doc.connect_many([("w", "a", 0), ("x", "a", 1), ("w", "b", 0), ("one", "b", 1),
+                      ("a", "y", 0), ("b", "y", 1)])
+    doc.set_output("y")
+    return doc
+
+
+@pytest.fixture
+def scheduler(qtbot) -> EvaluationScheduler:
+    scheduler = EvaluationScheduler(lesson())
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000):
+        pass  # the first evaluation, scheduled on creation
+    return scheduler
+
+
+def test_the_first_result_is_the_lesson(scheduler) -> None:
+    assert scheduler.result.nodes["w"].grad.tolist() == [5.0]
+    assert not scheduler.pending
+
+
+def test_edits_of_numbers_re_evaluate_and_moves_and_renames_do_not(scheduler, qtbot) -> None:
+    doc = scheduler.document
+    doc.move_node("w", (50.0, 60.0))
+    doc.set_field("w", "label", "weight")
+    assert not scheduler.pending
+    doc.set_field("w", "value", [2.0])
+    assert scheduler.pending
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000) as blocker:
+        pass
+    assert blocker.args[0].nodes["y"].value.tolist() == [12.0]  # (2 + 2) * (2 + 1)
+    assert scheduler.result is blocker.args[0] and not scheduler.pending
+
+
+def test_a_slow_graph_goes_to_the_worker_and_its_result_is_shown(scheduler, qtbot) -> None:
+    submitted: list[int] = []
+    submit = scheduler.background.submit
+    scheduler.background.submit = lambda doc, generation: (submitted.append(generation),
+                                                           submit(doc, generation))
+    scheduler.seconds_per_node = 1.0  # as if the last evaluation took a second a node
+    with qtbot.waitSignal(scheduler.evaluated, timeout=10_000) as blocker:
+        scheduler.document.set_field("x", "value", [3.0])
+    assert len(submitted) == 1
+    assert blocker.args[0].nodes["y"].value.tolist() == [8.0]  # (3 + 1) * (1 + 1)
+    qtbot.waitUntil(lambda: not scheduler.background.busy, timeout=3000)
+
+
+def test_a_new_document_starts_without_a_result(scheduler, qtbot) -> None:
+    old = scheduler.document
+    other = GraphDocument()
+    other.add_node(Node("t", "tensor", "t", value=[4.0]))
+    scheduler.set_document(other)
+    assert scheduler.result is None and scheduler.pending
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000) as blocker:
+        pass
+    assert list(blocker.args[0].nodes) == ["t"]
+    old.set_field("w", "value", [9.0])
+    assert not scheduler.pending  # the old document is no longer watched
+
+
+def test_an_engine_failure_is_a_message_and_an_empty_result(scheduler, monkeypatch) -> None:
+    def broken(_doc, **_options):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr("app.scheduler.evaluate_document", broken)
+    failures: list[str] = []
+    scheduler.failed.connect(failures.append)
+    result = scheduler.evaluate_now()
+    assert failures == ["Evaluation failed: engine exploded"]
+    assert result.nodes == {} and result.output == "y"
+
+
+def test_in_the_window_the_collector_waits_for_idle_time(scheduler, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    old = scheduler.result
+    scheduler.evaluate_now()
+    # between the edit and the repaint: no collection, and the old result still alive
+    assert not gc.isenabled()
+    assert any(item is old for item in scheduler.leftovers.items)
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    assert gc.isenabled() and scheduler.leftovers.items == []
+    assert not runtime.collector.held
+
+
+def test_without_idle_time_only_the_last_leftovers_are_kept(scheduler) -> None:
+    for value in range(10):
+        scheduler.document.set_field("w", "value", [float(value)])
+        scheduler.evaluate_now()
+    assert len(scheduler.leftovers.items) <= scheduler.leftovers.KEEP
