@@ -32,8 +32,26 @@ def _on_arrays(*values: Any) -> bool:
     return not any(isinstance(v, tensor) for v in values)
 
 
-def _is_tensor(x: Any) -> bool:
+def is_tensor(x: Any) -> bool:
+    """Whether the rule is running on tensors (create_graph) rather than arrays."""
     return isinstance(x, cgengine.Tensor)
+
+
+_is_tensor = is_tensor
+
+
+def array(x: Any) -> np.ndarray:
+    """The values, as an array, in either mode (for decisions a rule makes on them)."""
+    return x._data if is_tensor(x) else np.asarray(x)
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    return tuple(np.shape(array(x)))
+
+
+def constant(values: np.ndarray, like: Any) -> Any:
+    """Values computed with numpy, used as a constant: no gradient flows through them."""
+    return cgengine.Tensor._wrap(values) if is_tensor(like) else values
 
 
 def _api() -> Any:
@@ -109,6 +127,26 @@ def sum_dims(x: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
     if _is_tensor(x):
         return x.sum(dims, keepdim=keepdim)
     return np.sum(x, axis=dims, keepdims=keepdim)
+
+
+def pow_(x: Any, exponent: float) -> Any:
+    """``x ** exponent``, in place on a tensor as torch's formula does it (``pow_``), which
+    records the clone of x it keeps."""
+    return x.pow_(exponent) if _is_tensor(x) else x**exponent
+
+
+def mean(x: Any, dims: tuple[int, ...] | None, keepdim: bool) -> Any:
+    if _is_tensor(x):
+        return x.mean() if dims is None else x.mean(dims, keepdim=keepdim)
+    return np.mean(x, axis=dims, keepdims=keepdim)
+
+
+def flip(x: Any, dims: tuple[int, ...]) -> Any:
+    return _record("flip", x, dims=dims) if _is_tensor(x) else np.flip(x, dims).copy()
+
+
+def cumsum(x: Any, dim: int) -> Any:
+    return _record("cumsum", x, dim=dim) if _is_tensor(x) else np.cumsum(x, axis=dim)
 
 
 def unsqueeze(x: Any, dim: int) -> Any:
@@ -213,6 +251,19 @@ def index_put(x: Any, key: Any, values: Any) -> Any:
 def index_put_impl(x: Any, key: Any, values: Any) -> Any:
     """``x`` with ``values`` added at ``key`` (torch's accumulating _index_put_impl_)."""
     return _kernel("index_put_impl", x, values, key=key, accumulate=True)
+
+
+def index_select(x: Any, dim: int, index: np.ndarray) -> Any:
+    return _kernel("index_select", x, dim=dim, index=index)
+
+
+def index_add(x: Any, dim: int, index: np.ndarray, source: Any) -> Any:
+    return _kernel("index_add", x, source, dim=dim, index=index)
+
+
+def div_floor(a: Any, b: Any) -> Any:
+    """a / b rounded down (torch's div with rounding_mode="floor", DivBackward2)."""
+    return _kernel("div_floor", a, b)
 
 
 def index(x: Any, key: Any) -> Any:
