@@ -15,8 +15,9 @@ the output to the leaves, applying the chain rule. Where to read:
 
 from cgengine import autograd, functional, nn, optim, random, utils
 from cgengine._alloc import tune_allocator
+from cgengine._device import cuda, device
 from cgengine._dtype import bool_ as bool
-from cgengine._dtype import dtype, float16, float32, float64, int32, int64
+from cgengine._dtype import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
 from cgengine.autograd import (
     enable_grad,
     inference_mode,
@@ -51,25 +52,44 @@ from cgengine.creation import (
 from cgengine.functional import (
     abs,
     add,
+    addmm,
+    all,
     allclose,
+    any,
     argmax,
     argmin,
+    argsort,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    bmm,
     cat,
+    ceil,
+    chunk,
     clamp,
     clip,
     clone,
     concat,
     cos,
+    cumsum,
     div,
     divide,
     dot,
+    einsum,
     eq,
     equal,
     exp,
+    fix,
     flatten,
+    flip,
+    floor,
+    floor_divide,
     gather,
     ge,
     gt,
+    index_select,
+    isclose,
     isnan,
     le,
     log,
@@ -85,38 +105,53 @@ from cgengine.functional import (
     max,
     maximum,
     mean,
+    min,
     minimum,
     mm,
+    movedim,
     mul,
     multiply,
     mv,
     ne,
     neg,
     negative,
+    nonzero,
+    norm,
     outer,
     permute,
     pow,
+    prod,
     reciprocal,
     relu,
+    remainder,
     reshape,
+    round,
     rsub,
     scatter,
     sigmoid,
+    sign,
     sin,
     softmax,
+    sort,
+    split,
     sqrt,
     square,
     squeeze,
     stack,
+    std,
     sub,
     subtract,
     sum,
     swapaxes,
     t,
     tanh,
+    topk,
     transpose,
     true_divide,
+    trunc,
+    unbind,
     unsqueeze,
+    var,
     where,
 )
 from cgengine.random import (
@@ -134,6 +169,9 @@ from cgengine.tensor import Size, Tensor
 float = float32
 double = float64
 long = int64
+int = int32
+short = int16
+half = float16
 
 __version__ = "0.2.0"
 

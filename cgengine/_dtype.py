@@ -35,8 +35,11 @@ int64 = dtype("int64", np.int64)
 bool_ = dtype("bool", np.bool_)
 float16 = dtype("float16", np.float16)
 int32 = dtype("int32", np.int32)
+int16 = dtype("int16", np.int16)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
 
-_BY_NUMPY = {d.np: d for d in (float32, float64, int64, bool_, float16, int32)}
+_BY_NUMPY = {d.np: d for d in (float32, float64, int64, bool_, float16, int32, int16, int8, uint8)}
 DEFAULT_FLOAT = float32
 
 

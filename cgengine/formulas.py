@@ -32,8 +32,26 @@ def _on_arrays(*values: Any) -> bool:
     return not any(isinstance(v, tensor) for v in values)
 
 
-def _is_tensor(x: Any) -> bool:
+def is_tensor(x: Any) -> bool:
+    """Whether the rule is running on tensors (create_graph) rather than arrays."""
     return isinstance(x, cgengine.Tensor)
+
+
+_is_tensor = is_tensor
+
+
+def array(x: Any) -> np.ndarray:
+    """The values, as an array, in either mode (for decisions a rule makes on them)."""
+    return x._data if is_tensor(x) else np.asarray(x)
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    return tuple(np.shape(array(x)))
+
+
+def constant(values: np.ndarray, like: Any) -> Any:
+    """Values computed with numpy, used as a constant: no gradient flows through them."""
+    return cgengine.Tensor._wrap(values) if is_tensor(like) else values
 
 
 def _api() -> Any:
@@ -106,14 +124,6 @@ def mask(condition: Any, like: Any) -> Any:
     return condition.to(like.dtype)
 
 
-def constant(value: Any, like: Any) -> Any:
-    """An array as it enters a formula: itself on arrays, a tensor that needs no gradient on
-    tensors (so the formula's operand order, and the graph it records, are torch's)."""
-    if type(like) is _ndarray:
-        return value
-    return cgengine.Tensor._wrap(np.asarray(value))
-
-
 def subtract_from(number: float, x: Any) -> Any:
     """``number - x`` as torch's C++ formulas record it: the number as a wrapped tensor
     (SubBackward0), where Python's ``number - tensor`` records RsubBackward1."""
@@ -151,6 +161,26 @@ def sum_dims(x: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
     if _is_tensor(x):
         return x.sum(dims, keepdim=keepdim)
     return np.sum(x, axis=dims, keepdims=keepdim)
+
+
+def pow_(x: Any, exponent: float) -> Any:
+    """``x ** exponent``, in place on a tensor as torch's formula does it (``pow_``), which
+    records the clone of x it keeps."""
+    return x.pow_(exponent) if _is_tensor(x) else x**exponent
+
+
+def mean(x: Any, dims: tuple[int, ...] | None, keepdim: bool) -> Any:
+    if _is_tensor(x):
+        return x.mean() if dims is None else x.mean(dims, keepdim=keepdim)
+    return np.mean(x, axis=dims, keepdims=keepdim)
+
+
+def flip(x: Any, dims: tuple[int, ...]) -> Any:
+    return _record("flip", x, dims=dims) if _is_tensor(x) else np.flip(x, dims).copy()
+
+
+def cumsum(x: Any, dim: int) -> Any:
+    return _record("cumsum", x, dim=dim) if _is_tensor(x) else np.cumsum(x, axis=dim)
 
 
 def unsqueeze(x: Any, dim: int) -> Any:
@@ -255,6 +285,19 @@ def index_put(x: Any, key: Any, values: Any) -> Any:
 def index_put_impl(x: Any, key: Any, values: Any) -> Any:
     """``x`` with ``values`` added at ``key`` (torch's accumulating _index_put_impl_)."""
     return _kernel("index_put_impl", x, values, key=key, accumulate=True)
+
+
+def index_select(x: Any, dim: int, index: np.ndarray) -> Any:
+    return _kernel("index_select", x, dim=dim, index=index)
+
+
+def index_add(x: Any, dim: int, index: np.ndarray, source: Any) -> Any:
+    return _kernel("index_add", x, source, dim=dim, index=index)
+
+
+def div_floor(a: Any, b: Any) -> Any:
+    """a / b rounded down (torch's div with rounding_mode="floor", DivBackward2)."""
+    return _kernel("div_floor", a, b)
 
 
 def index(x: Any, key: Any) -> Any:

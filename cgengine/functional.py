@@ -43,7 +43,7 @@ def _broadcast_check(a: Any, b: Any) -> None:
     """Raise PyTorch's message for shapes that do not broadcast."""
     sa = a._data.shape if isinstance(a, Tensor) else ()
     sb = b._data.shape if isinstance(b, Tensor) else ()
-    for i in range(1, min(len(sa), len(sb)) + 1):
+    for i in range(1, builtins.min(len(sa), len(sb)) + 1):
         x, y = sa[-i], sb[-i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
@@ -86,7 +86,10 @@ def mul(input: Any, other: Any) -> Tensor:
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is not None:
-        raise NotImplementedError("cgengine's div supports only true division")
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                               f"but found '{rounding_mode}'")
+        return _binary(OPS[f"div_{rounding_mode}"], input, other)
     if not isinstance(input, Tensor):
         return mul(reciprocal(other), input)  # 2 / a, recorded as PyTorch records it
     return _binary(_DIV, input, other)
@@ -234,13 +237,19 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 # ---------------------------------------------------------------- reductions
-class max_result(namedtuple("max", ["values", "indices"])):
-    """What ``max(input, dim)`` returns, printed as ``torch.return_types.max``."""
+def _return_type(name: str) -> type:
+    """What ``max(input, dim)``, ``topk``, ``sort`` ... return: (values, indices), printed as
+    ``torch.return_types.max(...)``."""
 
-    __slots__ = ()
+    def __repr__(self: Any) -> str:
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
 
-    def __repr__(self) -> str:
-        return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (namedtuple(name, ["values", "indices"]),),
+                {"__slots__": (), "__repr__": __repr__, "__module__": "torch.return_types"})
+
+
+max_result, min_result, topk_result, sort_result = (
+    _return_type(name) for name in ("max", "min", "topk", "sort"))
 
 
 def sum(input: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False,
@@ -398,7 +407,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     for i, x in enumerate(items[1:], start=1):
         s = x._data.shape
-        if len(s) != len(ref) or any(a != b for j, (a, b) in enumerate(zip(s, ref)) if j != d):
+        if len(s) != len(ref) or builtins.any(
+                a != b for j, (a, b) in enumerate(zip(s, ref)) if j != d):
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {d}. Expected size "
                 f"{ref[1 - d] if len(ref) > 1 else ref[0]} but got size "
@@ -443,7 +453,8 @@ def _bool_scalar(k: Any) -> bool:
 def is_advanced_key(key: Any) -> bool:
     """Whether an index holds tensors, lists or arrays (torch's advanced indexing)."""
     parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (Tensor, list, np.ndarray)) and not _bool_scalar(k) for k in parts)
+    return builtins.any(isinstance(k, (Tensor, list, np.ndarray)) and not _bool_scalar(k)
+                        for k in parts)
 
 
 def getitem(input: Tensor, key: Any) -> Tensor:
@@ -453,14 +464,14 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     (SelectBackward0, SliceBackward0, ...); a key with tensors or lists is one IndexBackward0.
     """
     parts = key if isinstance(key, tuple) else (key,)
-    if input.ndim == 0 and any(isinstance(k, (int, np.integer)) for k in parts):
+    if input.ndim == 0 and builtins.any(isinstance(k, (int, np.integer)) for k in parts):
         raise IndexError(
             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
             "in C++ to convert a 0-dim tensor to a number"
         )
     if is_advanced_key(key):
         return apply(OPS["index"], input, key=index_key(key))
-    if any(k is Ellipsis for k in parts):
+    if builtins.any(k is Ellipsis for k in parts):
         i = next(j for j, k in enumerate(parts) if k is Ellipsis)
         used = builtins.sum(1 for k in parts
                             if k is not None and k is not Ellipsis and not _bool_scalar(k))
@@ -704,6 +715,277 @@ def _convert(input: Tensor, np_dtype: np.dtype) -> Tensor:
     return apply(OPS["to_copy"], input, dtype=np_dtype)
 
 
+# ---------------------------------------------------------------- everyday ops
+def _flat_op(name: str) -> Any:
+    def function(input: Tensor) -> Tensor:
+        return apply(OPS[name], input)
+
+    function.__name__ = name
+    return function
+
+
+sign, floor, ceil, trunc = (_flat_op(name) for name in ("sign", "floor", "ceil", "trunc"))
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    if decimals:
+        return apply(OPS["round_decimals"], input, decimals=decimals)
+    return apply(OPS["round"], input)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    return _binary(OPS["floor_divide"], input, other)
+
+
+def full_like_number(input: Tensor, number: Any) -> Tensor:
+    """A python number as a 0-d tensor of torch's type for it, to put it on the left of ``%``."""
+    return Tensor._wrap(np.asarray(number, dtype=np.float32 if isinstance(number, float)
+                                   else np.int64))
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    if isinstance(other, Tensor):
+        return _binary(OPS["remainder_tensor"], input, other)
+    return apply(OPS["remainder"], input, other=other)
+
+
+def _correction(unbiased: Any, correction: Any) -> Any:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    if isinstance(dim, bool):  # var(x, False): the old positional ``unbiased``
+        dim, unbiased = None, dim
+    dims = None if dim is None else _dims(dim, input.ndim)
+    return apply(OPS["var"], input, dim=dims, correction=_correction(unbiased, correction),
+                 keepdim=keepdim)
+
+
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    dims = None if dim is None else _dims(dim, input.ndim)
+    return apply(OPS["std"], input, dim=dims, correction=_correction(unbiased, correction),
+                 keepdim=keepdim)
+
+
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return apply(OPS["prod"], input)
+    return apply(OPS["prod_dim"], input, dim=_dim(dim, input.ndim), keepdim=keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The smallest element; with ``dim``, (values, indices) along it; with a tensor, minimum."""
+    if isinstance(dim, Tensor):
+        return minimum(input, dim)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                "min(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        return apply(OPS["min"], input)
+    d = _dim(dim, input.ndim)
+    values = apply(OPS["min_dim"], input, dim=d, keepdim=keepdim)
+    indices = np.argmin(input._data, axis=d, keepdims=keepdim).astype(np.int64)
+    return min_result(values, Tensor._wrap(indices))
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+         dtype: Any = None) -> Tensor:
+    """The vector norm (torch records linalg.vector_norm): p = 2 ("fro") by default."""
+    if dtype is not None:
+        input = input.to(dtype)
+    order = 2.0 if p in ("fro", None) else float(p)
+    dims = None if dim is None else _dims(dim, input.ndim)
+    return apply(OPS["norm"], input, p=order, dim=dims, keepdim=keepdim)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(OPS["cumsum"], input, dim=_dim(dim, input.ndim))
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return apply(OPS["flip"], input, dims=tuple(_dim(d, input.ndim) for d in dims))
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return apply(OPS["repeat"], input, repeats=tuple(int(s) for s in sizes))
+
+
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
+    return apply(OPS["index_select"], input, dim=_dim(dim, input.ndim),
+                 index=_index_array(index).reshape(-1))
+
+
+def _order(data: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Indices that sort along dim; ties keep their order."""
+    return np.argsort(-data if descending else data, axis=dim, kind="stable").astype(np.int64)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
+         sorted: bool = True) -> Any:
+    d = _dim(dim, input.ndim)
+    values = apply(OPS["topk"], input, k=int(k), dim=d, largest=largest)
+    indices = np.take(_order(input._data, d, largest), np.arange(int(k)), axis=d)
+    return topk_result(values, Tensor._wrap(indices))
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    d = _dim(dim, input.ndim)
+    values = apply(OPS["sort"], input, dim=d, descending=descending)
+    return sort_result(values, Tensor._wrap(_order(input._data, d, descending)))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False,
+            stable: bool = False) -> Tensor:
+    return Tensor._wrap(_order(input._data, _dim(dim, input.ndim), descending))
+
+
+def any(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    axis = None if dim is None else _dim(dim, input.ndim)
+    return Tensor._wrap(np.asarray(np.any(input._data, axis=axis, keepdims=keepdim)))
+
+
+def all(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    axis = None if dim is None else _dim(dim, input.ndim)
+    return Tensor._wrap(np.asarray(np.all(input._data, axis=axis, keepdims=keepdim)))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    where_set = np.nonzero(np.atleast_1d(input._data))
+    if as_tuple:
+        return tuple(Tensor._wrap(w.astype(np.int64)) for w in where_set)
+    return Tensor._wrap(np.stack(where_set, axis=1).astype(np.int64).reshape(-1, input.ndim))
+
+
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    b = other._data if isinstance(other, Tensor) else other
+    return Tensor._wrap(np.asarray(np.isclose(input._data, b, rtol=rtol, atol=atol,
+                                              equal_nan=equal_nan)))
+
+
+def _pieces(input: Tensor, op_name: str, sizes: Sequence[int], dim: int) -> tuple[Tensor, ...]:
+    """Views of consecutive pieces along dim; each records a node of torch's split name."""
+    d = _dim(dim, input.ndim)
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(apply(OPS[op_name], input, dim=d, start=start, length=size))
+        start += size
+    return tuple(pieces)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the sizes given."""
+    length = tensor._data.shape[_dim(dim, tensor.ndim)]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != length:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={sizes}")
+        return _pieces(tensor, "split_with_sizes", sizes, dim)
+    size = int(split_size_or_sections)
+    sizes = [builtins.min(size, length - start) for start in range(0, length, size)] or [0]
+    return _pieces(tensor, "split", sizes, dim)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    length = input._data.shape[_dim(dim, input.ndim)]
+    return split(input, -(-length // int(chunks)) if length else 1, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    d = _dim(dim, input.ndim)
+    return tuple(apply(OPS["unbind"], input, dim=d, index=i)
+                 for i in range(input._data.shape[d]))
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3
+                           else "batch2 must be a 3D tensor")
+    return apply(OPS["bmm"], input, mat2)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Number = 1,
+          alpha: Number = 1) -> Tensor:
+    _check_mm(mat1, mat2)
+    return apply(OPS["addmm"], input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, as products and sums of the operands' dims: torch's values and
+    gradients (torch records a bmm for a contraction, where this records a mul and a sum)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
+    terms = inputs.split(",")
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        output = "".join(sorted(c for c in set(inputs) - {","} if inputs.count(c) == 1))
+    letters = list(dict.fromkeys(c for c in inputs + output if c != ","))
+    aligned = []
+    for term, x in zip(terms, operands, strict=True):
+        while len(set(term)) < len(term):  # a letter twice (ii): take the diagonal
+            c = next(c for c in term if term.count(c) > 1)
+            first, second = term.index(c), term.index(c, term.index(c) + 1)
+            x = _diagonal(x, first, second)
+            term = term[:first] + term[first + 1:second] + term[second + 1:] + c
+        present = [c for c in letters if c in term]
+        order = [term.index(c) for c in present]
+        if order != list(range(len(order))):
+            x = permute(x, order)
+        for i, c in enumerate(letters):
+            if c not in term:
+                x = unsqueeze(x, i)
+        aligned.append(x)
+    product = aligned[0]
+    for x in aligned[1:]:
+        product = product * x
+    summed = [i for i, c in enumerate(letters) if c not in output]
+    if summed:
+        product = sum(product, summed)
+    kept = [c for c in letters if c in output]
+    order = [kept.index(c) for c in output]
+    return permute(product, order) if order != list(range(len(order))) else product
+
+
+def _diagonal(input: Tensor, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of two dims, as the last dim (a copy: IndexBackward0; torch's is a view,
+    which is why this is not torch.diagonal)."""
+    d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
+    n = builtins.min(input._data.shape[d1], input._data.shape[d2])
+    rest = [d for d in range(input.ndim) if d not in (d1, d2)]
+    moved = permute(input, [*rest, d1, d2])
+    index = np.arange(n)
+    return apply(OPS["index"], moved, key=(Ellipsis, index, index))
+
+
+def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    order = list(range(input.ndim))
+    order.insert(_dim(destination, input.ndim), order.pop(_dim(source, input.ndim)))
+    return permute(input, order)
+
+
 # ---------------------------------------------------------------- Tensor methods
 def _install_methods() -> None:
     """Give Tensor the method forms of the functions above (its operators are in its body)."""
@@ -715,7 +997,11 @@ def _install_methods() -> None:
                  "softmax", "log_softmax", "reciprocal", "square", "argmax", "argmin", "eq", "ne",
                  "lt", "le", "gt", "ge", "equal", "allclose", "isnan", "rsub", "negative",
                  "multiply", "subtract", "divide", "true_divide", "swapaxes", "masked_fill",
-                 "masked_select", "masked_scatter",
+                 "masked_select", "masked_scatter", "sign", "floor", "ceil", "trunc", "fix",
+                 "round", "floor_divide", "remainder", "var", "std", "prod", "min", "norm",
+                 "cumsum", "flip", "repeat", "index_select", "topk", "sort", "argsort", "any",
+                 "all", "nonzero", "isclose", "split", "chunk", "unbind", "bmm", "addmm",
+                 "movedim",
                  "scatter", "gather", "index_put", "outer", "bitwise_and", "bitwise_or",
                  "bitwise_xor", "bitwise_not", "logical_and", "logical_or", "logical_not"):
         setattr(T, name, globals()[name])

@@ -899,6 +899,338 @@ def _stack(ctx, *arrays, dim=0):
 _stack.backward(lambda ctx, g: tuple(f.select(g, ctx.axis, i) for i in range(ctx.count)))
 
 
+# ---------------------------------------------------------------- rounding and sign: flat
+def _flat(name: str, grad_fn: str, fn: Callable[..., np.ndarray]) -> None:
+    """An op whose derivative is 0 wherever it exists (torch gives 0 at the jumps too)."""
+
+    def forward(ctx, a, **params):
+        return fn(a, **params)
+
+    op(name, grad_fn)(forward).backward(lambda ctx, g: (f.zeros_like(g),))
+
+
+_flat("sign", "SignBackward0", np.sign)
+_flat("floor", "FloorBackward0", np.floor)
+_flat("ceil", "CeilBackward0", np.ceil)
+_flat("trunc", "TruncBackward0", np.trunc)
+_flat("round", "RoundBackward0", np.round)  # halves to even, as torch
+_flat("round_decimals", "RoundBackward1", lambda a, decimals=0: np.round(a, decimals))
+
+
+def _rounded_division(name: str, fn: Callable[..., np.ndarray]) -> None:
+    """div with a rounding_mode: flat too, for both inputs (DivBackward2)."""
+
+    def forward(ctx, a, b):
+        return fn(a, b)
+
+    op(name, "DivBackward2")(forward).backward(lambda ctx, g: (f.zeros_like(g), f.zeros_like(g)))
+
+
+_rounded_division("div_floor", np.floor_divide)
+_rounded_division("div_trunc", lambda a, b: np.trunc(a / b).astype(np.result_type(a, b)))
+
+
+@op("floor_divide", "NotImplemented")  # torch records a node whose backward refuses
+def _floor_divide(ctx, a, b):
+    return np.floor_divide(a, b)
+
+
+@_floor_divide.backward
+def _(ctx, g):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+@op("remainder", "RemainderBackward0")  # tensor % number: the number is not an input
+def _remainder(ctx, a, other=1):
+    return np.remainder(a, other)
+
+
+_remainder.backward(lambda ctx, g: (g,))
+
+
+@op("remainder_tensor", "RemainderBackward1")
+def _remainder_tensor(ctx, a, b):
+    ctx.saved = (a, b) if ctx.needs[1] else ()
+    return np.remainder(a, b)
+
+
+@_remainder_tensor.backward
+def _(ctx, g):
+    if not ctx.needs[1]:
+        return g, None
+    a, b = ctx.saved
+    return g, -g * f.div_floor(a, b)
+
+
+# ---------------------------------------------------------------- more reductions and scans
+@op("var", "VarBackward0", "none")
+def _var(ctx, a, dim=None, correction=1, keepdim=False):
+    ctx.saved, ctx.axis, ctx.correction, ctx.keepdim = (a,), dim, correction, keepdim
+    return np.var(a, axis=dim, ddof=correction, keepdims=keepdim, dtype=a.dtype)
+
+
+def _var_backward(ctx, g, a):
+    """torch's var_backward: 2 / (n - correction) * grad * (a - mean)."""
+    if ctx.axis is None or np.ndim(a) == 0:
+        count = math.prod(np.shape(a))
+        return (2.0 / (count - ctx.correction)) * g * (a - f.mean(a, None, False))
+    if not ctx.keepdim and a.ndim > 1:
+        for axis in ctx.axis:
+            g = f.unsqueeze(g, axis)
+    count = math.prod(np.shape(a)[d] for d in ctx.axis)
+    return (2.0 / (count - ctx.correction)) * g * (a - f.mean(a, ctx.axis, True))
+
+
+_var.backward(lambda ctx, g: (_var_backward(ctx, g, ctx.saved[0]),))
+
+
+@op("std", "StdBackward0", "none")
+def _std(ctx, a, dim=None, correction=1, keepdim=False):
+    ctx.saved, ctx.axis, ctx.correction, ctx.keepdim = (a,), dim, correction, keepdim
+    ctx.result = out = np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim,
+                                         dtype=a.dtype))
+    return out
+
+
+@_std.backward
+def _(ctx, g):
+    out = ctx.result
+    return (_var_backward(ctx, f.masked_fill(g / (out * 2), out == 0, 0), ctx.saved[0]),)
+
+
+@op("prod", "ProdBackward0", "none")
+def _prod(ctx, a):
+    ctx.saved = (a,)
+    ctx.result = out = np.asarray(np.prod(a, dtype=np.int64 if a.dtype.kind in "bi" else a.dtype))
+    return out
+
+
+@op("prod_dim", "ProdBackward1", "none")
+def _prod_dim(ctx, a, dim=0, keepdim=False):
+    ctx.saved, ctx.axis, ctx.keepdim = (a,), dim, keepdim
+    ctx.result = out = np.prod(a, axis=dim, keepdims=keepdim,
+                               dtype=np.int64 if a.dtype.kind in "bi" else a.dtype)
+    return out
+
+
+def _prod_backward(ctx, g):
+    """grad * prod / input, as torch; with zeros in the input, the product of the others."""
+    (a,) = ctx.saved
+    out = ctx.result
+    if np.ndim(a) == 0:
+        return (g,)
+    axis = getattr(ctx, "axis", None)
+    if axis is not None and not ctx.keepdim:
+        g, out = f.unsqueeze(g, axis), f.unsqueeze(out, axis)
+    data = f.array(a)
+    if not np.any(data == 0):
+        return (g * (out / a),)
+    # the product of the other elements, without dividing by zero (a constant: no second
+    # derivative through it, unlike torch's prod_safe_zeros_backward)
+    others = np.apply_along_axis(_product_of_others, axis if axis is not None else 0,
+                                 data if axis is not None else data.reshape(-1))
+    return (g * f.reshape(f.constant(others, like=g), np.shape(data)),)
+
+
+def _product_of_others(values: np.ndarray) -> np.ndarray:
+    before = np.concatenate([[1], np.cumprod(values[:-1])])
+    after = np.concatenate([np.cumprod(values[::-1][:-1])[::-1], [1]])
+    return before * after
+
+
+_prod.backward(_prod_backward)
+_prod_dim.backward(_prod_backward)
+
+
+@op("min", "MinBackward1", "none")
+def _min_all(ctx, a):
+    ctx.saved = (a,)
+    ctx.result = out = np.asarray(np.min(a))
+    return out
+
+
+_min_all.backward(OPS["max"].backward)  # ties share the gradient evenly
+
+
+@op("min_dim", "MinBackward0", "none")
+def _min_dim(ctx, a, dim=0, keepdim=False):
+    indices = np.argmin(a, axis=dim, keepdims=True)  # the first minimum, as PyTorch picks it
+    ctx.axis, ctx.keepdim, ctx.in_shape, ctx.indices = dim, keepdim, a.shape, indices
+    out = np.take_along_axis(a, indices, axis=dim)
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+_min_dim.backward(OPS["max_dim"].backward)
+
+
+@op("norm", "LinalgVectorNormBackward0", "float")
+def _norm(ctx, a, p=2.0, dim=None, keepdim=False):
+    ctx.saved, ctx.p, ctx.axis, ctx.keepdim = (a,), float(p), dim, keepdim
+    absolute = np.abs(a)
+    if math.isinf(p):
+        out = np.max(absolute, axis=dim, keepdims=keepdim) if p > 0 else np.min(
+            absolute, axis=dim, keepdims=keepdim)
+    elif p == 0:
+        out = np.sum(absolute != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
+    else:
+        out = np.sum(absolute**p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+    ctx.result = out = np.asarray(out, dtype=a.dtype)
+    return out
+
+
+@_norm.backward
+def _(ctx, g):
+    # torch's norm_backward
+    (a,) = ctx.saved
+    out, p = ctx.result, ctx.p
+    if ctx.axis is not None and not ctx.keepdim and np.ndim(a) != 0:
+        for axis in ctx.axis:
+            g, out = f.unsqueeze(g, axis), f.unsqueeze(out, axis)
+    if p == 0:
+        return (None,)
+    if p == 1:
+        return (f.sgn(a) * g,)
+    if p == 2:
+        return (g * f.masked_fill(a / out, out == 0, 0),)
+    if math.isinf(p):
+        absolute = abs(a)
+        mask = absolute == out
+        return (f.sgn(a) * ((g / f.sum_dims(mask, ctx.axis, True)) * mask),)
+    scale = f.masked_fill(g / out ** (p - 1), out == 0, 0)
+    if p < 2:
+        return (f.sgn(a) * f.pow_(abs(a), p - 1) * scale,)
+    return (a * f.pow_(abs(a), p - 2) * scale,)
+
+
+@op("cumsum", "CumsumBackward0", "none")
+def _cumsum(ctx, a, dim=0):
+    ctx.axis = dim
+    return np.cumsum(a, axis=dim, dtype=np.int64 if a.dtype.kind in "bi" else a.dtype)
+
+
+@_cumsum.backward
+def _(ctx, g):
+    shape = f.shape(g)
+    if math.prod(shape) <= 1 or shape[ctx.axis] == 1:
+        return (g,)
+    return (f.flip(f.cumsum(f.flip(g, (ctx.axis,)), ctx.axis), (ctx.axis,)),)
+
+
+@op("flip", "FlipBackward0", "none")
+def _flip(ctx, a, dims=()):
+    ctx.dims = dims
+    return np.flip(a, dims).copy()  # a copy, as torch's flip (numpy's is a view)
+
+
+_flip.backward(lambda ctx, g: (f.flip(g, ctx.dims),))
+
+
+@op("repeat", "RepeatBackward0", "none")
+def _repeat(ctx, a, repeats=()):
+    ctx.repeats, ctx.in_shape = repeats, a.shape
+    return np.tile(a, repeats) if repeats else a.copy()
+
+
+@_repeat.backward
+def _(ctx, g):
+    # torch's repeat_backward: sum the copies, one reshape and one sum
+    repeats, shape = ctx.repeats, ctx.in_shape
+    if 0 in repeats:
+        return (f.zeros(shape, like=g),)
+    for _ in range(len(repeats) - len(shape)):
+        g = f.sum_dims(g, (0,), False)
+    sizes, dims = [], []
+    for repeat, size in zip(repeats[len(repeats) - len(shape):], shape, strict=True):
+        if repeat != 1:
+            sizes.append(repeat)
+            dims.append(len(sizes) - 1)
+        sizes.append(size)
+    if dims:
+        g = f.sum_dims(f.reshape(g, tuple(sizes)), tuple(dims), False)
+    return (g,)
+
+
+@op("index_select", "IndexSelectBackward0", "none")
+def _index_select(ctx, a, dim=0, index=None):
+    ctx.axis, ctx.index, ctx.in_shape = dim, index, a.shape
+    return np.take(a, index, axis=dim)
+
+
+_index_select.backward(lambda ctx, g: (
+    f.index_add(f.zeros(ctx.in_shape, like=g), ctx.axis, ctx.index, g),))
+
+
+@op("index_add", "IndexAddBackward0")
+def _index_add(ctx, a, source, dim=0, index=None):
+    ctx.axis, ctx.index = dim, index
+    out = a.copy()
+    np.add.at(out, (slice(None),) * dim + (index,), source)
+    return out
+
+
+_index_add.backward(lambda ctx, g: (g, f.index_select(g, ctx.axis, ctx.index)))
+
+
+def _sorted_backward(ctx, g):
+    """topk and sort: each value goes back where it came from (ScatterBackward0)."""
+    return (f.scatter(f.zeros(ctx.in_shape, like=g), ctx.axis, ctx.indices, g),)
+
+
+@op("topk", "TopkBackward0", "none")
+def _topk(ctx, a, k=1, dim=-1, largest=True):
+    order = np.argsort(-a if largest else a, axis=dim, kind="stable")
+    indices = np.take(order, np.arange(k), axis=dim)
+    ctx.axis, ctx.in_shape, ctx.indices = dim, a.shape, indices
+    return np.take_along_axis(a, indices, axis=dim)
+
+
+_topk.backward(_sorted_backward)
+
+
+@op("sort", "SortBackward0", "none")
+def _sort(ctx, a, dim=-1, descending=False):
+    indices = np.argsort(-a if descending else a, axis=dim, kind="stable")
+    ctx.axis, ctx.in_shape, ctx.indices = dim, a.shape, indices
+    return np.take_along_axis(a, indices, axis=dim)
+
+
+_sort.backward(_sorted_backward)
+
+
+def _part_backward(ctx, g):
+    """A piece of a split: its gradient, with zeros for the other pieces (torch cats them)."""
+    before = ctx.start
+    after = ctx.in_shape[ctx.axis] - ctx.start - ctx.length
+    pieces = []
+    for size in (before, None, after):
+        if size is None:
+            pieces.append(g)
+        elif size:
+            shape = list(ctx.in_shape)
+            shape[ctx.axis] = size
+            pieces.append(f.zeros(tuple(shape), like=g))
+    return (f.cat(pieces, ctx.axis) if len(pieces) > 1 else g,)
+
+
+def _part(ctx, a, dim=0, start=0, length=1):
+    ctx.axis, ctx.start, ctx.length, ctx.in_shape = dim, start, length, a.shape
+    return a[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+op("split", "SplitBackward0", "none", view=True)(_part).backward(_part_backward)
+op("split_with_sizes", "SplitWithSizesBackward0", "none", view=True)(_part).backward(
+    _part_backward)
+
+
+@op("unbind", "UnbindBackward0", "none", view=True)  # one row of ``for row in x``
+def _unbind(ctx, a, dim=0, index=0):
+    ctx.axis, ctx.index, ctx.in_shape = dim, index, a.shape
+    return a[(slice(None),) * dim + (index, Ellipsis)]
+
+
+_unbind.backward(lambda ctx, g: (f.select_backward(g, ctx.in_shape, ctx.axis, ctx.index),))
+
+
 # ---------------------------------------------------------------- linear algebra
 def _column_major(m: np.ndarray) -> bool:
     """torch's test for a column-major matrix (strides 1 and rows), whose gradient it computes
@@ -914,16 +1246,18 @@ def _mm(ctx, a, b):
     return a @ b
 
 
-@_mm.backward
-def _(ctx, g):
-    a, b = ctx.saved
-    a_columns, b_columns = ctx.column_major
+def _mm_grads(g, a, b, column_major):
+    """torch's mm_mat1_backward and mm_mat2_backward (a and b are None where not needed)."""
+    a_columns, b_columns = column_major
     grad_a = grad_b = None
     if b is not None:
         grad_a = f.t(f.mm(b, f.t(g))) if a_columns else f.mm(g, f.t(b))
     if a is not None:
         grad_b = f.t(f.mm(f.t(g), a)) if b_columns else f.mm(f.t(a), g)
     return grad_a, grad_b
+
+
+_mm.backward(lambda ctx, g: _mm_grads(g, *ctx.saved, ctx.column_major))
 
 
 @op("mv", "MvBackward0")
@@ -958,6 +1292,24 @@ def _(ctx, g):
     a, b = ctx.saved
     return (f.bmm(g, f.transpose(b, -1, -2)) if b is not None else None,
             f.bmm(f.transpose(a, -1, -2), g) if a is not None else None)
+
+
+@op("addmm", "AddmmBackward0")  # beta * input + alpha * (mat1 @ mat2)
+def _addmm(ctx, a, m1, m2, beta=1, alpha=1):
+    needs = ctx.needs
+    ctx.saved = (m1 if needs[2] else None, m2 if needs[1] else None)
+    ctx.column_major = (_column_major(m1), _column_major(m2))
+    ctx.beta, ctx.alpha = beta, alpha
+    product = m1 @ m2
+    return (a if beta == 1 else beta * a) + (product if alpha == 1 else alpha * product)
+
+
+@_addmm.backward
+def _(ctx, g):
+    grads = _mm_grads(g, *ctx.saved, ctx.column_major)
+    if ctx.alpha != 1:
+        grads = tuple(None if x is None else x * ctx.alpha for x in grads)
+    return (g if ctx.beta == 1 else g * ctx.beta), *grads
 
 
 # ---------------------------------------------------------------- softmax and losses
@@ -1163,26 +1515,6 @@ def _(ctx, g):
 
 
 # ---------------------------------------------------------------- nn: linear, activations, losses
-@op("addmm", "AddmmBackward0")  # bias + mat1 @ mat2: nn.Linear's one op for a 2-D input
-def _addmm(ctx, bias, mat1, mat2):
-    needs = ctx.needs
-    ctx.saved = (mat1 if needs[2] else None, mat2 if needs[1] else None)
-    ctx.column_major = (_column_major(mat1), _column_major(mat2))
-    return mat1 @ mat2 + bias
-
-
-@_addmm.backward
-def _(ctx, g):
-    mat1, mat2 = ctx.saved
-    mat1_columns, mat2_columns = ctx.column_major  # as mm: torch keeps each input's layout
-    grad_mat1 = grad_mat2 = None
-    if mat2 is not None:
-        grad_mat1 = f.t(f.mm(mat2, f.t(g))) if mat1_columns else f.mm(g, f.t(mat2))
-    if mat1 is not None:
-        grad_mat2 = f.t(f.mm(f.t(g), mat1)) if mat2_columns else f.mm(f.t(mat1), g)
-    return (g if ctx.needs[0] else None), grad_mat1, grad_mat2
-
-
 @op("leaky_relu", "LeakyReluBackward0")
 def _leaky_relu(ctx, a, negative_slope=0.01):
     ctx.saved = (a,)

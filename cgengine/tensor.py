@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from cgengine import _dtype, _quiet
+from cgengine import _device, _dtype, _quiet
 from cgengine import random as _random
 from cgengine._dtype import DEFAULT_FLOAT, result_type
 from cgengine.autograd import (
@@ -174,9 +174,9 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         next_functions = []
         meta = []  # what the engine needs to give each input a gradient of its shape and dtype
         for x, data, need in zip(inputs, datas, needs):
-            if need:
+            if need:  # the gradient goes back in the input's own dtype, as torch casts it
                 next_functions.append((x.grad_fn or x._graph_node(), 0))
-                meta.append((data.shape, data.dtype))
+                meta.append((data.shape, x._data.dtype))
             else:
                 next_functions.append((None, 0))
                 meta.append(None)
@@ -440,13 +440,33 @@ class Tensor:
         data = self.numpy()
         return data if dtype is None else data.astype(dtype)
 
-    def to(self, dtype: Any) -> Tensor:
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, **_: Any) -> Tensor:
+        """``to(dtype)``, ``to("cpu")``, ``to(device, dtype)``, ``to(other_tensor)``: a new
+        tensor only when the dtype changes (cgengine has the CPU only)."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, _device.device)):
+                device = arg
+            else:
+                dtype = arg
+        _device.check(device)
         np_dtype = _dtype.to_numpy(dtype)
         if np_dtype is None or np_dtype == self._data.dtype:
             return self
-        from cgengine.functional import _convert
+        return _F._convert(self, np_dtype)
 
-        return _convert(self, np_dtype)
+    @property
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    is_cuda = False
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise AssertionError(_device.CUDA_ERROR)
 
     def float(self) -> Tensor:
         return self.to(_dtype.float32)
@@ -469,7 +489,9 @@ class Tensor:
         return self.to(dtype)
 
     def contiguous(self) -> Tensor:
-        return self
+        """Itself if its memory is in row order already, else a copy that is (CloneBackward0),
+        which ``view`` can then reshape."""
+        return self if self._data.flags.c_contiguous else _F.clone(self)
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -699,6 +721,18 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _F.ge(self, other)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _F.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _F.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _F.remainder(_F.full_like_number(self, other), self)
+
     def __and__(self, other: Any) -> Tensor:
         return _F.bitwise_and(self, other)
 
@@ -724,7 +758,7 @@ class Tensor:
     def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(_F.unbind(self, 0))  # as torch: the rows record UnbindBackward0
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -745,9 +779,9 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:  # as torch: a number for a 0-d tensor, else no format spec
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        return object.__format__(self, spec)
 
     __hash__ = object.__hash__
 
@@ -792,10 +826,9 @@ def tensors_of(items: Sequence[Any]) -> list[Tensor]:
 
 def _keep_saved_self(node: Node, tensor: Tensor) -> None:
     """The in-place op's node may have saved ``tensor`` (mul_ saves it for the other operand's
-    gradient): keep a copy of the old values, as torch keeps ``original_self``, since the tensor
-    itself is about to change."""
-    old = Tensor._wrap(tensor._data.copy())
-    old.grad_fn, old._requires_grad = tensor.grad_fn, tensor._requires_grad
+    gradient): keep a clone of the old values, as torch keeps ``original_self = self.clone()``,
+    since the tensor itself is about to change."""
+    old = apply(OPS["clone"], tensor)  # recorded, as torch's clone (CloneBackward0)
     node.saved = tuple(old._data if v is tensor._data else v for v in node.saved)
     node.inputs = tuple(old if x is tensor else x for x in node.inputs)
 

@@ -3,7 +3,8 @@
 
 The programs and torch's output are in tests/golden/inplace.json (in-place operations, versions,
 the saved-tensor check, CopySlices, the course's update loops) and tests/golden/autograd.json
-(hooks, grad modes, create_graph, jacobian and hessian), recorded by tools/record_golden.py.
+(hooks, grad modes, create_graph, jacobian and hessian) and tests/golden/everyday.json (the
+everyday ops: return types, dtypes, devices, printing), recorded by tools/record_golden.py.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def test_inplace_program_prints_what_torch_prints(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", load("autograd"), ids=first_line)
 def test_autograd_program_prints_what_torch_prints(case: dict[str, Any]) -> None:
+    printed, error = run(case["code"])
+    assert printed == case["printed"]
+    assert error == case["error"]
+
+
+@pytest.mark.parametrize("case", load("everyday"), ids=first_line)
+def test_everyday_program_prints_what_torch_prints(case: dict[str, Any]) -> None:
     printed, error = run(case["code"])
     assert printed == case["printed"]
     assert error == case["error"]

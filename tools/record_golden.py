@@ -2,7 +2,8 @@
 
 Run ``python tools/record_golden.py`` with torch 2.13 installed; it rewrites
 
-- ``tests/golden/ops.json``: for every case of :data:`CASES`, in float64 and float32, the inputs
+- ``tests/golden/ops.json`` (and ``ops_more.json`` for :data:`MORE_CASES`, the everyday ops
+  of a course): for every case of :data:`CASES`, in float64 and float32, the inputs
   (seeded numpy data), the forward value, dtype, shape, ``requires_grad`` and ``is_leaf`` of the
   result, its ``grad_fn`` name, the class names in ``grad_fn.next_functions`` (``None`` where torch
   has ``None``, e.g. for a python-number operand), the fixed random weights ``w`` and each input's
@@ -12,9 +13,9 @@ Run ``python tools/record_golden.py`` with torch 2.13 installed; it rewrites
   extra :data:`HIGHER_ORDER_CASES`), the first derivatives taken with ``create_graph=True``
   (values and the graph each one has, as nested grad_fn names), the second derivatives of a
   weighted sum of them (with their graphs) and the third;
-- ``tests/golden/inplace.json`` and ``tests/golden/autograd.json``: short programs of the kind a
-  course runs (:data:`INPLACE_SNIPPETS`, :data:`AUTOGRAD_SNIPPETS`) and what torch prints for each,
-  or the exception it raises;
+- ``tests/golden/inplace.json``, ``autograd.json`` and ``everyday.json``: short programs of the
+  kind a course runs (:data:`INPLACE_SNIPPETS`, :data:`AUTOGRAD_SNIPPETS`,
+  :data:`EVERYDAY_SNIPPETS`) and what torch prints for each, or the exception it raises;
 - ``tests/golden/<group>.json`` for each snippet group of tools/golden_library.py (random numbers,
   nn, optim, utils.data, save/load): what each snippet prints, raises and computes.
 
@@ -73,6 +74,9 @@ class Case:
     inputs: tuple[Input, ...] = ()
     kink: bool = False
     dtypes: tuple[str, ...] = ("float64", "float32")
+    #: recorded in higher_order.json too (False where cgengine's second derivative is known to
+    #: take another route: prod of a tensor with zeros)
+    higher_order: bool = True
 
 
 def _inputs(*shapes: tuple[int, ...], domain: str = "normal") -> tuple[Input, ...]:
@@ -277,6 +281,107 @@ CASES: tuple[Case, ...] = (
     Case("tensor_floats", "torch.tensor([[1.0, 2.0], [3.0, 4.0]])", dtypes=("default",)),
     Case("tensor_scalar", "torch.tensor(3.5)", dtypes=("default",)),
     Case("tensor_float64", "torch.tensor([1.5], dtype=torch.float64)", dtypes=("default",)),
+)
+
+#: The everyday ops of a course beyond the lesson's (tests/golden/ops_more.json).
+MORE_CASES: tuple[Case, ...] = (
+    Case("index_select", "a.index_select(0, torch.tensor([2, 0, 2]))", _inputs((3, 2))),
+    Case("index_select_dim1", "torch.index_select(a, 1, torch.tensor([1]))", _inputs(M23)),
+    Case("repeat", "a.repeat(2, 3)", _inputs((2, 2))),
+    Case("repeat_new_dims", "a.repeat(2, 1, 2)", _inputs(V3)),
+    Case("var", "a.var()", _inputs(M23)),
+    Case("var_dim", "torch.var(a, 1)", _inputs(M23)),
+    Case("var_biased", "a.var(0, unbiased=False)", _inputs(M23)),
+    Case("var_keepdim", "a.var(dim=1, keepdim=True)", _inputs(M23)),
+    Case("var_correction", "torch.var(a, dim=0, correction=0)", _inputs(M23)),
+    Case("std", "a.std()", _inputs(M23)),
+    Case("std_dim", "torch.std(a, 1)", _inputs(M23)),
+    Case("std_keepdim", "a.std(dim=0, keepdim=True)", _inputs(M23)),
+    Case("prod", "a.prod()", _inputs(M23)),
+    Case("prod_dim", "torch.prod(a, 1)", _inputs(M23)),
+    Case("prod_dim_keepdim", "a.prod(0, keepdim=True)", _inputs(M23)),
+    Case("prod_with_zero", "a.prod(1)", _fixed([[1.5, 0.0, 2.0], [3.0, -0.5, 1.0]]), kink=True,
+         higher_order=False),
+    Case("min", "torch.min(a)", _inputs(M23)),
+    Case("min_method", "a.min()", _inputs(V4)),
+    Case("min_dim", "torch.min(a, dim=1)[0]", _inputs(M23)),
+    Case("min_dim_values", "a.min(0).values", _inputs(M23)),
+    Case("min_dim_keepdim", "torch.min(a, 1, keepdim=True)[0]", _inputs(M23)),
+    Case("min_dim_indices", "a.min(dim=1)[1]", _inputs(M23)),
+    Case("min_two_tensors", "torch.min(a, b)", _inputs(M23, V3)),
+    Case("min_ties", "torch.min(a)", _fixed([2.0, -1.0, -1.0, 3.0]), kink=True),
+    Case("norm", "a.norm()", _inputs(M23)),
+    Case("norm_function", "torch.norm(a)", _inputs(V4)),
+    Case("norm_p1", "a.norm(p=1)", _inputs(M23)),
+    Case("norm_p3", "a.norm(p=3)", _inputs(V4)),
+    Case("norm_dim", "a.norm(dim=1)", _inputs(M23)),
+    Case("norm_dim_keepdim", "torch.norm(a, 2, 0, keepdim=True)", _inputs(M23)),
+    Case("norm_inf", "a.norm(p=float('inf'))", _inputs(V4)),
+    Case("cumsum", "a.cumsum(1)", _inputs(M23)),
+    Case("cumsum_function", "torch.cumsum(a, dim=0)", _inputs(M23)),
+    Case("flip", "a.flip(0)", _inputs(M23)),
+    Case("flip_dims", "torch.flip(a, [0, 1])", _inputs(M23)),
+    Case("einsum_matmul", "torch.einsum('ij,jk->ik', a, b)", _inputs(M23, M34),
+         higher_order=False),
+    Case("einsum_outer", "torch.einsum('i,j->ij', a, b)", _inputs(V3, V4),
+         higher_order=False),
+    Case("einsum_dot", "torch.einsum('i,i->', a, b)", _inputs(V3, V3),
+         higher_order=False),
+    Case("einsum_trace", "torch.einsum('ii', a)", _inputs((3, 3)),
+         higher_order=False),
+    Case("einsum_column_sums", "torch.einsum('ij->j', a)", _inputs(M23),
+         higher_order=False),
+    Case("einsum_batch", "torch.einsum('bij,bjk->bik', a, b)", _inputs((2, 2, 3), (2, 3, 4)),
+         higher_order=False),
+    Case("bmm", "torch.bmm(a, b)", _inputs((2, 2, 3), (2, 3, 4))),
+    Case("addmm", "torch.addmm(a, b, c)", _inputs((2, 4), M23, M34)),
+    Case("addmm_beta_alpha", "torch.addmm(a, b, c, beta=0.5, alpha=2)", _inputs(V4, M23, M34)),
+    Case("outer", "torch.outer(a, b)", _inputs(V3, V4)),
+    Case("where", "torch.where(a > 0, a, b)", _inputs(M23, V3)),
+    Case("masked_fill", "a.masked_fill(a > 0, 0.5)", _inputs(M23)),
+    Case("gather", "torch.gather(a, 1, torch.tensor([[2, 0], [1, 1]]))", _inputs(M23)),
+    Case("masked_select", "a.masked_select(a > 0)", _inputs(M23)),
+    Case("sign", "a.sign() * a", _inputs(V4)),
+    Case("floor", "torch.floor(a * 3) * a", _inputs(V4)),
+    Case("ceil", "a.ceil() * a", _inputs(V4)),
+    Case("trunc", "torch.trunc(a * 3) * a", _inputs(V4)),
+    Case("round", "torch.round(a * 3) * a", _inputs(V4)),
+    Case("round_decimals", "a.round(decimals=1) * a", _inputs(V4)),
+    Case("topk", "a.topk(2)[0]", _inputs(V4)),
+    Case("topk_dim", "torch.topk(a, 2, dim=0).values", _inputs((3, 2))),
+    Case("topk_smallest", "a.topk(2, largest=False)[0]", _inputs(V4)),
+    Case("topk_indices", "a.topk(2)[1]", _inputs(V4)),
+    Case("sort", "a.sort()[0]", _inputs(V4)),
+    Case("sort_descending", "torch.sort(a, dim=0, descending=True).values", _inputs((3, 2))),
+    Case("sort_indices", "a.sort()[1]", _inputs(V4)),
+    Case("argsort", "a.argsort()", _inputs(M23)),
+    Case("argsort_descending", "torch.argsort(a, dim=0, descending=True)", _inputs(M23)),
+    Case("any", "(a > 1).any()", _inputs(M23)),
+    Case("any_dim", "torch.any(a > 0, dim=1)", _inputs(M23)),
+    Case("all", "(a > -3).all()", _inputs(M23)),
+    Case("all_dim", "torch.all(a > 0, 0)", _inputs(M23)),
+    Case("nonzero", "(a > 0).nonzero()", _inputs(M23)),
+    Case("isclose", "torch.isclose(a, b)", _fixed([1.0, 2.0, 3.0], [1.0, 2.00001, 3.1])),
+    Case("chunk", "a.chunk(2)[1]", _inputs((5,))),
+    Case("chunk_dim", "torch.chunk(a, 3, dim=1)[1]", _inputs(M34)),
+    Case("split", "a.split(2)[1]", _inputs((5,))),
+    Case("split_sizes", "torch.split(a, [1, 3], dim=1)[1]", _inputs(M34)),
+    Case("split_all", "torch.cat(a.split(2), 0) * 2", _inputs((5,))),
+    Case("unbind_row", "list(a)[1] * 2", _inputs(M23)),
+    Case("remainder", "a % 0.7", _inputs(V4)),
+    Case("remainder_tensor", "a % b", (Input(V3), Input(V3, "positive"))),
+    Case("floor_divide", "a // 0.7", (Input(V4, grad=False),)),
+    Case("div_floor", "torch.div(a, b, rounding_mode='floor')", (Input(V3), Input(V3, "positive"))),
+    Case("div_trunc", "torch.div(a, 0.4, rounding_mode='trunc')", _inputs(V3)),
+    Case("int_floor_divide", "a // 2", (Input(V3, "int"),), dtypes=("int64",)),
+    Case("int_remainder", "a % 3", (Input(V3, "int"),), dtypes=("int64",)),
+    Case("contiguous_view", "a.t().contiguous().view(-1)", _inputs(M23)),
+    Case("to_int", "a.to(torch.int)", _inputs(V3)),
+    Case("to_short", "(a * 10).to(torch.short)", _inputs(V3)),
+    Case("to_half", "a.to(torch.half)", _inputs(V3)),
+    Case("to_uint8", "(a.abs() * 10).to(torch.uint8)", _inputs(V3)),
+    Case("to_cpu", "a.to('cpu') * 2", _inputs(V3)),
+    Case("cpu", "a.cpu() * 2", _inputs(V3)),
 )
 
 #: Expressions whose ``repr`` (which ``print`` shows) must match torch's exactly.
@@ -637,6 +742,37 @@ INPLACE_SNIPPETS: tuple[str, ...] = (
     "x = torch.tensor([1., 2.], requires_grad=True)\nwith torch.inference_mode():\n"
     "    y = x * 2\n(y * x).sum().backward()",
 )
+#: Course-style programs on the everyday ops: what they print (values, reprs, return types).
+EVERYDAY_SNIPPETS: tuple[str, ...] = (
+    "x = torch.tensor([[3., 1., 2.], [0., 5., 4.]])\nprint(x.topk(2))\nprint(x.sort(dim=0))\n"
+    "print(x.min(1))\nprint(x.max(dim=0, keepdim=True))\nprint(x.argsort(descending=True))\n"
+    "print(x.nonzero())\nprint(torch.nonzero(x, as_tuple=True))",
+    "x = torch.arange(10)\nprint(x.chunk(3))\nprint(x.split([3, 7]))\nprint(torch.split(x, 4))\n"
+    "print(x.flip(0), x // 3, x % 3, -x // 3, x.cumsum(0))",
+    "print(torch.tensor([], dtype=torch.int64), torch.tensor([]),\n"
+    "      torch.zeros(0, 2, dtype=torch.long))\n"
+    "print(torch.tensor([], dtype=torch.bool), torch.tensor([1, 2], dtype=torch.int))\n"
+    "print(torch.int, torch.short, torch.half, torch.uint8, torch.int8, torch.int16, torch.long)\n"
+    "print(torch.tensor([1., 2.], dtype=torch.half) * 2,\n"
+    "      torch.tensor([200], dtype=torch.uint8) + 100)",
+    "t = torch.tensor(3.14159)\nprint(f'{t:.2f}', f'{t}', f'{torch.tensor([1.5])}')\n"
+    "print(f'{torch.tensor([1.5]):.2f}')",
+    "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+    "x = torch.ones(2).to(device)\nprint(device, repr(device), x.device, x.is_cuda, x.cpu() is x)\n"
+    "print(torch.device('cuda:0'), repr(torch.device('cuda:0')), x.to('cpu', torch.float64))\n"
+    "x.to('cuda')",
+    "x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\ny = x.t()\n"
+    "print(y.is_contiguous(), y.contiguous().is_contiguous(), y.contiguous().view(-1))\ny.view(-1)",
+    "x = torch.tensor([1., 2., 3., 4.], requires_grad=True)\n"
+    "print(x.var(), x.std(), x.var(unbiased=False), x.prod(), x.norm(), x.norm(p=1))\n"
+    "print(torch.isclose(x, x + 1e-9), (x > 2).any(), (x > 0).all())\n"
+    "for row in x.view(2, 2):\n    print(row)",
+    "a = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\nb = torch.tensor([7., 8.])\n"
+    "y = torch.addmm(b, a, a)\nprint(y)\ny.sum().backward()\nprint(a.grad)",
+    "x = torch.tensor([1.5, -0.5], requires_grad=True)\ny = x // 1\nprint(y)\ny.sum().backward()",
+    "x = torch.tensor([2., 0., 3.], requires_grad=True)\ny = x.prod()\ny.backward()\nprint(x.grad)",
+    "x = torch.tensor([1., 2.])\nx.repeat(2)\nprint(x.repeat(2), x.repeat(2, 2))\nx.repeat()",
+)
 #: Course-style programs on hooks, grad modes, higher-order gradients, jacobian and hessian.
 AUTOGRAD_SNIPPETS: tuple[str, ...] = (
     # the course's autograd class
@@ -740,18 +876,21 @@ def _lines(records: list[dict[str, Any]]) -> str:
 
 
 def _higher_order_cases() -> list[Case]:
-    differentiable = [c for c in CASES if "float64" in c.dtypes and c.inputs
-                      and all(i.grad and i.domain != "int" for i in c.inputs)]
+    differentiable = [c for c in CASES + MORE_CASES if "float64" in c.dtypes and c.inputs
+                      and c.higher_order and all(i.grad and i.domain != "int" for i in c.inputs)]
     return differentiable + list(HIGHER_ORDER_CASES)
 
 
 WRITERS = {
     "ops": lambda: _lines([record_case(case, dtype) for case in CASES for dtype in case.dtypes]),
+    "ops_more": lambda: _lines([record_case(case, dtype) for case in MORE_CASES
+                                for dtype in case.dtypes]),
     "texts": lambda: json.dumps(record_texts(), indent=1, ensure_ascii=False) + "\n",
     "higher_order": lambda: _lines([r for r in map(record_higher_order, _higher_order_cases())
                                     if r is not None]),
     "inplace": lambda: _lines([record_snippet(code) for code in INPLACE_SNIPPETS]),
     "autograd": lambda: _lines([record_snippet(code) for code in AUTOGRAD_SNIPPETS]),
+    "everyday": lambda: _lines([record_snippet(code) for code in EVERYDAY_SNIPPETS]),
     **{group: functools.partial(golden_library.record_lines, torch, group)
        for group in golden_library.GROUPS},
 }
