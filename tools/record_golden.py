@@ -549,8 +549,8 @@ HIGHER_ORDER_CASES: tuple[Case, ...] = (
     Case("softplus", "F.softplus(a, beta=2.0, threshold=1.5)", _inputs(M23)),
     Case("smooth_l1_loss", "F.smooth_l1_loss(a, b, beta=0.5)", _inputs(M23, M23)),
     Case("smooth_l1_loss_none", "F.smooth_l1_loss(a, b, reduction='none')", _inputs(M23, M23)),
-    # (p a leaf: through a sigmoid, torch's third derivative shows the clone its in-place
-    # formula steps save, which cgengine's in-place ops do not record)
+    # (p a leaf: through a sigmoid, the third derivative has torch's nodes but torch's engine
+    # adds the contributions to a gradient in another order than cgengine's)
     Case("binary_cross_entropy",
          "F.binary_cross_entropy(a, torch.tensor([0., 1., 1., 0.25], dtype=a.dtype), "
          "weight=torch.tensor([1., 2., 0.5, 3.], dtype=a.dtype))", _fixed([0.2, 0.7, 0.45, 0.9])),
