@@ -32,17 +32,14 @@ def _on_arrays(*values: Any) -> bool:
     return not any(isinstance(v, tensor) for v in values)
 
 
-def is_tensor(x: Any) -> bool:
+def _is_tensor(x: Any) -> bool:
     """Whether the rule is running on tensors (create_graph) rather than arrays."""
     return isinstance(x, cgengine.Tensor)
 
 
-_is_tensor = is_tensor
-
-
 def array(x: Any) -> np.ndarray:
     """The values, as an array, in either mode (for decisions a rule makes on them)."""
-    return x._data if is_tensor(x) else np.asarray(x)
+    return x._data if _is_tensor(x) else np.asarray(x)
 
 
 def shape(x: Any) -> tuple[int, ...]:
@@ -51,7 +48,7 @@ def shape(x: Any) -> tuple[int, ...]:
 
 def constant(values: np.ndarray, like: Any) -> Any:
     """Values computed with numpy, used as a constant: no gradient flows through them."""
-    return cgengine.Tensor._wrap(values) if is_tensor(like) else values
+    return cgengine.Tensor._wrap(values) if _is_tensor(like) else values
 
 
 def _api() -> Any:

@@ -39,6 +39,7 @@ from cgengine.autograd import (
     _sequence,
 )
 from cgengine.autograd import backward as _run_backward
+from cgengine.autograd import grad_mode as _modes
 from cgengine.formulas import Scratch
 from cgengine.ops import OPS, Op
 
@@ -143,7 +144,7 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
                     mixed = True
             datas.append(x)
         needs.append(False)
-    if number and op.scalar is not None and _grad_mode.formula:
+    if number and op.scalar is not None and _modes.formulas_running and _grad_mode.formula:
         return _apply_scalar(op, inputs)
     for name in op.number_params:  # python numbers passed as keywords (``2.5 - t``)
         value = params.get(name)

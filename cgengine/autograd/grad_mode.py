@@ -123,13 +123,22 @@ class inference_mode(_Mode):
         return inference_mode(self.mode)
 
 
+#: How many threads are running a formula on tensors now: while none is (always, outside a
+#: backward with create_graph), apply() looks no further than this number.
+formulas_running = 0
+
+
 class formula_mode:
     """While a backward formula runs on tensors: grad mode on (torch records the derivative when
     create_graph is set) and python numbers taken as C++ Scalars (see ``_GradMode.formula``)."""
 
     def __enter__(self) -> None:
+        global formulas_running
         self._saved = (state.enabled, state.formula)
         state.enabled, state.formula = True, True
+        formulas_running += 1
 
     def __exit__(self, *exc: object) -> None:
+        global formulas_running
         state.enabled, state.formula = self._saved
+        formulas_running -= 1
