@@ -962,10 +962,18 @@ def _(ctx, g):
 
 
 # ---------------------------------------------------------------- more reductions and scans
+def _variance(a: np.ndarray, dim: int | tuple[int, ...] | None, correction: float,
+              keepdim: bool, root: bool = False) -> np.ndarray:
+    """torch's CPU kernels accumulate a float32 variance (and take its root) in float64, rounding
+    once at the end: torch's digits, and no overflow where the squares pass float32's range."""
+    wide = np.var(a, axis=dim, ddof=correction, keepdims=keepdim, dtype=np.float64)
+    return np.asarray((np.sqrt(wide) if root else wide).astype(a.dtype, copy=False))
+
+
 @op("var", "VarBackward0", "none")
 def _var(ctx, a, dim=None, correction=1, keepdim=False):
     ctx.saved, ctx.axis, ctx.correction, ctx.keepdim = (a,), dim, correction, keepdim
-    return np.var(a, axis=dim, ddof=correction, keepdims=keepdim, dtype=a.dtype)
+    return _variance(a, dim, correction, keepdim)
 
 
 def _var_backward(ctx, g, a):
@@ -986,8 +994,7 @@ _var.backward(lambda ctx, g: (_var_backward(ctx, g, ctx.saved[0]),))
 @op("std", "StdBackward0", "none")
 def _std(ctx, a, dim=None, correction=1, keepdim=False):
     ctx.saved, ctx.axis, ctx.correction, ctx.keepdim = (a,), dim, correction, keepdim
-    ctx.result = out = np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim,
-                                         dtype=a.dtype))
+    ctx.result = out = _variance(a, dim, correction, keepdim, root=True)
     return out
 
 
