@@ -964,9 +964,19 @@ def _(ctx, g):
 # ---------------------------------------------------------------- more reductions and scans
 def _variance(a: np.ndarray, dim: int | tuple[int, ...] | None, correction: float,
               keepdim: bool, root: bool = False) -> np.ndarray:
-    """torch's CPU kernels accumulate a float32 variance (and take its root) in float64, rounding
-    once at the end: torch's digits, and no overflow where the squares pass float32's range."""
-    wide = np.var(a, axis=dim, ddof=correction, keepdims=keepdim, dtype=np.float64)
+    """Variance (or its root) as torch's CPU kernels compute it: squares summed in float64 and
+    rounded once at the end, so a float32 result has torch's digits and squares past float32's
+    range do not overflow. A reduction to one number is torch's std_var_all_cpu: deviations from
+    the mean in the tensor's own dtype (a float32 mean that overflows gives nan, as in torch)."""
+    axes = range(a.ndim) if dim is None else np.atleast_1d(dim) % max(a.ndim, 1)
+    if all(a.shape[d] == 1 for d in range(a.ndim) if d not in axes):
+        deviations = a.astype(np.float64) - float(np.mean(a, dtype=a.dtype))
+        squares = (deviations * deviations).ravel()  # summed one after another, as torch's loop
+        total = np.cumsum(squares)[-1] if squares.size else np.float64(0.0)
+        wide = np.asarray(total / np.float64(max(0.0, a.size - correction)))  # 0/0: nan
+        wide = wide.reshape([1] * a.ndim if keepdim else np.shape(np.sum(a, axis=dim)))
+    else:
+        wide = np.var(a, axis=dim, ddof=correction, keepdims=keepdim, dtype=np.float64)
     return np.asarray((np.sqrt(wide) if root else wide).astype(a.dtype, copy=False))
 
 
