@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -19,16 +19,18 @@ from app.canvas import style
 from app.canvas.edge_item import EdgeItem, PillLayer, paint_wires
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
-from app.canvas.text import tensor_body
 from app.canvas.tooltips import tensor_tooltip, wire_tooltip
 from app.controller import DocumentController
+from app.display.card_text import tensor_body
 from app.evaluate import EvalResult
 from app.model import Edge, GraphDocument, Node, Note
 
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
 #: How far around a view the items counted as in sight reach (scene units).
-_SIGHT_MARGIN = 200.0
+_SIGHT_MARGIN = 240.0
+#: A card growing to the right stops this far short of the next card's input ports.
+_PORT_CLEARANCE = style.PORT_RADIUS + 14.0
 
 
 class GraphScene(QGraphicsScene):
@@ -50,6 +52,14 @@ class GraphScene(QGraphicsScene):
         self.pills = PillLayer(self.sceneRect())
         self.addItem(self.pills)
         self._building = False
+        #: cards to settle (numbers formatted, height taken) once the current paint is over,
+        #: and whether every card must look again at the room on its right (a card moved)
+        self._unsettled: set[NodeItem] = set()
+        self._room_changed = False
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(0)
+        self._settle_timer.timeout.connect(self._settle_pending)
         self._selected_wires: set[EdgeItem] = set()
         self.selectionChanged.connect(self._restyle_selected_wires)
         controller.evaluated.connect(self.apply_result)
@@ -119,6 +129,8 @@ class GraphScene(QGraphicsScene):
             return
         if field == "pos":
             item.setPos(QPointF(*node.pos))
+            self._room_changed = True  # the cards on its left may grow, or must give way
+            self._settle_timer.start()
         else:
             item.set_node(node)
 
@@ -180,7 +192,10 @@ class GraphScene(QGraphicsScene):
         shown = self._items_in_sight()
         nodes, edges = result.nodes, result.edges
         for node_id, item in self.nodes.items():
-            item.set_result(nodes.get(node_id), repaint=item in shown)
+            in_sight = item in shown
+            item.set_result(nodes.get(node_id), repaint=in_sight)
+            if in_sight:  # its numbers are painted next anyway: wrap them now, not mid-paint
+                item.settle()
         for key, edge_item in self.edges.items():
             edge_result = edges.get(key)
             edge_item.set_gradient(None if edge_result is None else edge_result.grad,
@@ -195,7 +210,7 @@ class GraphScene(QGraphicsScene):
         areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            # the margin reaches the pills of wires just out of sight (a pill is up to 340 wide)
+            # the margin reaches the pills of wires just out of sight (a pill is up to 420 wide)
             areas.append(area.adjusted(-_SIGHT_MARGIN, -_SIGHT_MARGIN, _SIGHT_MARGIN,
                                        _SIGHT_MARGIN))
         key = tuple(area.getRect() for area in areas)
@@ -249,18 +264,56 @@ class GraphScene(QGraphicsScene):
                 wire.restyle()
         self._selected_wires = selected
 
+    def room_right_of(self, card: NodeItem) -> float:
+        """How wide ``card`` may grow before it covers an input port of a card on its right."""
+        left, top = card.pos().x(), card.pos().y()
+        reach = style.NODE_MAX_WIDTH + _PORT_CLEARANCE
+        band = QRectF(left + 1, top, reach, card.card_rect().height() + 3 * style.fonts().line)
+        room = style.NODE_MAX_WIDTH
+        for item in self.items(band, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if type(item) is NodeItem and item is not card and item.pos().x() > left:
+                room = min(room, item.pos().x() - left - _PORT_CLEARANCE)
+        return room
+
+    def settle_later(self, card: NodeItem) -> None:
+        """Have ``card`` take the height its numbers need once the paint under way is over."""
+        self._unsettled.add(card)
+        self._settle_timer.start()
+
+    def settle_all(self) -> None:
+        """Every card formatted and sized for its numbers now (an export, a layout)."""
+        self._settle_pending()
+        for item in self.nodes.values():
+            item.settle()
+
+    def _settle_pending(self) -> None:
+        self._settle_timer.stop()
+        cards, self._unsettled = self._unsettled, set()
+        if self._room_changed:
+            self._room_changed = False
+            for item in self.nodes.values():
+                item.room_changed()
+        for item in cards:
+            if item.scene() is self:
+                item.settle()
+
     def geometry_changed(self) -> None:
         """An item moved, resized, came or went: which items are in sight must be looked up."""
         self._sight = None
 
     # --------------------------------------------------------------- queries
     def card_size(self, node_id: str) -> tuple[float, float]:
-        """(width, height) of the node's card: the measure Tidy Up lays the graph out with."""
+        """(width, height) of the node's card with all the room its numbers ask for: the
+        measure the layered layout (Tidy Up, code import) leaves it."""
         item = self.nodes.get(node_id)
         if item is None:
             return (0.0, 0.0)
-        rect = item.card_rect()
-        return (rect.width(), rect.height())
+        return item.natural_size()
+
+    def pill_width(self, edge: tuple[str, str, int]) -> float:
+        """How wide the gradient pill of the wire ``(src, dst, port)`` is drawn (0: none)."""
+        item = self.edges.get((edge[1], edge[2]))
+        return 0.0 if item is None else item.pill_width()
 
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
         """The topmost node card under ``scene_pos`` (ports reach a little outside the card)."""

@@ -11,7 +11,7 @@ import html
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 
-from app.canvas.text import tensor_body
+from app.display.card_text import tensor_body
 from app.display.messages import localised
 from app.evaluate import NodeResult
 

@@ -40,6 +40,9 @@ def render_scene(scene: QGraphicsScene, out: str | Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         raise ValueError(f"export to .png or .svg, not {out.suffix or 'a name without suffix'!r}")
+    settle = getattr(scene, "settle_all", None)
+    if settle is not None:
+        settle()  # every card sized for its numbers, as on screen once it has been in sight
     for wire in getattr(scene, "edges", {}).values():
         wire.pill()  # place every pill while the scene's index knows where the cards are
     source = export_rect(scene)

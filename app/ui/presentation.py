@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
 
-from app.canvas import text
+from app.display import card_text as text
 from app.teach.gradcheck import NumericCheck, numeric_gradients
 from app.ui.themes import palette_from
 

@@ -1,4 +1,4 @@
-"""The texts a node card shows, computed from an evaluation result (no Qt).
+"""The texts a node card and a wire's gradient pill show, computed from a result (no Qt).
 
 Numbers print as PyTorch prints them (``app.display.values.format_tensor``: "5.", "0.5000",
 "[1., 2.]"), without the ``tensor(...)`` wrapper. Small tensors are shown in full; larger ones
@@ -184,3 +184,46 @@ def widest_line_chars(result: NodeResult | None) -> int:
         return max(grad_fn, _SUMMARY_CHARS)
     columns = shape[-1] if shape else 1
     return max(grad_fn, len("value [[") + columns * _ELEMENT_CHARS)
+
+
+def wrap_number_line(line: str, columns: int) -> list[str]:
+    """``line`` (one line of a card's numbers) as lines of at most ``columns`` characters.
+
+    A line too long breaks after an element's ", " (or a summary's " · "), and goes on under the
+    first element: "value [ 1.2346e+04,  2.0000e+00," / "       -1.0000e-05]". A piece that is
+    longer than ``columns`` by itself stays whole (the card clips it rather than break a number).
+    """
+    if len(line) <= columns:
+        return [line]
+    bracket = line.find("[")
+    indent = bracket + 1 if 0 <= bracket < columns // 2 else 2
+    while indent < len(line) and line[indent] == "[" and indent < columns // 2:
+        indent += 1
+    pieces: list[str] = []
+    start = 0
+    for index in range(len(line)):
+        for separator in (", ", " · "):
+            if line.startswith(separator, index):
+                pieces.append(line[start:index + len(separator)])
+                start = index + len(separator)
+    pieces.append(line[start:])
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len((current + piece).rstrip()) > columns:
+            lines.append(current.rstrip())
+            current = " " * indent + piece  # an element keeps torch's padding: columns align
+        else:
+            current += piece
+    lines.append(current.rstrip())
+    return lines
+
+
+def gradient_label(grad: np.ndarray | None) -> str:
+    """The pill text of a wire: "∂=[2.]", "∂ min -1 · max 3" for a large tensor, or ""."""
+    if grad is None:
+        return ""
+    grad = np.asarray(grad)
+    if grad.ndim <= 1 and shows_in_full(grad.shape):
+        return "∂=" + tensor_body(grad)
+    return "∂ " + summary(grad)[1]
