@@ -5,7 +5,8 @@ controller asks the document whether the edit is allowed (refusals become a ``me
 status bar, never an exception) and pushes one undo command, or one macro for multi-item edits.
 The work around the edits lives beside it: the :class:`~app.scheduler.EvaluationScheduler`
 re-evaluates the document after its numbers change, :mod:`app.clipboard` turns selections into
-text and text into items, and :mod:`app.model.layout` computes Tidy Up's positions.
+text and text into items, and :mod:`app.model.layout` computes the layered layout of Tidy Up
+and of imported code.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app import clipboard
+from app.codeio.layout import estimated_card_size, estimated_pill_width
 from app.commands import (
     AddNodeCommand,
     AddNoteCommand,
@@ -34,7 +36,7 @@ from app.commands import (
 from app.evaluate import EvalResult
 from app.fileio import FileFormatError
 from app.model import GraphDocument, GraphError, Node, Note
-from app.model.layout import CardSize, default_card_size, tidy_positions
+from app.model.layout import CardSize, PillWidth, layered_layout
 from app.model.rules import EDITABLE_FIELDS
 from app.registry import NODE_TYPES
 from app.scheduler import EvaluationScheduler
@@ -306,15 +308,40 @@ class DocumentController(QObject):
         return new_ids
 
     # ----------------------------------------------------------------- layout
-    def tidy_up(self, card_size: CardSize = default_card_size) -> None:
-        """Lay the graph out left to right by depth (app/model/layout.py), as one undo step.
+    def tidy_up(self, card_size: CardSize | None = None,
+                pill_width: PillWidth | None = None) -> None:
+        """Lay the graph out in layers, left to right (app/model/layout.py), as one undo step.
 
-        ``card_size(node_id)`` is how large the node's card is drawn (the canvas's measure).
+        ``card_size(node_id)`` is how large the node's card is drawn and ``pill_width(edge)``
+        how wide a wire's gradient pill is (the canvas's measures); without them both are
+        estimated, as for a graph imported without a window.
         """
-        moves = {node_id: (self.document.node(node_id).pos, pos)
-                 for node_id, pos in tidy_positions(self.document, card_size).items()}
-        if all(old == new for old, new in moves.values()):
+        positions = layered_layout(self.document, *self._measures(card_size, pill_width))
+        moves = {item_id: (self._position(item_id), pos) for item_id, pos in positions.items()}
+        if all(tuple(old) == tuple(new) for old, new in moves.values()):
             return
         self.undo_stack.beginMacro("Tidy up")
         self.move(moves)
         self.undo_stack.endMacro()
+
+    def lay_out_new_document(self, card_size: CardSize, pill_width: PillWidth) -> None:
+        """Place the nodes of a document just adopted (an imported graph) by the same layout,
+        measured on the canvas: the positions are part of the document as it arrives, so no
+        undo step is made (the import itself is not one either)."""
+        for node_id, pos in layered_layout(self.document, card_size, pill_width,
+                                           origin=(0.0, 0.0)).items():
+            if self.document.has_node(node_id):
+                self.document.move_node(node_id, pos)
+
+    def _measures(self, card_size: CardSize | None,
+                  pill_width: PillWidth | None) -> tuple[CardSize, PillWidth]:
+        if card_size is not None and pill_width is not None:
+            return card_size, pill_width
+        result = self.result if self.result is not None and not self.evaluation_pending \
+            else self.evaluate_now()
+        return (card_size or estimated_card_size(self.document, result),
+                pill_width or estimated_pill_width(result))
+
+    def _position(self, item_id: str) -> Point:
+        doc = self.document
+        return doc.node(item_id).pos if doc.has_node(item_id) else doc.note(item_id).pos

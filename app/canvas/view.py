@@ -128,6 +128,25 @@ class GraphView(QGraphicsView):
         self._zoom_about_centre(min(MAX_FIT_ZOOM, factor))
         self.centerOn(rect.center())
 
+    # ---------------------------------------------------------------- layout
+    def tidy_up(self) -> None:
+        """Graph > Tidy Up: the layered layout, with the cards and pills measured as drawn."""
+        if self.controller.result is None or self.controller.evaluation_pending:
+            self.controller.evaluate_now()  # the cards take their size from the numbers
+        scene = self.graph_scene
+        scene.settle_all()
+        self.controller.tidy_up(scene.card_size, scene.pill_width)
+        scene.settle_all()  # the cards take the width their new room allows
+
+    def lay_out_new_document(self) -> None:
+        """Place the nodes of a document just opened from code by the same layout, measured
+        on this canvas once evaluated (not an undo step: see DocumentController)."""
+        self.controller.evaluate_now()
+        scene = self.graph_scene
+        scene.settle_all()
+        self.controller.lay_out_new_document(scene.card_size, scene.pill_width)
+        scene.settle_all()
+
     def set_snap_to_grid(self, on: bool) -> None:
         self.snap_to_grid = on
         self.graph_scene.snap_to_grid = on

@@ -248,7 +248,7 @@ class CodeActions(QObject):
             return False
         # the window's own "Untitled": Save As then asks for a name, as for File > New
         untitled = QCoreApplication.translate("MainWindow", "Untitled")
-        self.window.adopt_document(document, untitled, as_copy=True)
+        self.window.adopt_document(document, untitled, as_copy=True, lay_out=True)
         # nothing on disk holds this graph yet, so closing must offer to save it
         self.window.controller.undo_stack.resetClean()
         self.window.show_message(self.tr("Imported the code of %1").replace("%1", source))

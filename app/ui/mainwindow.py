@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
         return self.controller.add_note(self.view_centre(), self.tr("Note"))
 
     def tidy_up(self) -> None:
-        self.controller.tidy_up(self.scene.card_size)
+        self.view.tidy_up()
 
     def set_output_to_selection(self) -> None:
         nodes, _notes = self.scene.selected_ids()
@@ -520,9 +520,16 @@ class MainWindow(QMainWindow):
         self.show_message(self.tr("Opened %1").replace("%1", Path(path).name))
         return True
 
-    def adopt_document(self, document: GraphDocument, path: str, *, as_copy: bool = False) -> None:
-        """Show a document loaded from ``path`` (see ``open_path`` for ``as_copy``)."""
+    def adopt_document(self, document: GraphDocument, path: str, *, as_copy: bool = False,
+                       lay_out: bool = False) -> None:
+        """Show a document loaded from ``path`` (see ``open_path`` for ``as_copy``).
+
+        ``lay_out`` places its nodes by the layered layout with the cards as drawn here (a
+        graph imported from code, laid out on estimated card sizes until now).
+        """
         self.controller.replace_document(document)
+        if lay_out:
+            self.view.lay_out_new_document()
         self.view.setFocus()
         if as_copy:
             self.set_document_path(None, Path(path).name)
