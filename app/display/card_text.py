@@ -220,10 +220,16 @@ def wrap_number_line(line: str, columns: int) -> list[str]:
 
 
 def gradient_label(grad: np.ndarray | None) -> str:
-    """The pill text of a wire: "∂=[2.]", "∂ min -1 · max 3" for a large tensor, or ""."""
+    """The pill text of a wire: "∂=[2.]", or for a large gradient its extremes and how many of
+    its elements are exactly zero ("∂ min -0.024 · max 0.13 · 6 zeros": where relu cut, no
+    gradient flows); "" without a gradient."""
     if grad is None:
         return ""
     grad = np.asarray(grad)
     if grad.ndim <= 1 and shows_in_full(grad.shape):
         return "∂=" + tensor_body(grad)
-    return "∂ " + summary(grad)[1]
+    label = "∂ " + summary(grad)[1]
+    zeros = grad.size - int(np.count_nonzero(grad))
+    if zeros and grad.size:
+        label += " · 1 zero" if zeros == 1 else f" · {zeros} zeros"
+    return label
