@@ -63,7 +63,7 @@ from app.ui import (
     training_dock,
     walkthrough_bar,
 )
-from app.ui.export import render_scene
+from app.ui.export import IMAGE_SUFFIXES, render_scene, scene_image
 from app.ui.inspector import InspectorDock
 from app.ui.palette import PaletteDock
 from app.ui.recent import RecentFiles
@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
         self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
         self.add_action("cut", self.tr("Cu&t"), self.cut, QKeySequence(keys.Cut))
         self.add_action("copy", self.tr("&Copy"), self.copy, QKeySequence(keys.Copy))
+        self.add_action("copy_image", self.tr("Copy &Image"), self.copy_image,
+                        QKeySequence(self.tr("Ctrl+Shift+C")))
         self.add_action("paste", self.tr("&Paste"), self.paste, QKeySequence(keys.Paste))
         self.add_action("duplicate", self.tr("&Duplicate"), self.duplicate,
                      QKeySequence(self.tr("Ctrl+D")))
@@ -329,7 +331,8 @@ class MainWindow(QMainWindow):
         self.add_to_menu("file", "quit", actions["quit"])
 
         self.add_to_menu("edit", "history", actions["undo"], actions["redo"])
-        self.add_to_menu("edit", "clipboard", *(actions[k] for k in ("cut", "copy", "paste")))
+        self.add_to_menu("edit", "clipboard", *(actions[k] for k in ("cut", "copy", "copy_image",
+                                                                   "paste")))
         self.add_to_menu("edit", "items", actions["duplicate"], actions["delete"])
         self.add_to_menu("edit", "select", actions["select_all"], actions["rename"])
 
@@ -405,6 +408,11 @@ class MainWindow(QMainWindow):
 
     def copy(self) -> None:
         self.view.copy_selection()
+
+    def copy_image(self) -> None:
+        """Put the canvas on the clipboard as an image (twice its resolution), for slides."""
+        QGuiApplication.clipboard().setImage(scene_image(self.scene))
+        self.show_message(self.tr("The canvas is on the clipboard as an image"))
 
     def cut(self) -> None:
         if self.view.copy_selection():
@@ -568,7 +576,7 @@ class MainWindow(QMainWindow):
         path = self._get_export_path()
         if not path:
             return False
-        if Path(path).suffix.lower() not in (".png", ".svg"):
+        if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
             path += ".png"
         try:
             render_scene(self.scene, path)
@@ -674,7 +682,7 @@ class MainWindow(QMainWindow):
         start = str(Path(self.dialog_folder()) / (Path(self._display_name).stem + ".png"))
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Export Image"), start,
-            self.tr("PNG image (*.png);;SVG drawing (*.svg)"))
+            self.tr("PNG image (*.png);;SVG drawing (*.svg);;PDF handout (*.pdf)"))
         return path
 
     # ------------------------------------------------------------------- help

@@ -245,7 +245,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A card growing to the right stops this far short of the next card&apos;s input ports. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and whether every card must look again at the room on its right (a card moved)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -379,6 +379,7 @@
     <name>MainWindow</name>
     <message>
         <source>Untitled</source>
+        <extracomment>The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
         <translation>未命名</translation>
     </message>
     <message>
@@ -387,6 +388,7 @@
     </message>
     <message>
         <source>History</source>
+        <extracomment>every action with a key, for the shortcuts dialog (and the tests)</extracomment>
         <translation>历史记录</translation>
     </message>
     <message>
@@ -452,6 +454,14 @@
     <message>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Image</source>
+        <translation>复制为图片(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+C</source>
+        <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
         <source>&amp;Paste</source>
@@ -562,6 +572,10 @@
         <translation>打开示例(&amp;X)</translation>
     </message>
     <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF handout (*.pdf)</source>
+        <translation>PNG 图片 (*.png);;SVG 矢量图 (*.svg);;PDF 讲义 (*.pdf)</translation>
+    </message>
+    <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
@@ -604,6 +618,10 @@
     <message>
         <source>%1 errors</source>
         <translation>%1 个错误</translation>
+    </message>
+    <message>
+        <source>The canvas is on the clipboard as an image</source>
+        <translation>画布已作为图片复制到剪贴板</translation>
     </message>
     <message>
         <source>Note</source>
@@ -680,10 +698,6 @@
         <translation>导出图片</translation>
     </message>
     <message>
-        <source>PNG image (*.png);;SVG drawing (*.svg)</source>
-        <translation>PNG 图片 (*.png);;SVG 矢量图 (*.svg)</translation>
-    </message>
-    <message>
         <source>Keyboard Shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -734,7 +748,7 @@
     <name>NodeItem</name>
     <message>
         <source>no value: %1 has an error</source>
-        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.</extracomment>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
     </message>
     <message>
@@ -815,7 +829,7 @@
     </message>
     <message>
         <source>Leaves to learn (requires_grad):</source>
-        <extracomment>leaf values from before the first step since the dock opened or was reset</extracomment>
+        <extracomment>leaf values from before the first step since the dock opened or was reset the current run, the key that merges its edits into one undo step whether the run&apos;s first edit is made, from which any other change of history ends it</extracomment>
         <translation>要学习的叶子节点（requires_grad）：</translation>
     </message>
     <message>
