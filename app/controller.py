@@ -273,7 +273,8 @@ class DocumentController(QObject):
     def paste(self, text: str, pos: Point) -> list[str]:
         """Add the items of ``copy`` text with fresh ids, their top-left corner at ``pos``.
 
-        Labels are kept but made unique ("w" becomes "w_2" when a w exists). Returns the new ids
+        Labels are kept but made unique ("w" becomes "w_2" when a w exists); a copy of the output
+        node becomes the output when the document has none (a cut and paste). Returns the new ids
         (also sent as ``selection_requested``); text that is not a copied graph is refused with
         a message.
         """
@@ -292,6 +293,9 @@ class DocumentController(QObject):
             self._push(ConnectCommand(self.document, edge.src, edge.dst, edge.port))
         for note in items.notes:
             self._push(AddNoteCommand(self.document, note))
+        if items.output is not None and self.document.output is None:
+            # the output was cut and is pasted back: backward starts from it again
+            self._push(SetOutputCommand(self.document, items.output))
         self.undo_stack.endMacro()
         self.selection_requested.emit(pasted)
         return pasted

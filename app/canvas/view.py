@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QWidget
 from shiboken6 import isValid
 
+from app import clipboard
 from app.canvas import menus, style
 from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
 from app.canvas.node_item import NodeItem
@@ -42,7 +43,8 @@ MAX_FIT_ZOOM = 1.5
 _PICTURE_CACHE_KB = 128 * 1024
 _ZOOM_STEP = 1.25
 _FIT_MARGIN = 40.0
-_PASTE_OFFSET = 30.0
+#: The size a pasted or added card is reckoned with before it is drawn.
+_CARD_GUESS = (style.NODE_MIN_WIDTH, 140.0)
 
 
 class GraphView(QGraphicsView):
@@ -313,12 +315,35 @@ class GraphView(QGraphicsView):
         return text
 
     def paste_clipboard(self) -> list[str]:
+        """Paste the clipboard's copied graph centred in the view, and keep it all in sight."""
         text = QGuiApplication.clipboard().text()
         if not text.strip():
             return []
+        width, height = clipboard.spread(text)
         centre = self.mapToScene(self.viewport().rect().center())
-        return self.controller.paste(text, (centre.x() - _PASTE_OFFSET,
-                                            centre.y() - _PASTE_OFFSET))
+        pasted = self.controller.paste(text, (centre.x() - (width + _CARD_GUESS[0]) / 2,
+                                              centre.y() - (height + _CARD_GUESS[1]) / 2))
+        if pasted:
+            self.bring_into_view(pasted)
+        return pasted
+
+    def bring_into_view(self, ids: list[str]) -> None:
+        """Scroll to the nodes and notes ``ids`` when some are out of sight, zooming out as
+        far as they need to fit."""
+        scene = self.graph_scene
+        rect = QRectF()
+        for item_id in ids:
+            item = scene.nodes.get(item_id) or scene.notes.get(item_id)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        if rect.isEmpty() or self.mapToScene(self.viewport().rect()).boundingRect().contains(rect):
+            return
+        rect = rect.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
+        viewport = self.viewport().rect()
+        factor = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        if factor < self.zoom():
+            self._zoom_about_centre(factor)
+        self.centerOn(rect.center())
 
     def open_search(self, scene_pos: QPointF) -> NodeSearchPopup:
         """Open the quick-add popup; the chosen node type is added at ``scene_pos``."""

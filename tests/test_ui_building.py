@@ -1,0 +1,61 @@
+"""Building a graph in class: cut and paste keeps the output and lands in view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from app.paths import LESSON
+from app.ui.mainwindow import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(win)
+    win.resize(1440, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def grads(window: MainWindow) -> dict[str, str]:
+    window.controller.evaluate_now()
+    return {window.controller.document.node(node_id).display_name: item.grad_text()
+            for node_id, item in window.scene.nodes.items()}
+
+
+def in_view(window: MainWindow, node_id: str) -> bool:
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    return shown.contains(window.scene.nodes[node_id].sceneBoundingRect())
+
+
+# --------------------------------------------------------------------- cut and paste
+def test_cut_and_paste_keeps_the_output_and_lands_in_view(window) -> None:
+    window.open_example(LESSON)
+    before = grads(window)
+    assert before["w"] == "grad [5.]"
+    window.view.centerOn(3000, -2000)  # the class scrolled away meanwhile
+    window.menu_actions["select_all"].trigger()
+    window.menu_actions["cut"].trigger()
+    assert len(window.controller.document) == 0
+    window.menu_actions["paste"].trigger()
+    doc = window.controller.document
+    assert doc.output is not None and doc.node(doc.output).label == "y"
+    assert grads(window) == before  # w.grad = 5 again, not None everywhere
+    assert all(in_view(window, node.id) for node in doc.nodes)
+    window.controller.undo_stack.undo()  # the paste, output included, is one step
+    assert len(doc) == 0 and doc.output is None
+
+
+def test_a_copy_pasted_beside_its_original_leaves_the_output_where_it_is(window) -> None:
+    window.open_example(LESSON)
+    window.menu_actions["select_all"].trigger()
+    window.menu_actions["copy"].trigger()
+    window.menu_actions["paste"].trigger()
+    assert window.controller.document.output == "y"
