@@ -1,11 +1,13 @@
-"""Building a graph in class: cut and paste keeps the output and lands in view."""
+"""Building a graph in class: cut and paste keeps the output and lands in view, palette entries
+land in free space and are selected."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.paths import LESSON
@@ -59,3 +61,27 @@ def test_a_copy_pasted_beside_its_original_leaves_the_output_where_it_is(window)
     window.menu_actions["copy"].trigger()
     window.menu_actions["paste"].trigger()
     assert window.controller.document.output == "y"
+
+
+# ------------------------------------------------------------------------- the palette
+def test_palette_entries_land_in_free_space_in_view_and_are_selected(window, qtbot) -> None:
+    window.new_document()
+    added = []
+    tree = window.palette_dock.tree
+    for number, name in enumerate(("tensor", "tensor", "add", "mul")):
+        item = window.palette_dock.item_for(name)
+        tree.setCurrentItem(item)
+        if number % 2:  # Enter on the entry
+            qtbot.keyClick(tree, Qt.Key.Key_Return)
+        else:  # a double-click on it
+            tree.scrollToItem(item)
+            where = tree.visualItemRect(item).center()
+            qtbot.mousePress(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+            qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        node_id = window.scene.selected_ids()[0][0]
+        assert window.controller.document.node(node_id).type == name
+        added.append(node_id)
+        assert in_view(window, node_id)
+    assert len(set(added)) == 4
+    cards = {n: window.scene.nodes[n].sceneBoundingRect() for n in added}
+    assert not any(cards[a].intersects(cards[b]) for a, b in itertools.combinations(added, 2))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -29,6 +29,9 @@ from app.model import Edge, GraphDocument, Node, Note
 SCENE_EXTENT = 100_000.0
 #: How far around a view the items counted as in sight reach (scene units).
 _SIGHT_MARGIN = 240.0
+#: A new card's spot is looked for this many grid steps around the view's centre, this far
+#: from any other card or note.
+_SPOT_RINGS, _SPOT_MARGIN = 12, 24.0
 #: A card growing to the right stops this far short of the next card's input ports.
 _PORT_CLEARANCE = style.PORT_RADIUS + 14.0
 
@@ -309,6 +312,25 @@ class GraphScene(QGraphicsScene):
         if item is None:
             return (0.0, 0.0)
         return item.natural_size()
+
+    def free_spot_near(self, centre: QPointF, size: tuple[float, float]) -> QPointF:
+        """The top-left corner, nearest to having its centre at ``centre``, of a card of
+        ``size`` that would cover no card or note (a node added from the palette lands there,
+        not on the one added before it)."""
+        width, height = size
+        step = style.GRID_SIZE * 2
+        offsets = sorted(((dx * step, dy * step) for dx in range(-_SPOT_RINGS, _SPOT_RINGS + 1)
+                          for dy in range(-_SPOT_RINGS, _SPOT_RINGS + 1)),
+                         key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
+        corner = QPointF(centre.x() - width / 2, centre.y() - height / 2)
+        for dx, dy in offsets:
+            spot = corner + QPointF(dx, dy)
+            room = QRectF(spot, QSizeF(width, height)).adjusted(
+                -_SPOT_MARGIN, -_SPOT_MARGIN, _SPOT_MARGIN, _SPOT_MARGIN)
+            if not any(type(item) in (NodeItem, NoteItem) for item in
+                       self.items(room, Qt.ItemSelectionMode.IntersectsItemBoundingRect)):
+                return spot
+        return corner
 
     def pill_width(self, edge: tuple[str, str, int]) -> float:
         """How wide the gradient pill of the wire ``(src, dst, port)`` is drawn (0: none)."""

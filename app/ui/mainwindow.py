@@ -72,6 +72,8 @@ from app.ui.themes import THEME_KEY, THEMES, apply_theme
 DOCUMENT_SUFFIX = ".cgraph"
 SNAP_KEY = "view/snap_to_grid"
 GEOMETRY_KEY = "ui/geometry"
+#: The room a node added from the palette is given (a new card is about this large).
+NEW_CARD_SIZE = (220.0, 150.0)
 STATE_KEY = "ui/state"
 
 #: The menus' sections, in order: (section, whether a separator comes before it). A feature adds
@@ -403,8 +405,14 @@ class MainWindow(QMainWindow):
         return (centre.x(), centre.y())
 
     # -------------------------------------------------------------- edit actions
-    def add_node_at_centre(self, type_name: str) -> str:
-        return self.controller.add_node(type_name, self.view_centre())
+    def add_node_at_centre(self, type_name: str) -> str | None:
+        """Add a node from the palette in free space near the view's centre, and select it."""
+        spot = self.scene.free_spot_near(QPointF(*self.view_centre()), NEW_CARD_SIZE)
+        node_id = self.controller.add_node(type_name, (spot.x(), spot.y()))
+        if node_id is not None:
+            self.scene.select_ids([node_id])
+            self.view.bring_into_view([node_id])
+        return node_id
 
     def copy(self) -> None:
         self.view.copy_selection()
