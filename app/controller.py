@@ -53,6 +53,10 @@ class DocumentController(QObject):
     Signals: ``evaluated(result)`` after each evaluation, ``message(text)`` for the status bar,
     ``selection_requested(ids)`` when an edit wants its new items selected (paste, duplicate)
     and ``document_replaced(document)`` after New/Open swapped the document.
+
+    A graph without an output gets one as it is built: an operation added when there is none
+    becomes the output, and while the user has chosen none (``automatic_output``) the output
+    moves on to the result it is wired into, so the gradients show at once.
     """
 
     evaluated = Signal(object)
@@ -64,6 +68,9 @@ class DocumentController(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document if document is not None else GraphDocument()
+        #: the output the editor chose itself (a graph being built has no Set Output yet):
+        #: it follows the chain as the graph grows, until the user chooses one
+        self.automatic_output: str | None = None
         self.undo_stack = QUndoStack(self)
         self.scheduler = EvaluationScheduler(self.document, self)
         self.scheduler.evaluated.connect(self.evaluated.emit)
@@ -102,6 +109,7 @@ class DocumentController(QObject):
     def replace_document(self, document: GraphDocument) -> None:
         """Show another document (File > New / Open): the undo history starts afresh."""
         self.document = document
+        self.automatic_output = None
         self.undo_stack.clear()
         self.scheduler.set_document(document)
         self.document_replaced.emit(document)
@@ -127,7 +135,16 @@ class DocumentController(QObject):
         except GraphError as exc:
             self._refuse(str(exc))
             return None
-        self._push(AddNodeCommand(self.document, node))
+        command = AddNodeCommand(self.document, node)
+        if self.document.output is None and spec is not None and spec.is_op:
+            # a graph being built shows its gradients at once: backward starts at the newest
+            # result until the user sets an output (the canvas's hint says so)
+            self.undo_stack.beginMacro(command.text())
+            self._push(command)
+            self._choose_output(node_id)
+            self.undo_stack.endMacro()
+        else:
+            self._push(command)
         return node_id
 
     def remove(self, node_ids: Iterable[str], note_ids: Iterable[str] = ()) -> None:
@@ -203,9 +220,14 @@ class DocumentController(QObject):
         """Make ``node_id`` the node backward starts from (None: no backward)."""
         if node_id is not None and not self.document.has_node(node_id):
             return self._refuse(f"No node {node_id!r}")
+        self.automatic_output = None  # the user's choice stays where it is put
         if self.document.output != node_id:
             self._push(SetOutputCommand(self.document, node_id))
         return True
+
+    def _choose_output(self, node_id: str) -> None:
+        self.automatic_output = node_id
+        self._push(SetOutputCommand(self.document, node_id))
 
     # ------------------------------------------------------------------ wires
     def connect(self, src: str, dst: str, port: int) -> bool:
@@ -217,7 +239,16 @@ class DocumentController(QObject):
         existing = self.document.edge_into(dst, port)
         if existing is not None and existing.src == src:
             return True
-        self._push(ConnectCommand(self.document, src, dst, port))
+        command = ConnectCommand(self.document, src, dst, port)
+        if src == self.document.output == self.automatic_output \
+                and not self.document.consumers_of(dst):
+            # the chosen output now feeds a new result: backward starts at the end of the chain
+            self.undo_stack.beginMacro(command.text())
+            self._push(command)
+            self._choose_output(dst)
+            self.undo_stack.endMacro()
+        else:
+            self._push(command)
         return True
 
     def disconnect(self, dst: str, port: int) -> bool:

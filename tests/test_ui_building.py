@@ -1,5 +1,6 @@
 """Building a graph in class: cut and paste keeps the output and lands in view, palette entries
-land in free space and are selected."""
+land in free space and are selected, and a new graph shows its gradients without Set Output,
+with a hint on the canvas saying where backward starts."""
 
 from __future__ import annotations
 
@@ -85,3 +86,40 @@ def test_palette_entries_land_in_free_space_in_view_and_are_selected(window, qtb
     assert len(set(added)) == 4
     cards = {n: window.scene.nodes[n].sceneBoundingRect() for n in added}
     assert not any(cards[a].intersects(cards[b]) for a, b in itertools.combinations(added, 2))
+
+
+# ---------------------------------------------------------------- output and the hint
+def test_a_new_graph_shows_gradients_without_set_output(window) -> None:
+    window.new_document()
+    assert "double-click the canvas" in window.view.hint.text()
+    controller = window.controller
+    w = window.add_node_at_centre("tensor")
+    controller.set_field(w, "requires_grad", True)
+    controller.set_field(w, "value", [3.0])
+    two = window.add_node_at_centre("scalar")
+    controller.set_field(two, "value", 2)
+    y = window.add_node_at_centre("mul")
+    assert controller.connect(w, y, 0) and controller.connect(two, y, 1)
+    assert controller.document.output == y
+    assert grads(window)["tensor"] == "grad [2.]"
+    assert window.view.hint.isVisible()
+    assert "Backward starts at mul" in window.view.hint.text()
+    # the output follows the chain while the user has chosen none
+    e = window.add_node_at_centre("exp")
+    assert controller.document.output == y
+    controller.connect(y, e, 0)
+    assert controller.document.output == e
+    # the user's choice stays: no hint, no more moving
+    window.scene.select_ids([y])
+    window.menu_actions["set_output"].trigger()
+    assert controller.document.output == y and not window.view.hint.isVisible()
+    s = window.add_node_at_centre("sum")
+    controller.connect(y, s, 0)
+    assert controller.document.output == y
+
+
+def test_without_an_output_the_hint_says_how_to_choose_one(window) -> None:
+    window.open_example(LESSON)
+    assert not window.view.hint.isVisible()
+    window.controller.set_output(None)
+    assert window.view.hint.isVisible() and "Set as output" in window.view.hint.text()

@@ -7,7 +7,7 @@ on its own; inside the main window, the window's actions with the same keys take
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -20,9 +20,10 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmapCache,
+    QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
 from shiboken6 import isValid
 
 from app import clipboard
@@ -43,6 +44,8 @@ MAX_FIT_ZOOM = 1.5
 _PICTURE_CACHE_KB = 128 * 1024
 _ZOOM_STEP = 1.25
 _FIT_MARGIN = 40.0
+#: The canvas hint's widest width and its distance from the corner (pixels).
+_HINT_WIDTH, _HINT_MARGIN = 460, 12
 #: The size a pasted or added card is reckoned with before it is drawn.
 _CARD_GUESS = (style.NODE_MIN_WIDTH, 140.0)
 
@@ -85,6 +88,50 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        # how to start, and where backward starts: a node editor answers at once
+        self.hint = QLabel(self.viewport())
+        self.hint.setObjectName("canvasHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        controller.undo_stack.indexChanged.connect(self.update_hint)
+        controller.document_replaced.connect(self.update_hint)
+        self.update_hint()
+
+    # ------------------------------------------------------------------ hint
+    def hint_text(self) -> str:
+        """The canvas's hint: how to start an empty graph, and how backward is chosen while
+        the user has not set an output ("" when there is nothing to say)."""
+        doc, controller = self.controller.document, self.controller
+        if len(doc) == 0 and not doc.notes:
+            return QCoreApplication.translate(
+                "GraphView", "Add nodes from the palette, or double-click the canvas and type. "
+                "Drag from an output port (right) to an input port (left) to wire them.")
+        if doc.output is None and len(doc):
+            return QCoreApplication.translate(
+                "GraphView", "No output yet: backward starts from the node marked output. "
+                "Right-click a result and choose Set as output.")
+        if doc.output is not None and doc.output == controller.automatic_output:
+            return QCoreApplication.translate(
+                "GraphView", "Backward starts at %1, the newest result. Right-click another "
+                "node and choose Set as output to start there.").replace(
+                "%1", doc.node(doc.output).display_name)
+        return ""
+
+    def update_hint(self, *_: object) -> None:
+        text = self.hint_text()
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        width = min(_HINT_WIDTH, self.viewport().width() - 2 * _HINT_MARGIN)
+        self.hint.setFixedWidth(max(120, width))
+        self.hint.adjustSize()
+        self.hint.move(_HINT_MARGIN, _HINT_MARGIN)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_hint()
 
     # ------------------------------------------------------------------ zoom
     def zoom(self) -> float:

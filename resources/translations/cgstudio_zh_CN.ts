@@ -245,7 +245,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A card growing to the right stops this far short of the next card&apos;s input ports. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and whether every card must look again at the room on its right (a card moved)</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and whether every card must look again at the room on its right (a card moved)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -255,6 +255,22 @@
     <message>
         <source>unwired: the number %1</source>
         <translation>未连线：使用数值 %1</translation>
+    </message>
+</context>
+<context>
+    <name>GraphView</name>
+    <message>
+        <source>Add nodes from the palette, or double-click the canvas and type. Drag from an output port (right) to an input port (left) to wire them.</source>
+        <extracomment>MIME type of a palette entry being dragged; the payload is the registry type name (UTF-8). Fit all never magnifies beyond this (a three-node graph would fill the screen). The canvas hint&apos;s widest width and its distance from the corner (pixels). The size a pasted or added card is reckoned with before it is drawn. Space pressed and released without panning: a presenter clicker&apos;s &quot;next&quot; (the walkthrough listens); Space held while dragging pans, as before.</extracomment>
+        <translation>从左侧节点库添加节点，或双击画布后输入名称。从输出端口（右侧）拖到输入端口（左侧）即可连线。</translation>
+    </message>
+    <message>
+        <source>No output yet: backward starts from the node marked output. Right-click a result and choose Set as output.</source>
+        <translation>还没有输出节点：backward 从标为输出的节点开始。右键单击一个结果，选择“设为输出”。</translation>
+    </message>
+    <message>
+        <source>Backward starts at %1, the newest result. Right-click another node and choose Set as output to start there.</source>
+        <translation>backward 从最新的结果 %1 开始。右键单击另一个节点并选择“设为输出”，即可从那里开始。</translation>
     </message>
 </context>
 <context>
@@ -379,7 +395,7 @@
     <name>MainWindow</name>
     <message>
         <source>Untitled</source>
-        <extracomment>The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
+        <extracomment>The room a node added from the palette is given (a new card is about this large). The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
         <translation>未命名</translation>
     </message>
     <message>
