@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSceneHoverEvent,
@@ -206,6 +206,14 @@ class NodeItem(QGraphicsItem):
             else:
                 labels.append(port.name)
         return labels
+
+    def number_fonts(self) -> list[QFont]:
+        """The fonts the card writes numbers in: its value and grad lines, and the smaller font
+        of the port labels when an unwired port shows its number ("exponent = 2")."""
+        f = style.fonts()
+        shown = any(port.default is not None and not wired
+                    for port, wired in zip(self.node.spec.inputs, self.wired, strict=True))
+        return [f.numbers, f.type] if shown else [f.numbers]
 
     # --------------------------------------------------------------- geometry
     def _natural_width(self) -> float:

@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
         self.local_derivatives = local_derivatives.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)
+        # presenting a graph too large for the screen, the canvas follows the walkthrough
+        self.walkthrough.step_shown.connect(self.presentation.follow)
         self.language_menu = i18n.install(self)
         self._build_status_bar()
 
@@ -461,7 +463,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- view actions
     def fit_all(self) -> None:
-        self.view.fit_all()
+        """Show the whole graph (while presenting: as large as reads from the back of a room)."""
+        if self.presentation.active:
+            self.presentation.fit()
+        else:
+            self.view.fit_all()
 
     def _set_snap(self, on: bool) -> None:
         self.menu_actions["snap"].setChecked(on)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -80,7 +80,10 @@ class WalkthroughBar(QToolBar):
 
     ``mode`` is "backward", "forward" or None (off); ``steps`` the current mode's steps and
     ``index`` the current step. In predict mode the steps after ``index`` are hidden.
+    ``step_shown`` is emitted once the canvas shows a step (or the walkthrough ended).
     """
+
+    step_shown = Signal()
 
     def __init__(self, controller: DocumentController, scene: GraphScene,
                  panel: FormulaPanel, parent: QWidget | None = None) -> None:
@@ -267,6 +270,7 @@ class WalkthroughBar(QToolBar):
         self._paint_canvas()
         if on:
             self._show_formula()
+        self.step_shown.emit()
 
     def _paint_canvas(self) -> None:
         """Give every node card and wire its highlight and hidden state for the current step."""
