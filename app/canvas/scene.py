@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSizeF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -24,6 +24,7 @@ from app.controller import DocumentController
 from app.display.card_text import tensor_body
 from app.evaluate import EvalResult
 from app.model import Edge, GraphDocument, Node, Note
+from app.teach.predict import notes_stating_answers
 
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
@@ -37,7 +38,15 @@ _PORT_CLEARANCE = style.PORT_RADIUS + 14.0
 
 
 class GraphScene(QGraphicsScene):
-    """The items of ``controller.document``, showing ``controller.result``."""
+    """The items of ``controller.document``, showing ``controller.result``.
+
+    While the class predicts (the walkthrough's "Predict, then Reveal"), some answers are
+    hidden: ``hidden_nodes`` (node id -> "all" or "grad"), ``hidden_wires`` ((dst, port) keys)
+    and ``hidden_notes``, the notes that state them. The cards, wires, notes and tooltips show
+    "?" for them, and ``answers_hidden`` tells the docks to do the same.
+    """
+
+    answers_hidden = Signal()
 
     def __init__(self, controller: DocumentController) -> None:
         super().__init__()
@@ -64,6 +73,9 @@ class GraphScene(QGraphicsScene):
         self._settle_timer.setInterval(0)
         self._settle_timer.timeout.connect(self._settle_pending)
         self._selected_wires: set[EdgeItem] = set()
+        self.hidden_nodes: dict[str, str] = {}
+        self.hidden_wires: set[tuple[str, int]] = set()
+        self.hidden_notes: set[str] = set()
         self.selectionChanged.connect(self._restyle_selected_wires)
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
@@ -162,15 +174,19 @@ class GraphScene(QGraphicsScene):
         item = NoteItem(note)
         self.notes[note.id] = item
         self.addItem(item)
+        if self.hidden_nodes or self.hidden_wires:
+            self._hide_notes()
 
     def _on_note_removed(self, note: Note) -> None:
         item = self.notes.pop(note.id, None)
         if item is not None:
             self.removeItem(item)
 
-    def _on_note_changed(self, note: Note, _field: str) -> None:
+    def _on_note_changed(self, note: Note, field: str) -> None:
         if (item := self.notes.get(note.id)) is not None:
             item.set_note(note)
+        if field == "text" and (self.hidden_nodes or self.hidden_wires):
+            self._hide_notes()
 
     def _on_output_changed(self, node_id: str | None) -> None:
         for item_id, item in self.nodes.items():
@@ -184,6 +200,32 @@ class GraphScene(QGraphicsScene):
                                              Qt.SortOrder.AscendingOrder)
                  if type(item) is EdgeItem and item.isVisible()]
         paint_wires(painter, wires)
+
+    # ------------------------------------------------------- predict, then reveal
+    def hide_answers(self, nodes: dict[str, str], wires: set[tuple[str, int]]) -> None:
+        """Hide the answers the class is to predict: per node "all" (value, grad, grad_fn) or
+        "grad", the gradients on ``wires``, and the notes that state any of them (nothing
+        hidden: every answer shows again)."""
+        changed = (nodes, wires) != (self.hidden_nodes, self.hidden_wires)
+        self.hidden_nodes, self.hidden_wires = dict(nodes), set(wires)
+        for node_id, item in self.nodes.items():
+            item.set_hidden_numbers(nodes.get(node_id))
+        for key, edge_item in self.edges.items():
+            edge_item.set_hidden_numbers(key in wires)
+        changed = self._hide_notes() or changed
+        if changed:
+            self.answers_hidden.emit()
+
+    def _hide_notes(self) -> bool:
+        """Hide the notes stating a hidden answer; True when that changed which ones."""
+        result = self.controller.result
+        notes = set() if result is None or not (self.hidden_nodes or self.hidden_wires) else \
+            notes_stating_answers(self.controller.document, result, self.hidden_nodes,
+                                  self.hidden_wires)
+        for note_id, item in self.notes.items():
+            item.set_hidden(note_id in notes)
+        changed, self.hidden_notes = notes != self.hidden_notes, notes
+        return changed
 
     # ------------------------------------------------------------ evaluation
     def apply_result(self, result: EvalResult) -> None:
@@ -416,8 +458,10 @@ class GraphScene(QGraphicsScene):
         node = doc.node(node_id)
         if port[0] == "out":
             title = QCoreApplication.translate("GraphScene", "%1 (output of %2)")
+            hidden = self.hidden_nodes.get(node_id)
             return tensor_tooltip(title.replace("%1", node.display_name).replace("%2", node.type),
-                                  self._result(node_id))
+                                  self._result(node_id), hide_value=hidden == "all",
+                                  hide_grad=hidden is not None)
         spec = node.spec.inputs[port[1]]
         edge = doc.edge_into(node_id, port[1])
         if edge is None:
@@ -439,4 +483,6 @@ class GraphScene(QGraphicsScene):
                  f"{dst.spec.inputs[edge.port].name}")
         item = self.edges.get(key)
         return wire_tooltip(title, self._result(edge.src),
-                            item.grad if item is not None else None)
+                            item.grad if item is not None else None,
+                            hide_value=self.hidden_nodes.get(edge.src) == "all",
+                            hide_grad=key in self.hidden_wires)

@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
         self.controller.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.controller.document_replaced.connect(self._start_clock)
         self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.answers_hidden.connect(
+            lambda: self.inspector.hide_answers(self.scene.hidden_nodes))
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
         self.apply_theme(str(self.settings.value(THEME_KEY, "system")))
         self._set_snap(self.settings.value(SNAP_KEY, True, type=bool))

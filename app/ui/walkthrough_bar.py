@@ -288,10 +288,9 @@ class WalkthroughBar(QToolBar):
                 hidden_nodes, hidden_wires = self._hidden()
         for node_id, item in self.scene.nodes.items():
             item.set_highlight(node_marks.get(node_id))
-            item.set_hidden_numbers(hidden_nodes.get(node_id))
         for key, edge_item in self.scene.edges.items():
             edge_item.set_highlight(wire_marks.get(key))
-            edge_item.set_hidden_numbers(key in hidden_wires)
+        self.scene.hide_answers(hidden_nodes, hidden_wires)
 
     def _hidden(self) -> tuple[dict[str, str], set[tuple[str, int]]]:
         """What predict mode hides: per node "all" or "grad", and the wires whose pill hides.

@@ -177,6 +177,7 @@
     </message>
     <message>
         <source>Copy</source>
+        <extracomment>notes left out of the code while they would give a predicted answer away</extracomment>
         <translation>复制</translation>
     </message>
     <message>
@@ -285,6 +286,7 @@
     </message>
     <message>
         <source>Select one node to inspect it.</source>
+        <extracomment>node id -&gt; &quot;all&quot; (value, grad and grad_fn) or &quot;grad&quot;: answers hidden while predicting</extracomment>
         <translation>选中一个节点即可查看它的属性。</translation>
     </message>
     <message>
@@ -780,10 +782,17 @@
     </message>
 </context>
 <context>
+    <name>NoteItem</name>
+    <message>
+        <source>This note gives answers away: it shows again when they are revealed.</source>
+        <translation>这条注释会透露答案：揭晓答案后会重新显示。</translation>
+    </message>
+</context>
+<context>
     <name>NumericCheck</name>
     <message>
         <source>no numeric check: %1</source>
-        <extracomment>The application font is this much larger while presenting (menus, status bar). Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it). The estimate is rounded to this many decimals for display: central differences with eps = 1e-3 are accurate to about 1e-6, so further digits are noise. Black on white with saturated accents: what stays readable on a washed-out projector.</extracomment>
+        <extracomment>The application font is this much larger while presenting (menus, status bar). Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it). The smallest number on a card is at least this tall on the screen while presenting (logical pixels: the font&apos;s size in pixels, times the zoom), readable from the back of a room. The estimate is rounded to this many decimals for display: central differences with eps = 1e-3 are accurate to about 1e-6, so further digits are noise. Black on white with saturated accents: what stays readable on a washed-out projector.</extracomment>
         <translation>无数值检验：%1</translation>
     </message>
     <message>
