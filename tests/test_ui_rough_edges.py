@@ -1,0 +1,60 @@
+"""The rough edges a class would hit (issue 12, point 13): the empty loss chart's step axis, the
+walkthrough panel cutting its formula in a low window, the inspector's captions in Chinese, and
+the inspector's numbers below the fold at 1440 x 900."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCharts import QValueAxis
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.paths import LESSON
+from app.ui import i18n
+from app.ui.mainwindow import MainWindow
+from app.ui.training_dock import LossChart
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path) -> Iterator:
+    def make(width: int, height: int, example: Path = LESSON) -> MainWindow:
+        win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"),
+                                            QSettings.Format.IniFormat))
+        win._ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        qtbot.addWidget(win)
+        win.open_example(example)
+        win.resize(width, height)
+        win.show()
+        qtbot.waitExposed(win)
+        win.controller.evaluate_now()
+        return win
+
+    yield make
+    i18n.install_translator(QApplication.instance(), i18n.ENGLISH)
+
+
+
+def step_labels(axis: QValueAxis) -> list[str]:
+    """The labels the step axis shows: from its anchor, one per tick interval."""
+    assert axis.tickType() == QValueAxis.TickType.TicksDynamic
+    labels, tick = [], axis.tickAnchor()
+    while tick <= axis.max() + 1e-9:
+        if tick >= axis.min() - 1e-9:
+            labels.append(f"{tick:.0f}")
+        tick += axis.tickInterval()
+    return labels
+
+
+def test_the_step_axis_labels_whole_distinct_steps(qtbot) -> None:
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    assert step_labels(chart.x_axis) == ["0", "2", "4", "6", "8", "10"]  # was "0 0 0 0 1"
+    chart.add_losses(0, [1.0, 0.5, 0.25])
+    assert step_labels(chart.x_axis) == ["0", "2", "4", "6", "8", "10"]
+    chart.add_losses(3, [0.1] * 60)
+    labels = step_labels(chart.x_axis)
+    assert labels[0] == "0" and len(set(labels)) == len(labels) <= 6
+    assert all(label == f"{int(label)}" for label in labels)
