@@ -12,7 +12,7 @@ from PySide6.QtCharts import QValueAxis
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.paths import LESSON
+from app.paths import EXAMPLES_DIR, LESSON
 from app.ui import i18n
 from app.ui.mainwindow import MainWindow
 from app.ui.training_dock import LossChart
@@ -58,3 +58,17 @@ def test_the_step_axis_labels_whole_distinct_steps(qtbot) -> None:
     labels = step_labels(chart.x_axis)
     assert labels[0] == "0" and len(set(labels)) == len(labels) <= 6
     assert all(label == f"{int(label)}" for label in labels)
+
+
+def test_the_walkthrough_panel_shows_a_long_formula_whole_in_a_low_window(make_window) -> None:
+    window = make_window(1024, 800, EXAMPLES_DIR / "linear_regression.cgraph")
+    walkthrough = window.walkthrough
+    for mode in ("forward", "backward"):
+        walkthrough.start(mode)
+        for index in range(len(walkthrough.steps)):
+            walkthrough.go_to(index)
+            QApplication.processEvents()
+            for label in (walkthrough.panel.step_label, walkthrough.panel.formula_label,
+                          walkthrough.panel.note_label):
+                assert label.heightForWidth(label.width()) <= label.height(), label.text()
+        walkthrough.stop()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -73,6 +73,19 @@ class FormulaPanel(QDockWidget):
         self.step_label.setText(title)
         self.formula_label.setText(formula)
         self.note_label.setText(note)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Ask the window for the height the wrapped texts need at the panel's width (a long
+        formula takes two lines in a narrow window, and was cut in half)."""
+        body = self.widget()
+        needed = body.layout().heightForWidth(body.width())
+        if needed > 0 and needed != body.minimumHeight():
+            body.setMinimumHeight(needed)
 
 
 class WalkthroughBar(QToolBar):
