@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCharts import QValueAxis
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.paths import EXAMPLES_DIR, LESSON
 from app.ui import i18n
@@ -72,3 +72,13 @@ def test_the_walkthrough_panel_shows_a_long_formula_whole_in_a_low_window(make_w
                           walkthrough.panel.note_label):
                 assert label.heightForWidth(label.width()) <= label.height(), label.text()
         walkthrough.stop()
+
+
+def test_the_inspectors_captions_are_chinese(make_window) -> None:
+    assert i18n.install_translator(QApplication.instance(), i18n.CHINESE) == i18n.CHINESE
+    window = make_window(1440, 900)
+    window.scene.select_ids(["w"])
+    inspector = window.inspector
+    captions = {label.text() for label in inspector.findChildren(QLabel)}
+    assert {"数值（value）", "梯度（grad）"} <= captions
+    assert not {"value", "grad"} & captions

@@ -347,11 +347,11 @@
     </message>
     <message>
         <source>value</source>
-        <translation>value</translation>
+        <translation>数值（value）</translation>
     </message>
     <message>
         <source>grad</source>
-        <translation>grad</translation>
+        <translation>梯度（grad）</translation>
     </message>
     <message>
         <source>not computed: %1 failed</source>
@@ -385,7 +385,7 @@
     <name>LossChart</name>
     <message>
         <source>step</source>
-        <extracomment>A run is split into ticks of at least this many steps (more for long runs, so that any run animates in about RUN_TICKS ticks), each tick stopping early after TICK_BUDGET seconds.</extracomment>
+        <extracomment>A run is split into ticks of at least this many steps (more for long runs, so that any run animates in about RUN_TICKS ticks), each tick stopping early after TICK_BUDGET seconds. The steps an empty loss chart spans.</extracomment>
         <translation>步数</translation>
     </message>
     <message>
