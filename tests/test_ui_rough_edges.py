@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCharts import QValueAxis
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app.paths import EXAMPLES_DIR, LESSON
@@ -34,7 +34,6 @@ def make_window(qtbot, tmp_path: Path) -> Iterator:
 
     yield make
     i18n.install_translator(QApplication.instance(), i18n.ENGLISH)
-
 
 
 def step_labels(axis: QValueAxis) -> list[str]:
@@ -82,3 +81,20 @@ def test_the_inspectors_captions_are_chinese(make_window) -> None:
     captions = {label.text() for label in inspector.findChildren(QLabel)}
     assert {"数值（value）", "梯度（grad）"} <= captions
     assert not {"value", "grad"} & captions
+
+
+@pytest.mark.parametrize(("example", "node"), [(LESSON, "w"), (LESSON, "a"), (LESSON, "y"),
+                                               (EXAMPLES_DIR / "mlp.cgraph", "loss")])
+def test_the_inspector_shows_value_and_grad_without_scrolling(make_window, example: Path,
+                                                             node: str) -> None:
+    window = make_window(1440, 900, example)
+    window.scene.select_ids([node])
+    QApplication.processEvents()
+    inspector = window.inspector
+    assert not inspector.visibleRegion().isEmpty()
+    viewport = inspector._scroll.viewport()
+    for view in (inspector.value_view, inspector.grad_view):
+        bottom = view.mapTo(viewport, QPoint(0, view.height()))
+        assert 0 <= bottom.y() <= viewport.height()
+    # the autograd graph is a tab beside it, one click away
+    assert window.autograd_dock in window.tabifiedDockWidgets(window.inspector)

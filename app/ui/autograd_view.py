@@ -466,11 +466,13 @@ class AutogradDock(QDockWidget):
 
 
 def install(window: MainWindow) -> AutogradDock:
-    """Add the autograd graph dock to ``window`` (right side, below the inspector) and its
-    show/hide toggle to the View menu, after the other docks' toggles."""
+    """Add the autograd graph dock to ``window`` (a tab beside the inspector) and its show/hide
+    toggle to the View menu, after the other docks' toggles."""
     dock = AutogradDock(window.controller, window.scene, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
-    # the graph is the point of the dock: give it as much height as the inspector
-    window.resizeDocks([window.inspector, dock], [1, 1], Qt.Orientation.Vertical)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    # a tab, not a dock below the inspector: at 1440 x 900 the two shared the column and the
+    # inspector's value and grad fell below the fold (the dock can be dragged out beside it)
+    window.tabifyDockWidget(window.history_dock, dock)
+    window.inspector.raise_()
     window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock

@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.tabifyDockWidget(self.inspector, self.history_dock)
         self.inspector.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector], [190, 340],
+        # the right column fits the tabs of its five docks (Inspector ... Autograd graph) unelided
+        self.resizeDocks([self.palette_dock, self.inspector], [190, 396],
                          Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------- for the features
