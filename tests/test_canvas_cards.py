@@ -9,7 +9,7 @@ import pytest
 from app.canvas import GraphView, style
 from app.controller import DocumentController
 from app.fileio import load_document
-from app.paths import LESSON
+from app.paths import EXAMPLES_DIR, LESSON
 
 WIDE = [12345.678, 2.0, -0.00001]
 
@@ -84,3 +84,16 @@ def test_numbers_that_fit_leave_the_card_as_it_was(lesson):
     controller.evaluate_now()
     assert view.graph_scene.nodes["x"].card_rect() == before
     assert view.graph_scene.nodes["x"].number_lines()[0] == ("value [3.]", "value")
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES_DIR.glob("*.cgraph")), ids=lambda p: p.stem)
+def test_no_example_writes_past_the_edge_of_a_card(qtbot, example) -> None:
+    """grad_fn BinaryCrossEntropyWithLogitsBackward0 breaks between its words on its card."""
+    controller = DocumentController(load_document(example))
+    view = GraphView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    controller.evaluate_now()
+    view.graph_scene.settle_all()
+    assert overflowing(view) == []

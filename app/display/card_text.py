@@ -10,6 +10,7 @@ when the card is painted, which keeps a 2,000-node graph fast to update.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -190,11 +191,15 @@ def wrap_number_line(line: str, columns: int) -> list[str]:
     """``line`` (one line of a card's numbers) as lines of at most ``columns`` characters.
 
     A line too long breaks after an element's ", " (or a summary's " · "), and goes on under the
-    first element: "value [ 1.2346e+04,  2.0000e+00," / "       -1.0000e-05]". A piece that is
-    longer than ``columns`` by itself stays whole (the card clips it rather than break a number).
+    first element: "value [ 1.2346e+04,  2.0000e+00," / "       -1.0000e-05]". A name too long
+    for the card breaks between its words ("grad_fn BinaryCrossEntropy" / "  WithLogitsBackward0");
+    a number longer than ``columns`` by itself stays whole.
     """
     if len(line) <= columns:
         return [line]
+    if not any(separator in line for separator in (", ", " · ")) and re.search("[a-z][A-Z]",
+                                                                               line):
+        return _wrap_name(line, columns)
     bracket = line.find("[")
     indent = bracket + 1 if 0 <= bracket < columns // 2 else 2
     while indent < len(line) and line[indent] == "[" and indent < columns // 2:
@@ -233,3 +238,18 @@ def gradient_label(grad: np.ndarray | None) -> str:
     if zeros and grad.size:
         label += " · 1 zero" if zeros == 1 else f" · {zeros} zeros"
     return label
+
+
+def _wrap_name(line: str, columns: int) -> list[str]:
+    """A line such as "grad_fn BinaryCrossEntropyWithLogitsBackward0" broken before a capital
+    letter (or at a space) where it reaches ``columns``; continued lines are indented by 2."""
+    words = re.split(r"(?<=[a-z0-9])(?=[A-Z])|(?<= )", line)
+    lines, current = [], ""
+    for word in words:
+        if current.strip() and len(current + word) > columns:
+            lines.append(current.rstrip())
+            current = "  " + word.lstrip()
+        else:
+            current += word
+    lines.append(current.rstrip())
+    return lines
