@@ -204,9 +204,10 @@ def test_presentation_on_a_projector_and_on_a_4k_screen(size: str) -> None:
     for example in ("lesson", "mlp"):
         assert report[example]["smallest_number_px"] >= MIN_NUMBER_PX - 1e-9, example
         assert all(report[example]["current_node_in_sight"]), example
-    # a 4K screen shows both graphs whole; a projector's 1024 x 768 neither
-    assert report["lesson"]["whole_graph"] is report["mlp"]["whole_graph"] is (
-        size == "3840x2160")
+    # a 4K screen shows the lesson whole, a projector's 1024 x 768 does not; the MLP's seven
+    # layers are too wide for either at that size, so both follow its walkthrough
+    assert report["lesson"]["whole_graph"] is (size == "3840x2160")
+    assert report["mlp"]["whole_graph"] is False
 
 
 def test_leaving_restores_docks_state_font_palette_and_view(window, qtbot):

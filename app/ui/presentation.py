@@ -319,11 +319,16 @@ class PresentationMode(QObject):
                 if wire.grad is not None:
                     step = step.united(wire.pill_box())
         shown = view.mapToScene(view.viewport().rect()).boundingRect()
-        target = step if step.width() <= shown.width() and step.height() <= shown.height() \
-            else card
-        if not shown.contains(target.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN,
-                                              _FIT_MARGIN)):
-            view.centerOn(target.center())
+        room = shown.adjusted(_FIT_MARGIN, _FIT_MARGIN, -_FIT_MARGIN, -_FIT_MARGIN)
+        if step.width() <= room.width() and step.height() <= room.height():
+            view.centerOn(step.center())
+            return True
+        # the card at the right, with as much as fits of the wires into it on its left: its
+        # inputs, where the gradient goes next (and where its values came from)
+        x = card.right() + _FIT_MARGIN - shown.width() / 2 \
+            if card.width() <= room.width() else card.center().x()
+        y = step.center().y() if step.height() <= room.height() else card.center().y()
+        view.centerOn(x, y)
         return True
 
     def _document_replaced(self, _document: object) -> None:
