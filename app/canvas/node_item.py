@@ -55,6 +55,8 @@ class NodeItem(QGraphicsItem):
         #: the painted number lines (text, kind) and the card width they were wrapped for
         self._wrapped: tuple[float, list[tuple[str, str]]] | None = None
         self._lines = 0  # how many number lines the card's height has room for
+        #: narrower than its numbers ask: the next card's ports are in the way
+        self.held_back = False
         self._width = style.NODE_MIN_WIDTH
         self._height = 0.0
         self._error_height = 0.0
@@ -230,6 +232,7 @@ class NodeItem(QGraphicsItem):
             # a card grows to the right only as far as the next card's ports leave it room;
             # its numbers wrap to the width it gets
             width = max(style.NODE_MIN_WIDTH, min(natural, scene.room_right_of(self)))
+        self.held_back = width < natural
         self._lines = self._line_count(width)
         height = self._height_for(width, self._lines, store=True)
         f = style.fonts()
@@ -294,7 +297,7 @@ class NodeItem(QGraphicsItem):
             self._relayout()
 
     def room_changed(self) -> None:
-        """A card to the right moved: take the width the room now allows (if it asks more)."""
+        """A card nearby moved: take the width the room now allows (if it asks for more)."""
         if self._natural_width() > style.NODE_MIN_WIDTH:
             self._relayout()
 

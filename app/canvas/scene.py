@@ -65,9 +65,9 @@ class GraphScene(QGraphicsScene):
         self.addItem(self.pills)
         self._building = False
         #: cards to settle (numbers formatted, height taken) once the current paint is over,
-        #: and whether every card must look again at the room on its right (a card moved)
+        #: and where cards moved to (the cards on their left may have to give way)
         self._unsettled: set[NodeItem] = set()
-        self._room_changed = False
+        self._moved: list[QRectF] = []
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(0)
@@ -144,7 +144,7 @@ class GraphScene(QGraphicsScene):
             return
         if field == "pos":
             item.setPos(QPointF(*node.pos))
-            self._room_changed = True  # the cards on its left may grow, or must give way
+            self._moved.append(item.sceneBoundingRect())
             self._settle_timer.start()
         else:
             item.set_node(node)
@@ -334,9 +334,19 @@ class GraphScene(QGraphicsScene):
     def _settle_pending(self) -> None:
         self._settle_timer.stop()
         cards, self._unsettled = self._unsettled, set()
-        if self._room_changed:
-            self._room_changed = False
-            for item in self.nodes.values():
+        moved, self._moved = self._moved, []
+        if moved:
+            # a card that moved may free the room of a card it held back, or take the room of
+            # a card on its left
+            crowded = {item for item in self.nodes.values() if item.held_back}
+            reach = style.NODE_MAX_WIDTH + _PORT_CLEARANCE
+            for rect in moved:
+                band = QRectF(rect.left() - reach, rect.top() - 3 * style.fonts().line, reach,
+                              rect.height() + 3 * style.fonts().line)
+                crowded.update(item for item in self.items(
+                    band, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+                    if type(item) is NodeItem)
+            for item in crowded:
                 item.room_changed()
         for item in cards:
             if item.scene() is self:
