@@ -392,6 +392,9 @@ class NodeItem(QGraphicsItem):
                 return style.snap_to_grid(value)
         elif change is _POSITION_HAS_CHANGED:
             notify_geometry_changed(self)
+            moved = getattr(self.scene(), "card_moved", None)
+            if moved is not None:
+                moved()
             for edge in self.edges:
                 edge.update_path()
         return value  # what QGraphicsItem.itemChange returns

@@ -35,6 +35,8 @@ _SIGHT_MARGIN = 240.0
 _SPOT_RINGS, _SPOT_MARGIN = 12, 24.0
 #: A card growing to the right stops this far short of the next card's input ports.
 _PORT_CLEARANCE = style.PORT_RADIUS + 14.0
+#: The cell of the cards' index, and how far above a card the top of a card beside it may lie.
+_CELL, _TALLEST = 400.0, 1200.0
 
 
 class GraphScene(QGraphicsScene):
@@ -68,6 +70,7 @@ class GraphScene(QGraphicsScene):
         #: and where cards moved to (the cards on their left may have to give way)
         self._unsettled: set[NodeItem] = set()
         self._moved: list[QRectF] = []
+        self._cells: dict[tuple[int, int], list[tuple[float, float, NodeItem]]] | None = None
         self._settle_timer = QTimer(self)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(0)
@@ -106,6 +109,7 @@ class GraphScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self.notes.clear()
+        self.card_moved()
         self._document = doc
         for signal, slot in self._handlers(doc):
             signal.connect(slot)
@@ -126,6 +130,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_added(self, node: Node) -> None:
         self.geometry_changed()
+        self.card_moved()
         item = NodeItem(node)
         self.nodes[node.id] = item
         self.addItem(item)
@@ -134,6 +139,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_removed(self, node: Node) -> None:
         self.geometry_changed()
+        self.card_moved()
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
@@ -312,13 +318,32 @@ class GraphScene(QGraphicsScene):
     def room_right_of(self, card: NodeItem) -> float:
         """How wide ``card`` may grow before it covers an input port of a card on its right."""
         left, top = card.pos().x(), card.pos().y()
+        bottom = top + card.card_rect().height() + 3 * style.fonts().line
         reach = style.NODE_MAX_WIDTH + _PORT_CLEARANCE
-        band = QRectF(left + 1, top, reach, card.card_rect().height() + 3 * style.fonts().line)
         room = style.NODE_MAX_WIDTH
-        for item in self.items(band, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
-            if type(item) is NodeItem and item is not card and item.pos().x() > left:
-                room = min(room, item.pos().x() - left - _PORT_CLEARANCE)
+        cells = self._card_cells()
+        for column in range(int(left // _CELL), int((left + reach) // _CELL) + 1):
+            for row in range(int((top - _TALLEST) // _CELL), int(bottom // _CELL) + 1):
+                for x, y, item in cells.get((column, row), ()):
+                    if (left < x <= left + reach and y < bottom and item is not card
+                            and y + item.card_rect().height() > top):
+                        room = min(room, x - left - _PORT_CLEARANCE)
         return room
+
+    def _card_cells(self) -> dict[tuple[int, int], list[tuple[float, float, NodeItem]]]:
+        """The cards by the cell of a coarse grid their top-left corner lies in: the index of
+        ``room_right_of`` (the scene's own index is rebuilt whenever an item changes size, as
+        thousands do at once when a graph is opened)."""
+        if self._cells is None:
+            self._cells = {}
+            for item in self.nodes.values():
+                x, y = item.pos().x(), item.pos().y()
+                self._cells.setdefault((int(x // _CELL), int(y // _CELL)), []).append((x, y, item))
+        return self._cells
+
+    def card_moved(self) -> None:
+        """A card moved, came or went: ``room_right_of``'s index must be built again."""
+        self._cells = None
 
     def settle_later(self, card: NodeItem) -> None:
         """Have ``card`` take the height its numbers need once the paint under way is over."""
