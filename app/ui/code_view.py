@@ -116,6 +116,8 @@ class CodeDock(QDockWidget):
         self.setObjectName("codeDock")
         self.controller = controller
         self._document: GraphDocument | None = None
+        #: notes left out of the code while they would give a predicted answer away
+        self.hidden_notes: set[str] = set()
 
         self.editor = QPlainTextEdit()
         self.editor.setReadOnly(True)
@@ -155,13 +157,19 @@ class CodeDock(QDockWidget):
     def refresh(self) -> None:
         """Show the current document's code now, keeping the scroll position."""
         self._timer.stop()
-        text = export_code(self.controller.document)
+        text = export_code(self.controller.document, self.hidden_notes)
         if text == self.editor.toPlainText():
             return
         bar = self.editor.verticalScrollBar()
         position = bar.value()
         self.editor.setPlainText(text)
         bar.setValue(position)
+
+    def hide_notes(self, note_ids: set[str]) -> None:
+        """Leave these notes out of the code (predict mode), or none."""
+        if note_ids != self.hidden_notes:
+            self.hidden_notes = set(note_ids)
+            self.refresh()
 
     def copy_code(self) -> None:
         QGuiApplication.clipboard().setText(self.code())
@@ -248,7 +256,7 @@ class CodeActions(QObject):
             return False
         # the window's own "Untitled": Save As then asks for a name, as for File > New
         untitled = QCoreApplication.translate("MainWindow", "Untitled")
-        self.window.adopt_document(document, untitled, as_copy=True)
+        self.window.adopt_document(document, untitled, as_copy=True, lay_out=True)
         # nothing on disk holds this graph yet, so closing must offer to save it
         self.window.controller.undo_stack.resetClean()
         self.window.show_message(self.tr("Imported the code of %1").replace("%1", source))
@@ -299,4 +307,6 @@ def install(window: MainWindow) -> tuple[CodeDock, CodeActions]:
     window.add_to_menu("file", "export", actions.import_action, actions.export_action)
     window.add_to_menu("edit", "clipboard", actions.paste_action)
     window.add_to_menu("view", "docks", dock.toggleViewAction())
+    # notes that state what the class is predicting stay out of the code until revealed
+    window.scene.answers_hidden.connect(lambda: dock.hide_notes(window.scene.hidden_notes))
     return dock, actions
