@@ -74,10 +74,10 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
     window.adopt_document(document, str(target), as_copy=path is None)
     if screenshot is not None:
         return _take_screenshot(app, window, screenshot)
-    install_autosave(window)
+    saver = install_autosave(window)
     window.restore_layout()
     window.show()
-    if not offer_recovery(window) and path is None:
+    if not offer_recovery(window, saver=saver) and path is None:
         window.gallery.show_at_start()  # the start page, on a first start
     window.fit_all()
     return app.exec()
