@@ -1,6 +1,6 @@
 """Run the app's real window, as ``python main.py FILE`` does, and act on it like a user.
 
-Run by tests/test_crash_recovery.py as
+Run by tests/test_crash_recovery.py and tests/test_close_cleanly.py as
 ``python tests/window_driver.py SCENARIO FILE`` (offscreen, with its own XDG folders so that its
 settings and swap files stay in the test's temporary folder). The window is opened by
 ``app.ui.launch.run_window(FILE)``, autosave and the offer to restore included; the driver only
@@ -13,7 +13,10 @@ Scenarios:
 - ``train``: start a long training run (at a small learning rate, so that its values keep
   changing), printing ``TRAIN time last-change`` every 200 ms until killed;
 - ``restore``: print ``RESTORED <w's value>`` (the document after the offer to restore), then
-  idle until killed.
+  idle until killed;
+- ``close-training``, ``quit-training``, ``close-walkthrough``, ``close-evaluating``: start a
+  training run / the walkthrough's Play / a slow evaluation in the worker thread (with an
+  autosave write), then close the window (its close button's path, or File > Quit) 0.4 s later.
 """
 
 from __future__ import annotations
@@ -64,14 +67,27 @@ class Scenario:
             self.timer.start()
         elif self.name == "restore":
             say("RESTORED", json.dumps(controller.document.node("w").value))
-        elif self.name == "train":
-            changed = [time.time()]
-            controller.document.changed.connect(lambda: changed.__setitem__(0, time.time()))
-            self.timer.timeout.connect(lambda: say("TRAIN", time.time(), changed[0]))
-            self.timer.start()
-            window.training_dock.lr_spin.setValue(TRAIN_LR)
+        elif self.name == "train" or self.name.endswith("-training"):
+            if self.name == "train":
+                changed = [time.time()]
+                controller.document.changed.connect(lambda: changed.__setitem__(0, time.time()))
+                self.timer.timeout.connect(lambda: say("TRAIN", time.time(), changed[0]))
+                self.timer.start()
+                window.training_dock.lr_spin.setValue(TRAIN_LR)
             window.training_dock.steps_spin.setValue(1_000_000)
             window.training_dock.run_steps()
+        elif self.name == "close-walkthrough":
+            window.walkthrough.start("backward")
+            window.walkthrough.speed_slider.setValue(window.walkthrough.speed_slider.maximum())
+            window.walkthrough.play_action.setChecked(True)
+        elif self.name == "close-evaluating":
+            controller.scheduler.sync_budget = 0.0  # to the worker thread, however fast
+            controller.set_field("w", "value", [5.0])
+            QTimer.singleShot(0, window.findChild(autosave.Autosaver).write_soon)
+        if self.name.startswith("close-"):
+            QTimer.singleShot(400, window.close)
+        elif self.name.startswith("quit-"):
+            QTimer.singleShot(400, window.menu_actions["quit"].trigger)
 
     def edit(self) -> None:
         assert self.window is not None
