@@ -1,10 +1,15 @@
 """Autosave and crash recovery: a swap file of the open document, and finding it after a crash.
 
-:class:`Autosaver` watches a :class:`GraphDocument`; a moment after the last change (debounced
-by a QTimer, 2 s by default) it writes the document to a swap file with ``save_document``
-(atomic) and then a small JSON sidecar (the original path, the time, the pid of the writer).
-``clear()`` deletes both, after a successful save or a clean close, so a swap file that outlives
-its process means the app died with unsaved changes.
+:class:`Autosaver` watches a :class:`GraphDocument` and writes it to a swap file with
+``save_document`` (atomic), then a small JSON sidecar (the original path, the time, the pid of
+the writer). A write follows a pause in the editing (``delay_ms``, 1 s by default), but never
+later than ``max_wait_ms`` (3 s) after the first change it has not written, however continuous
+the editing (a training run, a student typing non-stop): a crash loses at most the last
+``max_wait_ms`` plus one write's time. The GUI thread only copies the document (a few
+milliseconds at 5,000 nodes, see ``GraphDocument.evaluation_copy``); the text is made and written
+in a worker thread, which touches no Qt object (the GUI thread polls for its end).
+``clear()`` deletes both files, after a successful save or a clean close, so a swap file that
+outlives its process means the app died with unsaved changes.
 
 At start-up :func:`find_recoverable` lists the swap files whose writing process is gone, newest
 first; :func:`recover` loads one, :func:`discard` deletes one. A swap file of a process that is
@@ -23,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +38,11 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from app.fileio import load_document, save_document
 from app.model import GraphDocument
 
-DEFAULT_DELAY_MS = 2000
+DEFAULT_DELAY_MS = 1000
+#: However continuous the editing, a change is written at most this long after it was made.
+DEFAULT_MAX_WAIT_MS = 3000
+#: How often the GUI thread looks for the end of a write in the worker thread.
+POLL_MS = 20
 SWAP_SUFFIX = ".cgraph"
 SIDECAR_SUFFIX = ".json"
 _PREFIX = "autosave-"
@@ -40,6 +50,17 @@ _PREFIX = "autosave-"
 #: Sessions of the Autosavers made in this process: a swap file carrying our own pid but another
 #: session was left by an earlier process that had the same pid (common in containers).
 _LIVE_SESSIONS: set[str] = set()
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _writer_thread() -> ThreadPoolExecutor:
+    """One thread writes swap files for the whole process (apart from the evaluation's, so that
+    a long evaluation never delays a write)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgstudio-autosave")
+    return _executor
 
 
 def default_directory() -> Path:
@@ -62,7 +83,8 @@ class Autosaver(QObject):
 
     def __init__(self, document: GraphDocument, source_path: Callable[[], str | None],
                  directory: str | os.PathLike[str] | None = None,
-                 delay_ms: int = DEFAULT_DELAY_MS, parent: QObject | None = None) -> None:
+                 delay_ms: int = DEFAULT_DELAY_MS, max_wait_ms: int = DEFAULT_MAX_WAIT_MS,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source_path = source_path
         self.directory = Path(directory) if directory is not None else default_directory()
@@ -70,10 +92,22 @@ class Autosaver(QObject):
         name = f"{_PREFIX}{os.getpid()}-{self.session}"
         self.swap_path = self.directory / (name + SWAP_SUFFIX)
         self.sidecar_path = self.directory / (name + SIDECAR_SUFFIX)
+        # two timers: a pause in the editing (restarted by every change) and the deadline of
+        # the oldest change not written yet (never restarted, so continuous edits cannot
+        # postpone it, as they would a restarted timer, even one of 0 ms)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self.write_now)
+        self._timer.timeout.connect(self.write_soon)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(max_wait_ms)
+        self._deadline.timeout.connect(self.write_soon)
+        self._writing: Future[None] | None = None
+        self._again = False  # changes came while a write ran: the next write follows it
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect_write)
         self._document = document
         document.changed.connect(self._on_changed)
         _LIVE_SESSIONS.add(self.session)
@@ -84,8 +118,8 @@ class Autosaver(QObject):
 
     @property
     def pending(self) -> bool:
-        """True while a change waits for the timer to be written."""
-        return self._timer.isActive()
+        """True while a change waits to be written, or is being written."""
+        return self._deadline.isActive() or self._writing is not None or self._again
 
     def set_document(self, document: GraphDocument) -> None:
         """Watch another document (File > New / Open); the old one's swap file is deleted."""
@@ -95,30 +129,89 @@ class Autosaver(QObject):
         self.clear()
 
     def _on_changed(self) -> None:
-        self._timer.start()  # restarting it is the debounce: write once the edits pause
+        self._timer.start()  # restarting it is the debounce: write once the edits pause...
+        if not self._deadline.isActive():
+            self._deadline.start()  # ...or when the oldest unwritten change is due, whichever first
+
+    def _stop_timers(self) -> None:
+        self._timer.stop()
+        self._deadline.stop()
+        self._again = False
 
     def set_source_path(self, source_path: Callable[[], str | None]) -> None:
         """Ask ``source_path`` from now on for the file the document came from."""
         self._source_path = source_path
 
-    def write_now(self) -> bool:
-        """Write the swap file and its sidecar at once; returns whether it worked."""
-        self._timer.stop()
+    def _take_changes(self) -> tuple[GraphDocument, dict[str, Any]]:
+        """A copy of the document that later edits cannot reach, and its sidecar; from here on
+        the changes made so far count as written."""
+        self._stop_timers()
         sidecar = {"swap": self.swap_path.name, "source": self._source_path(),
                    "saved_at": time.time(), "pid": os.getpid(), "session": self.session}
+        return self._document.evaluation_copy(notes=True), sidecar
+
+    def write_soon(self) -> None:
+        """Start writing the swap file in the worker thread now (after a write still running)."""
+        if self._writing is not None:
+            self._stop_timers()
+            self._again = True  # one write at a time: this one starts when that one ends
+            return
+        document, sidecar = self._take_changes()
+        self._writing = _writer_thread().submit(self._write, document, sidecar)
+        self._poll.start()
+
+    def _collect_write(self) -> None:
+        if self._writing is None or not self._writing.done():
+            return
+        self._poll.stop()
+        error = self._writing.exception()
+        self._writing = None
+        self._report(error)
+        if self._again:
+            self.write_soon()
+
+    def _finish_running_write(self) -> None:
+        """Wait for a write in the worker thread (it takes milliseconds) and report it."""
+        if self._writing is not None:
+            self._poll.stop()
+            error = self._writing.exception()  # waits for the end
+            self._writing = None
+            self._report(error)
+
+    def write_now(self) -> bool:
+        """Write the swap file and its sidecar at once, in this thread; whether it worked."""
+        self._finish_running_write()
+        document, sidecar = self._take_changes()
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            save_document(self._document, self.swap_path)
-            _write_atomically(self.sidecar_path, json.dumps(sidecar, ensure_ascii=False))
-        except (OSError, ValueError) as exc:  # ValueError: text UTF-8 cannot store
-            self.failed.emit(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}")
+            self._write(document, sidecar)
+        except (OSError, ValueError) as exc:
+            self._report(exc)
             return False
-        self.saved.emit(str(self.swap_path))
+        self._report(None)
         return True
 
+    def _write(self, document: GraphDocument, sidecar: dict[str, Any]) -> None:
+        """Write ``document`` and then its sidecar (runs in the worker thread; no Qt here)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        save_document(document, self.swap_path)
+        _write_atomically(self.sidecar_path, json.dumps(sidecar, ensure_ascii=False))
+
+    def _report(self, error: BaseException | None) -> None:
+        if error is None:
+            self.saved.emit(str(self.swap_path))
+        elif isinstance(error, (OSError, ValueError)):  # ValueError: text UTF-8 cannot store
+            self.failed.emit(f"Autosave failed: {getattr(error, 'strerror', None) or error}")
+        else:
+            raise error
+
     def clear(self) -> None:
-        """Forget the unsaved state: stop a pending write and delete the swap file and sidecar."""
-        self._timer.stop()
+        """Forget the unsaved state: stop a pending write, let a running one end, and delete the
+        swap file and sidecar."""
+        self._stop_timers()
+        if self._writing is not None:
+            self._poll.stop()
+            self._writing.exception()  # a write that ends after the deletion would undo it
+            self._writing = None
         for path in (self.sidecar_path, self.swap_path):  # sidecar first: no orphan is offered
             try:
                 path.unlink(missing_ok=True)

@@ -9,11 +9,15 @@ result is shown, so a slow old evaluation never hides a newer edit.
 
 What an evaluation leaves behind (the previous result, the engine's graph, the garbage
 collector's work) is put off until the event loop is idle again, after the repaint the user waits
-for: see :class:`_Leftovers` and ``app.runtime.collector``.
+for: see :class:`_Leftovers` and ``app.runtime.collector``. This holds for the worker thread's
+allocations too (the collector stays held while it computes), and once a new document's first
+result is shown, what is alive (its canvas, the window) is frozen out of the collector's sight
+(``runtime.collector.settle``).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +51,9 @@ class _Leftovers:
     Freeing a large evaluation (its result, the engine's tensors and graph nodes) takes
     milliseconds, and a garbage collection set off among its allocations walks every object of
     the application: both would come between an edit and its repaint. So they wait for the
-    event loop's timers, which run after the paint events. A plain object rather than a QObject:
+    event loop's timers, which run after the paint events, and are freed one item per turn of
+    the loop (the pieces of a 5,000-node evaluation take tens of milliseconds each); the
+    collector is released after the last one. A plain object rather than a QObject:
     the idle call is made even if its scheduler is deleted first, so the collector is never left
     held.
     """
@@ -59,6 +65,8 @@ class _Leftovers:
     def __init__(self) -> None:
         self.items: list[Any] = []
         self.pending = False
+        #: freeze what is alive once the items are freed (a new document's first result)
+        self.settle = False
 
     def keep(self, item: Any) -> None:
         """Keep ``item`` alive until the next idle time (callable from the worker thread)."""
@@ -74,9 +82,37 @@ class _Leftovers:
         QTimer.singleShot(0, self._free)
 
     def _free(self) -> None:
+        # one item per turn of the event loop: freeing what an evaluation of 5,000 nodes leaves
+        # takes tens of milliseconds. A zero-delay timer, as a delayed one would be dropped
+        # with a deleted scheduler (PySide6), leaving the collector held
+        if self.items:
+            del self.items[0]
+        if self.items:
+            QTimer.singleShot(0, self._free)
+            return
         self.pending = False
-        self.items.clear()
         runtime.collector.release()
+        if self.settle:
+            self.settle = False
+            runtime.collector.settle()
+
+
+class _Hold:
+    """One hold of the collector, released once (a plain object, so that it can be released
+    when its scheduler is gone)."""
+
+    def __init__(self) -> None:
+        self.held = False
+
+    def hold(self) -> None:
+        if not self.held:
+            self.held = True
+            runtime.collector.hold()
+
+    def release(self, *_args: Any) -> None:
+        if self.held:
+            self.held = False
+            runtime.collector.release(collect=False)
 
 
 class EvaluationScheduler(QObject):
@@ -101,6 +137,8 @@ class EvaluationScheduler(QObject):
         self._dirty = False
         self._generation = 0
         self._shown_generation = 0
+        #: from this generation on, a result shown is a new document's first (0: none waited for)
+        self._settle_generation = 1
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -108,6 +146,9 @@ class EvaluationScheduler(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect_background_result)
+        self._background_hold = _Hold()
+        # a scheduler dropped while its worker runs must not leave the collector held
+        weakref.finalize(self, self._background_hold.release)
         self._listen(document)
         self.schedule()
 
@@ -132,6 +173,9 @@ class EvaluationScheduler(QObject):
         self._listen(document)
         self._retire(self.result)
         self.result = None
+        # the old document's canvas may be garbage now; the new one's is frozen once shown
+        runtime.collector.unsettle()
+        self._settle_generation = self._generation + 1
         self.schedule()
 
     def _mark_dirty(self, *_args: Any) -> None:
@@ -163,6 +207,11 @@ class EvaluationScheduler(QObject):
             self.evaluate_now()
             return
         self._dirty = False
+        if not self._background_hold.held:
+            # the collection the worker's allocations earn waits for the GUI thread's idle
+            # time, after the result is shown and the previous one freed: when the worker's
+            # own hold ended it, it walked all that was still alive (100 ms at 5,000 nodes)
+            self._background_hold.hold()
         # the worker gets a copy: the live document keeps changing while it computes
         self.background.submit(clone_for_evaluation(self.document), self._generation)
         self._poll.start()
@@ -201,15 +250,16 @@ class EvaluationScheduler(QObject):
 
     def _collect_background_result(self) -> None:
         taken = self.background.take_result()
+        if taken is not None and taken[0] == self._generation:
+            generation, outcome = taken
+            if isinstance(outcome, BaseException):
+                self._show(generation, self._failed_evaluation(outcome))
+            else:
+                self._show(generation, outcome)
+        # else still running, or an edit came since: its own evaluation follows
         if not self.background.busy:
             self._poll.stop()
-        if taken is None or taken[0] != self._generation:
-            return  # still running, or an edit came since: its own evaluation follows
-        generation, outcome = taken
-        if isinstance(outcome, BaseException):
-            self._show(generation, self._failed_evaluation(outcome))
-        else:
-            self._show(generation, outcome)
+            self._background_hold.release()  # after _show's own hold, which lasts until idle
 
     def _failed_evaluation(self, exc: BaseException) -> EvalResult:
         self.failed.emit(f"Evaluation failed: {exc}")
@@ -222,6 +272,9 @@ class EvaluationScheduler(QObject):
         self._retire(self.result)  # the old result is freed after the repaint
         self.result = result
         self.evaluated.emit(result)
+        if generation >= self._settle_generation > 0:
+            self._settle_generation = 0
+            self.leftovers.settle = True  # the new document's first numbers are on screen
 
     def _retire(self, garbage: Any) -> None:
         if garbage is not None:

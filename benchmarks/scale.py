@@ -1,17 +1,22 @@
-"""Benchmark large graphs: opening a 5,000-node file, evaluating, and the GUI thread during edits.
+"""Benchmark large graphs in the real window: opening a 5,000-node file, evaluating, and how long
+the event loop stalls per edit.
 
-Run ``python benchmarks/scale.py`` (offscreen, about half a minute). The graphs are the chains of
+Run ``python benchmarks/scale.py`` (offscreen, about a minute). The window is the app's own, built
+by ``app.ui.launch`` as ``python main.py FILE`` builds it (every dock, autosave, the walkthrough
+bar...), with its settings and swap files in a temporary folder. The graphs are the chains of
 ``benchmarks/edit_latency.py`` (two leaf tensors, then sub/mul operations each wired to the two
 nodes before it). It prints:
 
-- open: the time to open a 5,000-node .cgraph file, split into reading it (parse and validate),
-  mirroring it on the canvas (5,000 cards and 9,996 wires) and its first evaluation;
+- open: the time to open a 5,000-node .cgraph file until its first evaluation is shown;
 - evaluate: the median time of ``evaluate_document`` for 500, 2,000 and 5,000 nodes, with the
   garbage collector held as the window's worker thread holds it;
-- GUI thread per edit, with the worker: for a leaf value edit of the 5,000-node graph, the time
-  the GUI thread spends on the edit itself and on copying the document for the worker, the time
-  until the new numbers are shown, and the longest the event loop went without running (a 5 ms
-  timer ticks meanwhile; the longest gap between ticks is the worst stall a user could notice).
+- per edit of a leaf value at 5,000 nodes, with the Inspector in front of the Code tab (as the
+  window opens) and then with the Code tab in front: the longest the event loop went without
+  running (a 5 ms timer ticks meanwhile; the longest gap between ticks, from the edit until 0.3 s
+  after its numbers are shown, is the worst stall a user could notice), median and worst, and
+  the time until the new numbers are shown;
+- autosave at 5,000 nodes: the GUI thread's part of a write (a copy of the document) and the
+  worker thread's (the text and the atomic write).
 """
 
 from __future__ import annotations
@@ -30,46 +35,44 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import runtime
-from app.canvas import GraphScene
-from app.controller import DocumentController
 from app.evaluate import evaluate_document
-from app.evaluate.worker import clone_for_evaluation
-from app.fileio import load_document, save_document
-from benchmarks.edit_latency import chain_document
+from app.fileio import save_document
+from app.ui import launch
+from app.ui.mainwindow import MainWindow
+from benchmarks.edit_latency import chain_document, keep_none_alive
 
 SIZES = (500, 2000, 5000)
 RUNS = 3
-EDITS = 8
+EDITS = 12
 TICK_MS = 5
+SETTLE_S = 0.3
 
 
 def median_ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:7.1f} ms"
+    return f"{statistics.median(samples) * 1000:6.1f} ms"
 
 
-def bench_open(path: Path) -> DocumentController:
-    """Open the file as the window does; print the three parts. Returns the controller."""
+def run_events(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+
+def wait_for_result(window: MainWindow) -> None:
+    while window.controller.evaluation_pending:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+
+def bench_open(path: Path) -> MainWindow:
+    """Open the file as ``python main.py FILE`` does; print the time to its first numbers."""
     start = time.perf_counter()
-    doc = load_document(path)
-    read = time.perf_counter()
-    controller = DocumentController()
-    controller.scene = GraphScene(controller)  # keep the scene alive with the controller
-    controller.replace_document(doc)
-    mirrored = time.perf_counter()
-    wait_for_result(controller)
+    window = launch.create_window(str(path))
+    launch.start_window(window, opened_file=True)
+    wait_for_result(window)
     shown = time.perf_counter()
-    print(f"open a {len(doc)}-node file: {(shown - start) * 1000:.0f} ms "
-          f"(read {(read - start) * 1000:.0f} ms, canvas {(mirrored - read) * 1000:.0f} ms, "
-          f"first evaluation shown {(shown - mirrored) * 1000:.0f} ms)")
-    return controller
-
-
-def wait_for_result(controller: DocumentController) -> None:
-    loop = QEventLoop()
-    controller.evaluated.connect(loop.quit)
-    if controller.evaluation_pending:
-        loop.exec()
-    controller.evaluated.disconnect(loop.quit)
+    print(f"open a {len(window.controller.document)}-node file in the window: "
+          f"{(shown - start) * 1000:.0f} ms to its first numbers")
+    return window
 
 
 def bench_evaluate() -> None:
@@ -84,50 +87,68 @@ def bench_evaluate() -> None:
         print(f"evaluate {size:5d} nodes: {median_ms(samples)}")
 
 
-def bench_edits(controller: DocumentController) -> None:
-    """Edit a leaf value EDITS times; time the GUI thread's share and the event loop's stalls."""
-    doc = controller.document
-    edit_ms, clone_ms, shown_ms, stalls = [], [], [], []
+def bench_edits(window: MainWindow, title: str, first_value: float) -> None:
+    """Edit a leaf value EDITS times; the longest event-loop gap and the time to the numbers."""
+    stalls, shown_ms = [], []
     ticks: list[float] = []
     ticker = QTimer()
     ticker.setInterval(TICK_MS)
     ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
     ticker.start()
     for step in range(EDITS):
+        run_events(SETTLE_S)
         ticks.clear()
         start = time.perf_counter()
-        controller.set_field("w", "value", [1.0 + (step + 1) / 8])
-        edited = time.perf_counter()
-        wait_for_result(controller)
-        done = time.perf_counter()
-        edit_ms.append(edited - start)
-        shown_ms.append(done - start)
-        marks = [edited, *ticks, done]
+        window.controller.set_field("w", "value", [first_value + step / 8])
+        wait_for_result(window)
+        shown_ms.append(time.perf_counter() - start)
+        run_events(SETTLE_S)  # what the edit leaves for idle time counts too
+        marks = [start, *ticks, time.perf_counter()]
         stalls.append(max(b - a for a, b in zip(marks, marks[1:])))
     ticker.stop()
-    for _ in range(EDITS):
-        start = time.perf_counter()
-        clone_for_evaluation(doc)  # what the timer's slot copies before handing it over
-        clone_ms.append(time.perf_counter() - start)
-    print(f"GUI thread per edit of the {len(doc)}-node graph, with the worker:")
-    print(f"  the edit itself (undo command, signals): {median_ms(edit_ms)}")
-    print(f"  copying the document for the worker:      {median_ms(clone_ms)}")
-    print(f"  longest event-loop stall per edit:        {median_ms(stalls)} (median), "
-          f"{max(stalls) * 1000:.1f} ms (worst); all: "
+    print(f"per edit at {len(window.controller.document)} nodes, {title}:")
+    print(f"  longest event-loop stall: {median_ms(stalls)} median, "
+          f"{max(stalls) * 1000:.0f} ms worst; all: "
           + ", ".join(f"{s * 1000:.0f}" for s in stalls))
-    print(f"  edit to new numbers shown:                {median_ms(shown_ms)}")
+    print(f"  edit to new numbers shown: {median_ms(shown_ms)}")
+
+
+def bench_autosave(window: MainWindow, folder: Path) -> None:
+    doc = window.controller.document
+    copies, writes = [], []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        copy = doc.evaluation_copy(notes=True)
+        copied = time.perf_counter()
+        save_document(copy, folder / "swap.cgraph")
+        copies.append(copied - start)
+        writes.append(time.perf_counter() - copied)
+    print(f"autosave at {len(doc)} nodes: GUI thread (copy) {median_ms(copies)}, "
+          f"worker thread (text and atomic write) {median_ms(writes)}")
 
 
 def main() -> None:
-    runtime.configure(interactive=True)  # as the window does at start-up
-    app = QApplication.instance() or QApplication(sys.argv)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "chain5000.cgraph"
+    keep_none_alive()
+    with tempfile.TemporaryDirectory() as home:
+        # the window's settings and swap files go to this folder, not the user's
+        os.environ["XDG_CONFIG_HOME"] = str(Path(home) / "config")
+        os.environ["XDG_DATA_HOME"] = str(Path(home) / "data")
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        path = Path(home) / "chain5000.cgraph"
         save_document(chain_document(5000), path)
-        controller = bench_open(path)
-    bench_evaluate()
-    bench_edits(controller)
-    app.processEvents()
+        window = bench_open(path)
+        bench_evaluate()
+        bench_edits(window, "the Inspector in front of the Code tab", 1.0)
+        window.code_dock.raise_()
+        run_events(1.0)
+        wait_for_result(window)
+        while window.code_dock.stale:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        bench_edits(window, "the Code tab in front", 4.0)
+        bench_autosave(window, Path(home))
+        window.controller.undo_stack.setClean()  # closing asks nothing
+        window.close()
+        app.processEvents()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -52,12 +53,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _process_tuning_stays_with_its_test(monkeypatch) -> None:
+def _process_tuning_stays_with_its_test(monkeypatch) -> Iterator[None]:
     """A test that starts the window (app.runtime.configure) leaves the process as it found it:
-    the garbage-collector policy goes back to Python's own after the test."""
+    the garbage-collector policy goes back to Python's own after the test, and what the window
+    froze out of the collector's sight (``collector.settle``) is given back to it."""
     from app import runtime
 
     monkeypatch.setattr(runtime.collector, "defer", runtime.collector.defer)
+    yield
+    runtime.collector.unsettle()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,51 @@ def test_a_burst_of_edits_is_written_once_after_the_delay(qtbot: QtBot, saver: A
     assert sidecar["swap"] == saver.swap_path.name
     assert abs(sidecar["saved_at"] - time.time()) < 10
     assert saver.swap_path.name == f"autosave-{os.getpid()}-{saver.session}.cgraph"
+
+
+def test_continuous_edits_are_written_by_the_deadline(qtbot: QtBot, tmp_path: Path) -> None:
+    """An edit every 20 ms never pauses for the 100 ms debounce; the 300 ms deadline writes."""
+    saver = Autosaver(load_document(LESSON), lambda: None, tmp_path / "swap", delay_ms=100,
+                      max_wait_ms=300)
+    writes: list[float] = []
+    saver.saved.connect(lambda _path: writes.append(time.monotonic()))
+    start = time.monotonic()
+    step = 0
+    while time.monotonic() - start < 1.5:
+        step += 1
+        saver.document.set_field("w", "value", [float(step)])
+        qtbot.wait(20)
+    assert len(writes) >= 3
+    assert writes[0] - start < 1.0  # a generous bound: Qt timers on a busy machine run late
+    written = load_document(saver.swap_path).node("w").value[0]
+    assert 1 <= written <= step
+    saver.clear()
+
+
+def test_the_file_is_written_in_another_thread_and_clear_waits_for_it(
+        qtbot: QtBot, saver: Autosaver, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[str] = []
+    write = Autosaver._write
+
+    def slow_write(self: Autosaver, document: object, sidecar: dict) -> None:
+        threads.append(threading.current_thread().name)
+        time.sleep(0.3)
+        write(self, document, sidecar)
+
+    monkeypatch.setattr(Autosaver, "_write", slow_write)
+    saver.document.set_field("w", "value", [2.0])
+    saver.write_soon()
+    assert saver.pending
+    saver.document.set_field("w", "value", [3.0])  # while the write runs: the next one follows
+    qtbot.waitUntil(lambda: not saver.pending, timeout=5000)
+    assert load_document(saver.swap_path).node("w").value == [3.0]
+    assert threads and threading.main_thread().name not in threads
+
+    saver.document.set_field("w", "value", [4.0])
+    saver.write_soon()
+    saver.clear()  # a write finishing after the deletion would leave a stale swap file
+    qtbot.wait(400)
+    assert not saver.swap_path.exists() and not saver.sidecar_path.exists()
 
 
 def test_no_change_no_swap_file(qtbot: QtBot, saver: Autosaver) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 
@@ -22,6 +23,21 @@ def lesson() -> GraphDocument:
     doc.connect_many([("w", "a", 0), ("x", "a", 1), ("w", "b", 0), ("one", "b", 1),
                       ("a", "y", 0), ("b", "y", 1)])
     doc.set_output("y")
+    return doc
+
+
+def chain(n_nodes: int) -> GraphDocument:
+    """Leaves w and x, then adds, each of the one before it and w."""
+    doc = GraphDocument()
+    doc.add_node(Node("w", "tensor", "w", value=[1.0], requires_grad=True))
+    doc.add_node(Node("x", "tensor", "x", value=[2.0], requires_grad=True))
+    previous, wires = "x", []
+    for index in range(n_nodes - 2):
+        doc.add_node(Node(f"a{index}", "add", f"a{index}"))
+        wires += [(previous, f"a{index}", 0), ("w", f"a{index}", 1)]
+        previous = f"a{index}"
+    doc.connect_many(wires)
+    doc.set_output(previous)
     return doc
 
 
@@ -106,3 +122,56 @@ def test_without_idle_time_only_the_last_leftovers_are_kept(scheduler) -> None:
         scheduler.document.set_field("w", "value", [float(value)])
         scheduler.evaluate_now()
     assert len(scheduler.leftovers.items) <= scheduler.leftovers.KEEP
+
+
+def test_in_the_window_a_background_evaluation_leaves_the_collection_to_idle_time(
+        qtbot, monkeypatch) -> None:
+    """The worker's allocations are not collected in the worker thread when it ends (a walk of
+    all that is still alive, 100 ms at 5,000 nodes, the GUI waiting for the interpreter lock),
+    but on the GUI thread once the result is shown and the previous one freed."""
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    scheduler = EvaluationScheduler(chain(1500))
+    scheduler.sync_budget = 0.0  # every edit to the worker
+    with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    collections: list[str] = []
+
+    def record(phase: str, _info: dict) -> None:
+        if phase == "start":
+            collections.append(threading.current_thread().name)
+
+    gc.callbacks.append(record)
+    try:
+        for value in (2.0, 3.0):
+            scheduler.document.set_field("w", "value", [value])
+            with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
+                pass
+            qtbot.waitUntil(lambda: not scheduler.leftovers.pending
+                            and not scheduler.background.busy, timeout=3000)
+    finally:
+        gc.callbacks.remove(record)
+    assert collections and set(collections) == {threading.main_thread().name}
+    assert gc.isenabled() and not runtime.collector.held
+    assert scheduler.result.nodes["w"].grad is not None
+
+
+def test_in_the_window_a_new_documents_canvas_is_frozen_out_of_the_collectors_sight(
+        qtbot, monkeypatch) -> None:
+    """Once a document's first numbers are shown, what is alive is frozen (gc.freeze), so the
+    full collections of later edits walk only what edits make; the next document unfreezes it."""
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    scheduler = EvaluationScheduler(lesson())
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000):
+        pass
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    scheduler.set_document(chain(300))
+    assert gc.get_freeze_count() == 0
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000):
+        pass
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    frozen = gc.get_freeze_count()
+    assert frozen > 300
+    assert not any(obj is scheduler.document for obj in gc.get_objects())
+    scheduler.set_document(lesson())
+    assert gc.get_freeze_count() == 0

@@ -6,9 +6,12 @@ the dialogs replaced by canned answers the way tests/test_window.py does.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
@@ -16,6 +19,7 @@ from windows import open_window
 
 from app.codeio import export_code
 from app.fileio import dumps_document
+from app.ui import code_view
 from app.ui.code_view import CODE_POINT_SIZE
 from app.ui.mainwindow import MainWindow
 
@@ -141,6 +145,64 @@ def test_highlighter_follows_the_theme(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: highlighter.dark, timeout=3000)
     window.apply_theme("light")
     qtbot.waitUntil(lambda: not highlighter.dark, timeout=3000)
+
+
+# ------------------------------------------------------------ work it does
+def test_a_hidden_code_dock_does_no_work_and_catches_up_when_shown(
+        qtbot, window: MainWindow, monkeypatch) -> None:
+    """Behind the inspector's tab, an edit writes no script; raising the tab shows the code."""
+    calls: list[str] = []
+    monkeypatch.setattr(code_view, "export_code",
+                        lambda doc, *hidden: calls.append("export") or export_code(doc, *hidden))
+    dock = window.code_dock
+    assert not dock.showing()
+    before = dock.editor.toPlainText()
+    for value in ([2.0], [3.0], [4.0]):
+        window.controller.set_field("w", "value", value)
+        settle(qtbot, window)
+    qtbot.wait(3 * code_view.REFRESH_DELAY_MS)
+    assert calls == []
+    assert dock.editor.toPlainText() == before and dock.stale
+
+    dock.raise_()
+    qtbot.waitUntil(lambda: not dock.stale, timeout=3000)
+    assert calls == ["export"]
+    assert "w = torch.tensor([4.], requires_grad=True)" in dock.editor.toPlainText().splitlines()
+
+
+def test_a_shown_code_dock_writes_the_script_in_a_worker_and_replaces_only_changed_lines(
+        qtbot, window: MainWindow, monkeypatch) -> None:
+    dock = window.code_dock
+    dock.raise_()
+    qtbot.waitUntil(lambda: dock.showing() and not dock.stale, timeout=3000)
+    threads: list[str] = []
+    monkeypatch.setattr(code_view, "export_code", lambda doc, *hidden: threads.append(
+        threading.current_thread().name) or export_code(doc, *hidden))
+    highlighted: list[str] = []
+    highlight = dock.highlighter.highlightBlock
+    monkeypatch.setattr(dock.highlighter, "highlightBlock",
+                        lambda text: highlighted.append(text) or highlight(text))
+    window.controller.set_field("w", "value", [3.0])
+    qtbot.waitUntil(lambda: not dock.stale, timeout=3000)
+    assert threads and threading.main_thread().name not in threads
+    assert dock.editor.toPlainText() == export_code(window.controller.document)
+    # the changed line, and the line after it (Qt's highlighter looks one block further)
+    assert highlighted[0] == "w = torch.tensor([3.], requires_grad=True)"
+    assert len(highlighted) <= 2
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["", "a\n", "b\n", "\n", "w = 1\n", "😀 é\n", "c"]),
+                max_size=8),
+       st.lists(st.sampled_from(["", "a\n", "b\n", "\n", "w = 2\n", "😀 é\n", "d"]),
+                max_size=8))
+def test_replacing_the_changed_lines_gives_the_new_text(window: MainWindow, old: list[str],
+                                                        new: list[str]) -> None:
+    dock = window.code_dock
+    dock._show_code("".join(old), dock._version)
+    dock._show_code("".join(new), dock._version)
+    assert dock.editor.toPlainText() == "".join(new)
 
 
 # -------------------------------------------------------------- import code

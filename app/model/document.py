@@ -429,13 +429,15 @@ class GraphDocument:
             self.remove_node(node_id)
 
     # --------------------------------------------------------------- comparison
-    def evaluation_copy(self) -> GraphDocument:
+    def evaluation_copy(self, *, notes: bool = False) -> GraphDocument:
         """A copy of the nodes, wires and output that later edits of this document cannot reach
         (for an evaluation in another thread). Quick even for thousands of nodes: each node is a
         shallow copy with its own params dict (edits replace a node's value, never change it in
         place, so values are shared); wires are immutable and shared, and so are the cached
         topological order and input table (replaced, never changed, when the wires change).
-        Notes are left out.
+        Notes take no part in an evaluation and are left out, unless ``notes`` asks for them
+        (the autosave writes such a copy in its own thread): each a shallow copy too, since a
+        note's fields are replaced, never changed in place.
         """
         clone = GraphDocument()
         nodes = clone._nodes
@@ -447,6 +449,8 @@ class GraphDocument:
         clone._edges = dict(self._edges)
         clone._output = self._output
         clone._order, clone._inputs = self._order, self._inputs
+        if notes:
+            clone._notes = {note_id: copy.copy(note) for note_id, note in self._notes.items()}
         return clone
 
     def snapshot(self) -> dict[str, Any]:

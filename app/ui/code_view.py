@@ -1,7 +1,11 @@
 """The Code view and the code file actions: the graph as PyTorch code, and code as a graph.
 
 ``CodeDock`` shows ``export_code(document)`` read-only in a large monospace font, refreshed after
-every edit, with a Copy button: the class sees the code the canvas stands for. ``CodeActions``
+every edit, with a Copy button: the class sees the code the canvas stands for. It works only while
+it can be seen: behind another tab or closed, it just notes that its text is out of date, and
+catches up when it is shown (or asked for its ``code()``). The script is written in a worker
+thread from a copy of the document (a 5,000-node script takes longer than a frame), and only
+the lines that changed are replaced, so the highlighter colours only those. ``CodeActions``
 adds File > Import Code..., File > Export Code... and Edit > Paste Code: an imported snippet
 replaces the document the way File > Open does (as an untitled, modified document); a refusal of
 the importer is shown with its line and the current document stays. ``install(window)`` puts both
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +30,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -51,6 +57,18 @@ CODE_SUFFIX = ".py"
 CODE_POINT_SIZE = 14
 #: Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst.
 REFRESH_DELAY_MS = 60
+#: How often the GUI thread looks for a script written in the worker thread.
+POLL_MS = 20
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _code_writer() -> ThreadPoolExecutor:
+    """The thread that writes scripts, apart from the evaluation's and the autosave's."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgstudio-code")
+    return _executor
 
 
 class PythonHighlighter(QSyntaxHighlighter):
@@ -142,34 +160,105 @@ class CodeDock(QDockWidget):
         layout.addLayout(row)
         self.setWidget(body)
 
+        # the text's lines (with their line ends), and which change of the document it shows
+        self._lines: list[str] = []
+        self._version = 0
+        self._shown_version = -1
+        self._writing: tuple[int, Future[str]] | None = None
+        self.editor.setUndoRedoEnabled(False)  # replaced lines would pile up in its undo stack
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect)
+        self.visibilityChanged.connect(self._on_visibility_changed)
         controller.document_replaced.connect(self._watch)
         self._watch(controller.document)
 
     # ------------------------------------------------------------------ content
     def code(self) -> str:
-        """The text the view shows."""
+        """The code of the current document, as the view shows it (brought up to date first, if
+        the view was hidden since the last edit)."""
+        if self.stale:
+            self._show_code(export_code(self.controller.document, self.hidden_notes),
+                            self._version)
         return self.editor.toPlainText()
 
+    @property
+    def stale(self) -> bool:
+        """True while the text does not show the document's latest change."""
+        return self._shown_version != self._version
+
+    def showing(self) -> bool:
+        """Whether the user can see the code (not closed, not behind another tab)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def refresh(self) -> None:
-        """Show the current document's code now, keeping the scroll position."""
+        """Bring the text up to date, if the dock can be seen: the script is written in the
+        worker thread from a copy of the document, and shown when it is ready."""
         self._timer.stop()
-        text = export_code(self.controller.document, self.hidden_notes)
-        if text == self.editor.toPlainText():
+        if not self.stale or not self.showing() or self._writing is not None:
+            return  # a script being written is followed by the next one (see _collect)
+        copy = self.controller.document.evaluation_copy(notes=True)
+        self._writing = (self._version, _code_writer().submit(export_code, copy,
+                                                               set(self.hidden_notes)))
+        self._poll.start()
+
+    def _collect(self) -> None:
+        assert self._writing is not None, "polling without a script being written"
+        version, future = self._writing
+        if not future.done():
             return
+        self._poll.stop()
+        self._writing = None
+        if version == self._version and self.stale:
+            self._show_code(future.result(), version)
+        elif self.stale:
+            self.refresh()  # the document changed meanwhile
+
+    def _show_code(self, text: str, version: int) -> None:
+        """Show ``text``, replacing only the lines that differ, and keep the scroll position."""
+        self._shown_version = version
+        lines = text.splitlines(keepends=True)
+        old = self._lines
+        if lines == old:
+            return
+        self._lines = lines
         bar = self.editor.verticalScrollBar()
         position = bar.value()
-        self.editor.setPlainText(text)
+        if not old:
+            self.editor.setPlainText(text)
+        else:
+            start = 0
+            end = min(len(old), len(lines))
+            while start < end and old[start] == lines[start]:
+                start += 1
+            same_tail = 0
+            while (same_tail < end - start
+                   and old[-1 - same_tail] == lines[-1 - same_tail]):
+                same_tail += 1
+            # each line with its line end is one block of the text document
+            cursor = QTextCursor(self.editor.document())
+            cursor.setPosition(self._block_position(start))
+            cursor.setPosition(self._block_position(len(old) - same_tail),
+                               QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText("".join(lines[start:len(lines) - same_tail]))
         bar.setValue(position)
 
     def hide_notes(self, note_ids: set[str]) -> None:
         """Leave these notes out of the code (predict mode), or none."""
         if note_ids != self.hidden_notes:
             self.hidden_notes = set(note_ids)
-            self.refresh()
+            self._schedule()
+
+    def _block_position(self, block: int) -> int:
+        """Where line ``block`` starts in the editor's text (its end, past the last line)."""
+        document = self.editor.document()
+        if block < document.blockCount():
+            return document.findBlockByNumber(block).position()
+        return document.characterCount() - 1
 
     def copy_code(self) -> None:
         QGuiApplication.clipboard().setText(self.code())
@@ -181,10 +270,16 @@ class CodeDock(QDockWidget):
             self._document.changed.disconnect(self._schedule)
         self._document = document
         document.changed.connect(self._schedule)
-        self.refresh()
+        self._schedule()
 
     def _schedule(self) -> None:
-        self._timer.start()
+        self._version += 1
+        if self.showing():
+            self._timer.start()
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._timer.start()  # at once would be before the dock is laid out and seen
 
     # -------------------------------------------------------------------- theme
     def _is_dark(self) -> bool:

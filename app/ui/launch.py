@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from app import runtime
+from app.autosave import Autosaver
 from app.canvas import GraphScene
 from app.controller import DocumentController
 from app.fileio import FileFormatError, load_document
@@ -58,29 +59,52 @@ def run_window(path: str | None, screenshot: str | None = None) -> int:
     """
     if screenshot is not None and Path(screenshot).suffix.lower() != ".png":
         return _fail(f"the screenshot must be a .png file, not {screenshot!r}")
+    try:
+        window = create_window(path, headless=screenshot is not None)
+    except WindowRefused as exc:
+        return _fail(str(exc))
+    app = QApplication.instance()
+    if screenshot is not None:
+        return _take_screenshot(app, window, screenshot)
+    start_window(window, opened_file=path is not None)
+    return app.exec()
+
+
+class WindowRefused(Exception):
+    """The file named on the command line cannot be opened (its message is one line)."""
+
+
+def create_window(path: str | None, *, headless: bool = False) -> MainWindow:
+    """The app's window on ``path`` (default: the lesson, as a copy), not shown yet: the process
+    tuned, the application and its translator set up, the document loaded and adopted."""
     runtime.configure(interactive=True)
-    app = _application(headless=screenshot is not None)
+    app = _application(headless=headless)
     # a bad file named on the command line is one line on stderr, before any window appears
     target = Path(path) if path else LESSON
     try:
         document = load_document(str(target))
     except FileFormatError as exc:
-        return _fail(f"{target}: {exc}")
+        raise WindowRefused(f"{target}: {exc}") from None
     except OSError as exc:
-        return _fail(f"{target}: {exc.strerror or exc}")
+        raise WindowRefused(f"{target}: {exc.strerror or exc}") from None
     settings = QSettings()
     install_translator(app, stored_language(settings))
     window = MainWindow(settings=settings)
     window.adopt_document(document, str(target), as_copy=path is None)
-    if screenshot is not None:
-        return _take_screenshot(app, window, screenshot)
-    install_autosave(window)
+    return window
+
+
+def start_window(window: MainWindow, *, opened_file: bool) -> Autosaver:
+    """Start ``window`` as the app does: autosave, the user's layout, shown, the offer to restore
+    a crashed session's work, and (with no file named, on a first start) the gallery. Returns
+    the window's Autosaver."""
+    saver = install_autosave(window)
     window.restore_layout()
     window.show()
-    if not offer_recovery(window) and path is None:
+    if not offer_recovery(window, saver=saver) and not opened_file:
         window.gallery.show_at_start()  # the start page, on a first start
     window.fit_all()
-    return app.exec()
+    return saver
 
 
 def _take_screenshot(app: QApplication, window: MainWindow, out: str) -> int:

@@ -33,8 +33,12 @@ class LocalDerivatives(QObject):
                                          "gradient on each wire"))
         self.action.toggled.connect(self.refresh)
         window.controller.evaluated.connect(self.refresh)
+        self._shown = False  # whether some pill may show a local derivative
 
     def refresh(self, *_: object) -> None:
+        if not self.action.isChecked() and not self._shown:
+            return  # off, and nothing to take away: no work per wire (10,000 of them at most)
+        self._shown = self.action.isChecked()
         controller, scene = self.window.controller, self.window.scene
         result = controller.result
         for (dst, port), item in scene.edges.items():

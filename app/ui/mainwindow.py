@@ -9,8 +9,9 @@ Each other feature is a module with an ``install(window)`` function that uses on
 public interface: ``add_action``/``register_action`` (the shortcuts dialog lists them),
 ``add_to_menu(menu, section, ...)`` (the sections are ``MENU_SECTIONS``), ``menu``, ``show_error``,
 ``show_message``, ``dialog_folder``, ``display_name``, ``set_document_path``, ``confirm_discard``,
-``adopt_document``, ``open_path``, and the parts: ``controller``, ``scene``, ``view``,
-``inspector``, ``history_dock``, ``examples_menu``, ``settings``.
+``adopt_document``, ``open_path``, the signal ``closing`` (a feature stops its timers), and
+the parts: ``controller``, ``scene``, ``view``, ``inspector``, ``history_dock``, ``examples_menu``,
+``settings``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QObject, QPointF, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -120,7 +121,15 @@ class MenuSections:
 
 
 class MainWindow(QMainWindow):
-    """The CG Studio window around one document."""
+    """The CG Studio window around one document.
+
+    ``closing`` is emitted when the user closes the window, before the question whether to save:
+    features stop what runs on their timers (a training run, the walkthrough's Play), so that the
+    document no longer changes while it is saved, and nothing of theirs runs while the window and
+    its controller are taken down.
+    """
+
+    closing = Signal()
 
     def __init__(self, controller: DocumentController | None = None,
                  settings: QSettings | None = None) -> None:
@@ -658,6 +667,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
         if not self.confirm_discard():
             event.ignore()
             return

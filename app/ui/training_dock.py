@@ -402,4 +402,7 @@ def install(window: MainWindow) -> TrainingDock:
     window.tabifyDockWidget(window.history_dock, dock)
     window.inspector.raise_()
     window.add_to_menu("view", "docks", dock.toggleViewAction())
+    # a run left going would edit the document while it is saved and while the window is taken
+    # down (its undo stack, cleared as it is deleted, would end the run through a dead controller)
+    window.closing.connect(dock.stop)
     return dock

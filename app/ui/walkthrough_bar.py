@@ -398,4 +398,5 @@ def install(window: MainWindow) -> WalkthroughBar:
     submenu = QMenu(QCoreApplication.translate("WalkthroughBar", "&Walkthrough"), window)
     submenu.addActions(list(keys.values()))
     window.add_to_menu("view", "walkthrough", submenu)
+    window.closing.connect(lambda: bar.play_action.setChecked(False))  # Play stops on close
     return bar
