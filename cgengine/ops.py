@@ -949,7 +949,8 @@ _remainder.backward(lambda ctx, g: (g,))
 
 @op("remainder_tensor", "RemainderBackward1")
 def _remainder_tensor(ctx, a, b):
-    ctx.saved = (a, b) if ctx.needs[1] else ()
+    if ctx.needs[1]:
+        ctx.saved = (a, b)
     return np.remainder(a, b)
 
 
