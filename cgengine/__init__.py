@@ -36,6 +36,7 @@ from cgengine.creation import (
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -52,6 +53,8 @@ from cgengine.creation import (
 from cgengine.functional import (
     abs,
     add,
+    addcdiv,
+    addcmul,
     addmm,
     all,
     allclose,

@@ -187,6 +187,27 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base`` to the powers of ``linspace(start, end, steps)``, as torch computes them: the
+    exponents counted up from ``start`` for the first half and down from ``end`` for the second,
+    each raised in the result's dtype."""
+    np_dtype = to_numpy(dtype) or DEFAULT_FLOAT.np
+    steps = int(steps)
+    ftype = np_dtype.type if np_dtype.kind == "f" else np.float64
+    if steps == 1:
+        exponents = np.array([start], dtype=ftype)
+    else:
+        first, last = ftype(start), ftype(end)
+        step = (last - first) / ftype(steps - 1)
+        index = np.arange(steps, dtype=ftype)
+        exponents = np.where(index < steps // 2, first + step * index,
+                             last - step * (ftype(steps - 1) - index)).astype(ftype)
+    values = np.power(ftype(base), exponents).astype(np_dtype)
+    t = Tensor._wrap(values)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
 def _random_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(data)
     return t.requires_grad_(requires_grad) if requires_grad else t

@@ -933,6 +933,25 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Number = 1,
     return apply(OPS["addmm"], input, mat1, mat2, beta=beta, alpha=alpha)
 
 
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Number = 1) -> Tensor:
+    """input + value * tensor1 * tensor2, elementwise with broadcasting."""
+    return apply(OPS["addcmul"], input, tensor1, tensor2, value=value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Number = 1) -> Tensor:
+    """input + value * tensor1 / tensor2, elementwise with broadcasting (a float result)."""
+    if builtins.all(isinstance(t, Tensor) and t._data.dtype.kind in "iub"
+                    for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+            "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+            "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    return apply(OPS["addcdiv"], input, tensor1, tensor2, value=value)
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation, as products and sums of the operands' dims: torch's values and
     gradients (torch records a bmm for a contraction, where this records a mul and a sum)."""
@@ -1001,6 +1020,7 @@ def _install_methods() -> None:
                  "round", "floor_divide", "remainder", "var", "std", "prod", "min", "norm",
                  "cumsum", "flip", "repeat", "index_select", "topk", "sort", "argsort", "any",
                  "all", "nonzero", "isclose", "split", "chunk", "unbind", "bmm", "addmm",
+                 "addcmul", "addcdiv",
                  "movedim",
                  "scatter", "gather", "index_put", "outer", "bitwise_and", "bitwise_or",
                  "bitwise_xor", "bitwise_not", "logical_and", "logical_or", "logical_not"):

@@ -70,6 +70,7 @@ class Op:
 
 OPS: dict[str, Op] = {}
 _NUMBER_PARAMS = {"rsub": ("other",), "pow": ("exponent",), "rpow": ("base",),
+                  "addcmul": ("value",), "addcdiv": ("value",),
                   "clamp": ("min", "max"), "add_scalar": ("other",), "sub_scalar": ("other",),
                   "mul_scalar": ("other",), "div_scalar": ("other",)}
 
@@ -1327,6 +1328,37 @@ def _(ctx, g):
     if ctx.alpha != 1:
         grads = tuple(None if x is None else x * ctx.alpha for x in grads)
     return (g if ctx.beta == 1 else g * ctx.beta), *grads
+
+
+@op("addcmul", "AddcmulBackward0")  # input + value * tensor1 * tensor2
+def _addcmul(ctx, a, t1, t2, value=1):
+    needs = ctx.needs
+    ctx.saved = (t2 if needs[1] else None, t1 if needs[2] else None)
+    ctx.value = value
+    return a + value * t1 * t2  # torch's kernel: self + (value * t1) * t2
+
+
+@_addcmul.backward
+def _(ctx, g):
+    t2, t1 = ctx.saved
+    value = ctx.value
+    return (g, (g * t2 * value if t2 is not None else None),
+            (g * t1 * value if t1 is not None else None))
+
+
+@op("addcdiv", "AddcdivBackward0", "float")  # input + value * tensor1 / tensor2
+def _addcdiv(ctx, a, t1, t2, value=1):
+    ctx.saved = (t1 if ctx.needs[2] else None, t2)
+    ctx.value = value
+    return a + value * t1 / t2  # torch's kernel: self + (value * t1) / t2
+
+
+@_addcdiv.backward
+def _(ctx, g):
+    t1, t2 = ctx.saved
+    value = ctx.value
+    return (g, (g * (value / t2) if ctx.needs[1] else None),
+            (-g * (value * t1 / (t2 * t2)) if t1 is not None else None))
 
 
 # ---------------------------------------------------------------- softmax and losses

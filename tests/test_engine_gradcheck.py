@@ -68,6 +68,10 @@ EXTRA: dict[str, tuple[str, tuple[np.ndarray, ...]]] = {
                       (np.array([0.7, -1.3, 2.0]), np.array([0.4, 1.1, -0.6]))),
     "bce_logits_sum": ("F.binary_cross_entropy_with_logits(a, b, reduction='sum')",
                        (np.array([0.7, -1.3, 2.0]), np.array([0.4, 0.1, 0.6]))),
+    "addcmul": ("torch.addcmul(a * a, a, b, value=0.5)",
+                (np.array([0.7, -1.3, 2.0]), np.array([[0.4], [1.1]]))),
+    "addcdiv": ("torch.addcdiv(b, a * a, b, value=-2)",
+                (np.array([0.7, -1.3, 2.0]), np.array([[0.4], [1.1]]))),
 }
 
 

@@ -744,6 +744,17 @@ INPLACE_SNIPPETS: tuple[str, ...] = (
 )
 #: Course-style programs on the everyday ops: what they print (values, reprs, return types).
 EVERYDAY_SNIPPETS: tuple[str, ...] = (
+    # week 1's tensor class: logspace, addcmul and addcdiv, with their gradients to second order
+    "print(torch.logspace(-2, 2, 5), torch.logspace(0, 1, 7, base=2))\n"
+    "print(torch.logspace(0.1, 3.3, 10, dtype=torch.float64), torch.logspace(-10, 10, 21))\n"
+    "t = torch.tensor([1., 2., 3.], requires_grad=True)\n"
+    "a = torch.tensor([[0.5], [2.]], requires_grad=True)\n"
+    "b = torch.tensor([4., -1., 0.25], requires_grad=True)\n"
+    "y = torch.addcmul(t, a, b, value=0.5)\nz = torch.addcdiv(t, a, b, value=-2)\n"
+    "print(y, z, t.addcmul(a, b), t.addcdiv(a, b))\n"
+    "(g_a, g_b) = torch.autograd.grad((y.sum() + z.sum()), (a, b), create_graph=True)\n"
+    "print(g_a, g_b)\nprint(torch.autograd.grad(g_a.sum(), b))",
+    "torch.addcdiv(torch.tensor([1]), torch.tensor([1]), torch.tensor([2]))",
     "x = torch.tensor([[3., 1., 2.], [0., 5., 4.]])\nprint(x.topk(2))\nprint(x.sort(dim=0))\n"
     "print(x.min(1))\nprint(x.max(dim=0, keepdim=True))\nprint(x.argsort(descending=True))\n"
     "print(x.nonzero())\nprint(torch.nonzero(x, as_tuple=True))",
