@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from cgengine import _device
 from cgengine import random as _random
 from cgengine._dtype import DEFAULT_FLOAT, to_numpy
 from cgengine.tensor import Tensor
@@ -82,8 +83,10 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+           **_: Any) -> Tensor:
     """A new leaf tensor holding a copy of ``data``."""
+    _device.check(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -110,20 +113,24 @@ def _filled(fill: Any, size: Sequence[Any], dtype: Any, requires_grad: bool) -> 
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    _device.check(device)
     return _filled(0, size, dtype, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    _device.check(device)
     return _filled(1, size, dtype, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    _device.check(device)
     return _filled(0, size, dtype, requires_grad)
 
 
 def full(size: Sequence[int], fill_value: float, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, device: Any = None) -> Tensor:
+    _device.check(device)
     if dtype is None:
         dtype = (np.bool_ if isinstance(fill_value, bool) else
                  np.int64 if isinstance(fill_value, int) else DEFAULT_FLOAT.np)
@@ -134,27 +141,35 @@ def _like(t: Tensor, fill: float, dtype: Any, requires_grad: bool) -> Tensor:
     return _filled(fill, (t._data.shape,), dtype or t._data.dtype, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    _device.check(device)
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    _device.check(device)
     return _like(input, 1, dtype, requires_grad)
 
 
 def full_like(input: Tensor, fill_value: float, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, device: Any = None) -> Tensor:
+    _device.check(device)
     return _like(input, fill_value, dtype, requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    _device.check(device)
     t = Tensor._wrap(np.eye(n, m, dtype=to_numpy(dtype) or DEFAULT_FLOAT.np))
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Like PyTorch: integers give int64, any float argument gives float32."""
+    _device.check(device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -165,10 +180,11 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values, computed as PyTorch's kernel computes them (the first half
     counted up from ``start``, the second half down from ``end``, in the result's dtype), so the
     printed values match to the last bit."""
+    _device.check(device)
     np_dtype = to_numpy(dtype) or DEFAULT_FLOAT.np
     steps = int(steps)
     if steps == 1:
@@ -188,10 +204,11 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, device: Any = None) -> Tensor:
     """``base`` to the powers of ``linspace(start, end, steps)``, as torch computes them: the
     exponents counted up from ``start`` for the first half and down from ``end`` for the second,
     each raised in the result's dtype."""
+    _device.check(device)
     np_dtype = to_numpy(dtype) or DEFAULT_FLOAT.np
     steps = int(steps)
     ftype = np_dtype.type if np_dtype.kind == "f" else np.float64
@@ -218,24 +235,30 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 def rand(*size: Any, generator: _random.Generator | None = None, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform numbers in [0, 1), the same numbers as torch's after the same ``manual_seed``."""
+    _device.check(device)
     data = _random.uniform(_shape(size), 0.0, 1.0, _float_dtype(dtype), generator)
     return _random_tensor(data, requires_grad)
 
 
 def randn(*size: Any, generator: _random.Generator | None = None, dtype: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal numbers, the same numbers as torch's after the same ``manual_seed``."""
+    _device.check(device)
     data = _random.normal(_shape(size), 0.0, 1.0, _float_dtype(dtype), generator)
     return _random_tensor(data, requires_grad)
 
 
-def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    _device.check(device)
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    _device.check(device)
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
@@ -250,8 +273,9 @@ _RANDINT_FORMS = (
 
 def randint(*args: Any, low: int | None = None, high: int | None = None, size: Any = None,
             generator: _random.Generator | None = None, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:
+            requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    _device.check(device)
     values = [*args, *(v for v in (low, high, size) if v is not None)]
     if len(values) == 2:
         values.insert(0, 0)

@@ -772,6 +772,14 @@ EVERYDAY_SNIPPETS: tuple[str, ...] = (
     "x = torch.ones(2).to(device)\nprint(device, repr(device), x.device, x.is_cuda, x.cpu() is x)\n"
     "print(torch.device('cuda:0'), repr(torch.device('cuda:0')), x.to('cpu', torch.float64))\n"
     "x.to('cuda')",
+    "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+    "print(torch.zeros(2, device=device), torch.ones(1, device='cpu'), torch.eye(2, device=device))\n"
+    "print(torch.arange(3, device=device), torch.full((2,), 7., device=device),\n"
+    "      torch.linspace(0, 1, 3, device=device), torch.empty(0, device=device))\n"
+    "torch.manual_seed(0)\nw = torch.randn(2, requires_grad=True, device=device)\n"
+    "print(w, torch.zeros_like(w, device=device), torch.rand(1, device=device))\n"
+    "print(torch.tensor([1.], device=device), torch.randint(0, 5, (3,), device=device))\n"
+    "torch.zeros(2, device='cuda')",
     "x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)\ny = x.t()\n"
     "print(y.is_contiguous(), y.contiguous().is_contiguous(), y.contiguous().view(-1))\ny.view(-1)",
     "x = torch.tensor([1., 2., 3., 4.], requires_grad=True)\n"
