@@ -187,3 +187,14 @@ def test_export_needs_an_existing_input(launch: list[tuple[Any, ...]], tmp_path:
     assert cli.run(["--export", str(tmp_path / "none.cgraph"), str(tmp_path / "o.png")]) == 2
     assert capsys.readouterr().err == f"cgstudio: {tmp_path / 'none.cgraph'}: no such file\n"
     assert launch == []
+
+
+def test_screenshot_and_export_print_nothing(tmp_path: Path) -> None:
+    """Rendering to a file on a machine without a display writes the file and says nothing: the
+    offscreen platform's note about size hints is not passed on to the user."""
+    env_shot = tmp_path / "shot.png"
+    done = main("--screenshot", str(env_shot), qt=True)
+    assert done.returncode == 0 and done.stderr == "" and env_shot.stat().st_size > 10_000
+    image = tmp_path / "lesson.svg"
+    done = main("--export", str(LESSON), str(image), qt=True)
+    assert done.returncode == 0 and done.stderr == "" and "<svg" in image.read_text("utf-8")

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from app import runtime
@@ -38,11 +38,22 @@ def _application(headless: bool = False) -> QApplication:
         if headless:
             # rendering to a file needs no display; this also works over ssh and in CI
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            qInstallMessageHandler(_headless_messages)
         app = QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     ensure_cjk_font()  # Chinese notes and menus without boxes on a Linux without CJK fonts
     return app
+
+
+_OFFSCREEN_NOTE = "This plugin does not support propagateSizeHints()"
+
+
+def _headless_messages(_mode: object, _context: object, message: str) -> None:
+    """Qt's messages when rendering to a file: all but the offscreen platform's note that it
+    cannot pass size hints to a window system (there is none), which tells a user nothing."""
+    if message != _OFFSCREEN_NOTE:
+        sys.stderr.write(f"{message}\n")
 
 
 def _fail(message: str) -> int:
