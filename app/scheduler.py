@@ -243,10 +243,12 @@ class EvaluationScheduler(QObject):
         self._show(self._generation, result)
         return result
 
-    def _evaluate_in_worker(self, doc: GraphDocument) -> EvalResult:
-        """What the worker thread runs: one evaluation, the collector held meanwhile."""
+    def _evaluate_in_worker(self, doc: GraphDocument, cancelled: Callable[[], bool]
+                            ) -> EvalResult:
+        """What the worker thread runs: one evaluation (stopped when a newer edit outdates it),
+        the collector held meanwhile."""
         with runtime.collector.paused():
-            return evaluate_serialised(doc, retire=self.leftovers.keep)
+            return evaluate_serialised(doc, cancelled, retire=self.leftovers.keep)
 
     def _collect_background_result(self) -> None:
         taken = self.background.take_result()

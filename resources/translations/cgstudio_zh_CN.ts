@@ -172,7 +172,7 @@
     <name>CodeDock</name>
     <message>
         <source>Code</source>
-        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. (light theme, dark theme) colour of each kind of token</extracomment>
+        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. How often the GUI thread looks for a script written in the worker thread. (light theme, dark theme) colour of each kind of token</extracomment>
         <translation>代码</translation>
     </message>
     <message>
@@ -379,6 +379,7 @@
     <name>MainWindow</name>
     <message>
         <source>Untitled</source>
+        <extracomment>The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
         <translation>未命名</translation>
     </message>
     <message>
@@ -387,6 +388,7 @@
     </message>
     <message>
         <source>History</source>
+        <extracomment>every action with a key, for the shortcuts dialog (and the tests)</extracomment>
         <translation>历史记录</translation>
     </message>
     <message>
@@ -815,7 +817,7 @@
     </message>
     <message>
         <source>Leaves to learn (requires_grad):</source>
-        <extracomment>leaf values from before the first step since the dock opened or was reset</extracomment>
+        <extracomment>leaf values from before the first step since the dock opened or was reset the current run, the key that merges its edits into one undo step whether the run&apos;s first edit is made, from which any other change of history ends it</extracomment>
         <translation>要学习的叶子节点（requires_grad）：</translation>
     </message>
     <message>
@@ -1019,6 +1021,14 @@
     <message>
         <source>the result would have {count} elements (shape {shape}); the editor computes at most {limit}</source>
         <translation>结果将有 {count} 个元素（形状 {shape}）；编辑器最多计算 {limit} 个</translation>
+    </message>
+    <message>
+        <source>the graph&apos;s values and gradients would take {total} with this result ({this}); the editor evaluates at most {limit} at once</source>
+        <translation>加上这个结果（{this}），图的值和梯度将占用 {total}；编辑器一次最多计算 {limit}</translation>
+    </message>
+    <message>
+        <source>the graph would take {total} element operations with this result ({this}); the editor evaluates at most {limit} at once</source>
+        <translation>加上这个结果（{this}），图将需要 {total} 次元素运算；编辑器一次最多计算 {limit} 次</translation>
     </message>
     <message>
         <source>retain_grad() needs a tensor that requires grad; torch raises &quot;can&apos;t retain_grad on Tensor that has requires_grad=False&quot;</source>
