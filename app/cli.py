@@ -2,7 +2,7 @@
 
     main.py [FILE]                    the window (no FILE: the lesson example)
     main.py --eval FILE [--json]      print every node's value and gradient; no Qt at all
-    main.py --export FILE OUT         draw the canvas to OUT.png or OUT.svg, or write OUT.py,
+    main.py --export FILE OUT         draw the canvas to OUT.png, .svg or .pdf, or write OUT.py,
                                       a PyTorch script computing the same numbers
     main.py --import-code PY OUT      build a graph from a PyTorch snippet (never run) to OUT
     main.py --screenshot OUT [FILE]   render the whole window to OUT.png
@@ -49,8 +49,8 @@ def _parser() -> _Parser:
     verbs.add_argument("--eval", metavar="FILE", dest="eval_file",
                        help="evaluate FILE and print every node's value and gradient")
     verbs.add_argument("--export", nargs=2, metavar=("FILE", "OUT"),
-                       help="draw the canvas of FILE to OUT (.png or .svg), or write it as a "
-                            "PyTorch script (.py)")
+                       help="draw the canvas of FILE to OUT (.png, .svg or .pdf), or write it "
+                            "as a PyTorch script (.py)")
     verbs.add_argument("--import-code", nargs=2, metavar=("SCRIPT", "OUT"),
                        help="read a PyTorch snippet (it is parsed, never run) and save its graph "
                             "to OUT (.cgraph)")

@@ -1,9 +1,10 @@
 """The clipboard's part of editing: a selection as .cgraph text, and such text as new items.
 
 ``copy_text(doc, ids)`` is the selected nodes and notes with the wires among them, as the text of a
-.cgraph file (so a copy pastes into another window, or saves as a file). ``paste_items(doc, text,
-pos)`` reads such text back as items that fit into ``doc``: fresh ids, labels made unique ("w"
-becomes "w_2" when a w exists), the top-left corner at ``pos``. Nothing here changes a document:
+.cgraph file (so a copy pastes into another window, or saves as a file); when the selection holds
+the output node, the copy says so. ``paste_items(doc, text, pos)`` reads such text back as items
+that fit into ``doc``: fresh ids, labels made unique ("w" becomes "w_2" when a w exists), the
+top-left corner at ``pos``, and which of them was the output. Nothing here changes a document:
 the controller adds the items with undoable commands. (The system clipboard itself is the
 canvas's business.)
 """
@@ -14,8 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.fileio import dumps_document, loads_document
-from app.model import Edge, GraphDocument, Node, Note
+from app.fileio import FileFormatError, dumps_document, loads_document
+from app.model import Edge, GraphDocument, GraphError, Node, Note
 
 Point = tuple[float, float]
 
@@ -30,6 +31,8 @@ class PastedItems:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    #: the new id of the node that was the output where it was copied (None: not copied)
+    output: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -47,7 +50,23 @@ def copy_text(doc: GraphDocument, ids: Iterable[str]) -> str:
             part.add_note(doc.note(item_id).copy())
     part.connect_many((e.src, e.dst, e.port) for e in doc.edges
                       if part.has_node(e.src) and part.has_node(e.dst))
+    if doc.output is not None and part.has_node(doc.output):
+        part.set_output(doc.output)  # a cut and paste keeps where backward starts
     return dumps_document(part)
+
+
+def spread(text: str) -> Point:
+    """How far apart the copied items' top-left corners lie: (width, height); (0, 0) for text
+    that is not a copied graph (paste refuses it with the reason)."""
+    try:
+        part = loads_document(text)
+    except (FileFormatError, GraphError):
+        return (0.0, 0.0)
+    positions = [n.pos for n in part.nodes] + [n.pos for n in part.notes]
+    if not positions:
+        return (0.0, 0.0)
+    return (max(p[0] for p in positions) - min(p[0] for p in positions),
+            max(p[1] for p in positions) - min(p[1] for p in positions))
 
 
 def paste_items(doc: GraphDocument, text: str, pos: Point) -> PastedItems:
@@ -73,6 +92,7 @@ def paste_items(doc: GraphDocument, text: str, pos: Point) -> PastedItems:
         fresh_ids[node.id] = fresh.id
         items.nodes.append(fresh)
     items.edges = [Edge(fresh_ids[e.src], fresh_ids[e.dst], e.port) for e in part.edges]
+    items.output = fresh_ids.get(part.output) if part.output is not None else None
     for note in part.notes:
         fresh_note = note.copy()
         fresh_note.id = doc.new_id(_id_stem(note.id), also_taken=items.ids)

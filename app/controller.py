@@ -5,7 +5,8 @@ controller asks the document whether the edit is allowed (refusals become a ``me
 status bar, never an exception) and pushes one undo command, or one macro for multi-item edits.
 The work around the edits lives beside it: the :class:`~app.scheduler.EvaluationScheduler`
 re-evaluates the document after its numbers change, :mod:`app.clipboard` turns selections into
-text and text into items, and :mod:`app.model.layout` computes Tidy Up's positions.
+text and text into items, and :mod:`app.model.layout` computes the layered layout of Tidy Up
+and of imported code.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app import clipboard
+from app.codeio.layout import estimated_card_size, estimated_pill_width
 from app.commands import (
     AddNodeCommand,
     AddNoteCommand,
@@ -34,7 +36,7 @@ from app.commands import (
 from app.evaluate import EvalResult
 from app.fileio import FileFormatError
 from app.model import GraphDocument, GraphError, Node, Note
-from app.model.layout import CardSize, default_card_size, tidy_positions
+from app.model.layout import CardSize, PillWidth, layered_layout
 from app.model.rules import EDITABLE_FIELDS
 from app.registry import NODE_TYPES
 from app.scheduler import EvaluationScheduler
@@ -56,6 +58,10 @@ class DocumentController(QObject):
     Signals: ``evaluated(result)`` after each evaluation, ``message(text)`` for the status bar,
     ``selection_requested(ids)`` when an edit wants its new items selected (paste, duplicate)
     and ``document_replaced(document)`` after New/Open swapped the document.
+
+    A graph without an output gets one as it is built: an operation added when there is none
+    becomes the output, and while the user has chosen none (``automatic_output``) the output
+    moves on to the result it is wired into, so the gradients show at once.
     """
 
     evaluated = Signal(object)
@@ -67,6 +73,9 @@ class DocumentController(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document if document is not None else GraphDocument()
+        #: the output the editor chose itself (a graph being built has no Set Output yet):
+        #: it follows the chain as the graph grows, until the user chooses one
+        self.automatic_output: str | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.scheduler = EvaluationScheduler(self.document, self)
@@ -106,6 +115,7 @@ class DocumentController(QObject):
     def replace_document(self, document: GraphDocument) -> None:
         """Show another document (File > New / Open): the undo history starts afresh."""
         self.document = document
+        self.automatic_output = None
         self.undo_stack.clear()
         self.scheduler.set_document(document)
         self.document_replaced.emit(document)
@@ -131,7 +141,16 @@ class DocumentController(QObject):
         except GraphError as exc:
             self._refuse(str(exc))
             return None
-        self._push(AddNodeCommand(self.document, node))
+        command = AddNodeCommand(self.document, node)
+        if self.document.output is None and spec is not None and spec.is_op:
+            # a graph being built shows its gradients at once: backward starts at the newest
+            # result until the user sets an output (the canvas's hint says so)
+            self.undo_stack.beginMacro(command.text())
+            self._push(command)
+            self._choose_output(node_id)
+            self.undo_stack.endMacro()
+        else:
+            self._push(command)
         return node_id
 
     def remove(self, node_ids: Iterable[str], note_ids: Iterable[str] = ()) -> None:
@@ -207,9 +226,14 @@ class DocumentController(QObject):
         """Make ``node_id`` the node backward starts from (None: no backward)."""
         if node_id is not None and not self.document.has_node(node_id):
             return self._refuse(f"No node {node_id!r}")
+        self.automatic_output = None  # the user's choice stays where it is put
         if self.document.output != node_id:
             self._push(SetOutputCommand(self.document, node_id))
         return True
+
+    def _choose_output(self, node_id: str) -> None:
+        self.automatic_output = node_id
+        self._push(SetOutputCommand(self.document, node_id))
 
     # ------------------------------------------------------------------ wires
     def connect(self, src: str, dst: str, port: int) -> bool:
@@ -221,7 +245,16 @@ class DocumentController(QObject):
         existing = self.document.edge_into(dst, port)
         if existing is not None and existing.src == src:
             return True
-        self._push(ConnectCommand(self.document, src, dst, port))
+        command = ConnectCommand(self.document, src, dst, port)
+        if src == self.document.output == self.automatic_output \
+                and not self.document.consumers_of(dst):
+            # the chosen output now feeds a new result: backward starts at the end of the chain
+            self.undo_stack.beginMacro(command.text())
+            self._push(command)
+            self._choose_output(dst)
+            self.undo_stack.endMacro()
+        else:
+            self._push(command)
         return True
 
     def disconnect(self, dst: str, port: int) -> bool:
@@ -277,7 +310,8 @@ class DocumentController(QObject):
     def paste(self, text: str, pos: Point) -> list[str]:
         """Add the items of ``copy`` text with fresh ids, their top-left corner at ``pos``.
 
-        Labels are kept but made unique ("w" becomes "w_2" when a w exists). Returns the new ids
+        Labels are kept but made unique ("w" becomes "w_2" when a w exists); a copy of the output
+        node becomes the output when the document has none (a cut and paste). Returns the new ids
         (also sent as ``selection_requested``); text that is not a copied graph is refused with
         a message.
         """
@@ -296,6 +330,9 @@ class DocumentController(QObject):
             self._push(ConnectCommand(self.document, edge.src, edge.dst, edge.port))
         for note in items.notes:
             self._push(AddNoteCommand(self.document, note))
+        if items.output is not None and self.document.output is None:
+            # the output was cut and is pasted back: backward starts from it again
+            self._push(SetOutputCommand(self.document, items.output))
         self.undo_stack.endMacro()
         self.selection_requested.emit(pasted)
         return pasted
@@ -312,15 +349,40 @@ class DocumentController(QObject):
         return new_ids
 
     # ----------------------------------------------------------------- layout
-    def tidy_up(self, card_size: CardSize = default_card_size) -> None:
-        """Lay the graph out left to right by depth (app/model/layout.py), as one undo step.
+    def tidy_up(self, card_size: CardSize | None = None,
+                pill_width: PillWidth | None = None) -> None:
+        """Lay the graph out in layers, left to right (app/model/layout.py), as one undo step.
 
-        ``card_size(node_id)`` is how large the node's card is drawn (the canvas's measure).
+        ``card_size(node_id)`` is how large the node's card is drawn and ``pill_width(edge)``
+        how wide a wire's gradient pill is (the canvas's measures); without them both are
+        estimated, as for a graph imported without a window.
         """
-        moves = {node_id: (self.document.node(node_id).pos, pos)
-                 for node_id, pos in tidy_positions(self.document, card_size).items()}
-        if all(old == new for old, new in moves.values()):
+        positions = layered_layout(self.document, *self._measures(card_size, pill_width))
+        moves = {item_id: (self._position(item_id), pos) for item_id, pos in positions.items()}
+        if all(tuple(old) == tuple(new) for old, new in moves.values()):
             return
         self.undo_stack.beginMacro("Tidy up")
         self.move(moves)
         self.undo_stack.endMacro()
+
+    def lay_out_new_document(self, card_size: CardSize, pill_width: PillWidth) -> None:
+        """Place the nodes of a document just adopted (an imported graph) by the same layout,
+        measured on the canvas: the positions are part of the document as it arrives, so no
+        undo step is made (the import itself is not one either)."""
+        for node_id, pos in layered_layout(self.document, card_size, pill_width,
+                                           origin=(0.0, 0.0)).items():
+            if self.document.has_node(node_id):
+                self.document.move_node(node_id, pos)
+
+    def _measures(self, card_size: CardSize | None,
+                  pill_width: PillWidth | None) -> tuple[CardSize, PillWidth]:
+        if card_size is not None and pill_width is not None:
+            return card_size, pill_width
+        result = self.result if self.result is not None and not self.evaluation_pending \
+            else self.evaluate_now()
+        return (card_size or estimated_card_size(self.document, result),
+                pill_width or estimated_pill_width(result))
+
+    def _position(self, item_id: str) -> Point:
+        doc = self.document
+        return doc.node(item_id).pos if doc.has_node(item_id) else doc.note(item_id).pos

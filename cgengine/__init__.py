@@ -5,110 +5,177 @@ applied to them (a dynamic graph, built as the code runs) and ``backward()`` wal
 the output to the leaves, applying the chain rule. Where to read:
 
 - :mod:`cgengine.ops`: every operation once, its forward and its backward side by side;
-- :mod:`cgengine.autograd`: graph nodes (``grad_fn``) and the backward engine;
+- :mod:`cgengine.formulas`: what the backward rules compute with (numpy on a plain backward,
+  recorded ops with ``create_graph=True``, which gives higher-order gradients);
+- :mod:`cgengine.autograd`: graph nodes (``grad_fn``), the backward engine, grad modes, hooks,
+  and ``autograd.functional`` (jacobian, hessian);
 - :mod:`cgengine.tensor`: the Tensor and :func:`~cgengine.tensor.apply`, where the graph grows;
 - :mod:`cgengine.functional`: the public functions, choosing the op PyTorch would record.
 """
 
-import numpy as _np
-
-from cgengine import autograd, nn
+from cgengine import autograd, functional, nn, optim, random, utils
 from cgengine._alloc import tune_allocator
-from cgengine._dtype import bool_ as bool  # noqa: A001 - torch.bool
-from cgengine._dtype import dtype, float16, float32, float64, int32, int64
-from cgengine.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from cgengine._device import cuda, device
+from cgengine._dtype import bool_ as bool
+from cgengine._dtype import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
+from cgengine.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from cgengine.creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     eye,
     from_numpy,
     full,
     full_like,
     linspace,
-    manual_seed,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
 from cgengine.functional import (
-    abs,  # noqa: A004
+    abs,
     add,
+    addcdiv,
+    addcmul,
+    addmm,
+    all,
     allclose,
+    any,
     argmax,
     argmin,
+    argsort,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    bmm,
     cat,
+    ceil,
+    chunk,
     clamp,
     clip,
     clone,
     concat,
     cos,
+    cumsum,
     div,
     divide,
     dot,
+    einsum,
     eq,
     equal,
     exp,
+    fix,
     flatten,
+    flip,
+    floor,
+    floor_divide,
+    gather,
     ge,
     gt,
+    index_select,
+    isclose,
     isnan,
     le,
     log,
     log_softmax,
+    logical_and,
+    logical_not,
+    logical_or,
     lt,
+    masked_fill,
+    masked_scatter,
+    masked_select,
     matmul,
-    max,  # noqa: A004
+    max,
     maximum,
     mean,
+    min,
     minimum,
     mm,
+    movedim,
     mul,
     multiply,
     mv,
     ne,
     neg,
     negative,
+    nonzero,
+    norm,
+    outer,
     permute,
-    pow,  # noqa: A004
+    pow,
+    prod,
     reciprocal,
     relu,
+    remainder,
     reshape,
+    round,
     rsub,
+    scatter,
     sigmoid,
+    sign,
     sin,
     softmax,
+    sort,
+    split,
     sqrt,
     square,
     squeeze,
     stack,
+    std,
     sub,
     subtract,
-    sum,  # noqa: A004
+    sum,
     swapaxes,
     t,
     tanh,
+    topk,
     transpose,
     true_divide,
+    trunc,
+    unbind,
     unsqueeze,
+    var,
+    where,
 )
+from cgengine.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from cgengine.serialization import load, save
 from cgengine.tensor import Size, Tensor
 
-float = float32  # noqa: A001 - torch.float
+float = float32
 double = float64
 long = int64
+int = int32
+short = int16
+half = float16
 
 __version__ = "0.2.0"
-
-tune_allocator()
-# PyTorch computes inf and nan silently (log(-1) is nan, 1/0 is inf); numpy would warn on every
-# such operation. Silencing it once here costs nothing per op, where np.errstate around each op
-# would cost more than the op itself. (A process-wide setting: documented in the README.)
-_np.seterr(all="ignore")
 
 __all__ = [name for name in dir() if not name.startswith("_")]

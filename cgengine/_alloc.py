@@ -5,6 +5,9 @@ with mmap and returns it to the kernel on free, so the next array of that size f
 again: on a chain of 1000x1000 tensors that cost more than the arithmetic. Raising the mmap and
 trim thresholds keeps those blocks in the heap for reuse (the heap still shrinks once more than
 ``TRIM`` bytes are free at its top). Elsewhere (Windows, macOS, musl) this does nothing.
+
+It is a process-wide setting, so importing cgengine does not make it: an application calls
+:func:`tune_allocator` at start-up (CG Studio does, in app.runtime), as benchmarks/engine.py does.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 
-class dtype:  # noqa: N801 - the name torch uses
+class dtype:
     """A tensor element type (``cgengine.float32`` ...)."""
 
     __slots__ = ("name", "np", "is_floating_point", "itemsize")
@@ -35,8 +35,11 @@ int64 = dtype("int64", np.int64)
 bool_ = dtype("bool", np.bool_)
 float16 = dtype("float16", np.float16)
 int32 = dtype("int32", np.int32)
+int16 = dtype("int16", np.int16)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
 
-_BY_NUMPY = {d.np: d for d in (float32, float64, int64, bool_, float16, int32)}
+_BY_NUMPY = {d.np: d for d in (float32, float64, int64, bool_, float16, int32, int16, int8, uint8)}
 DEFAULT_FLOAT = float32
 
 
@@ -61,6 +64,27 @@ def to_numpy(d: dtype | type | np.dtype | str | None) -> np.dtype | None:
     if d is bool:
         return bool_.np
     return np.dtype(d)
+
+
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool"}
+
+
+def scalar_type_name(np_dtype: np.dtype) -> str:
+    """torch's ScalarType name, as its error messages print it ("Float", "Long")."""
+    return _SCALAR_TYPE_NAMES.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
+
+
+def legacy_type_name(np_dtype: np.dtype) -> str:
+    """torch's legacy tensor type name ("torch.FloatTensor"), as ``Tensor.type()`` gives it."""
+    return f"torch.{scalar_type_name(np_dtype)}Tensor"
+
+
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """torch's rule for writing a result into a tensor in place: never float into an integer
+    or bool, never an integer into bool."""
+    return _category(np.dtype(source)) <= _category(np.dtype(target))
 
 
 def _category(np_dtype: np.dtype) -> int:

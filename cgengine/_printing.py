@@ -127,10 +127,11 @@ def tensor_repr(t: Tensor) -> str:
     body = array_str(data, len(prefix))
     if data.size == 0 and data.shape != (0,):
         suffixes.append(f"size={tuple(data.shape)}")
-    if data.dtype.name not in _PLAIN_DTYPES:
+    # an empty tensor has no values to tell an integer dtype by: torch names any but float32
+    if data.dtype.name not in _PLAIN_DTYPES or (data.size == 0 and data.dtype.name != "float32"):
         suffixes.append(f"dtype=torch.{data.dtype.name}")
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")  # torch: the class name
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, len(prefix))

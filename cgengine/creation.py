@@ -1,6 +1,7 @@
-"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``arange``, random tensors and the seed.
+"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``arange`` and random tensors.
 
 Python floats become float32 and python ints int64, as in PyTorch; numpy arrays keep their dtype.
+Random tensors come from :mod:`cgengine.random`, which draws the numbers torch draws.
 """
 
 from __future__ import annotations
@@ -10,17 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from cgengine import random as _random
 from cgengine._dtype import DEFAULT_FLOAT, to_numpy
 from cgengine.tensor import Tensor
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed the generator behind ``rand`` and ``randn`` (numbers differ from PyTorch's)."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
 
 
 def _unwrap_nested(data: Any) -> Any:
@@ -141,15 +134,15 @@ def _like(t: Tensor, fill: float, dtype: Any, requires_grad: bool) -> Tensor:
     return _filled(fill, (t._data.shape,), dtype or t._data.dtype, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 0, dtype, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _like(input, 1, dtype, requires_grad)
 
 
-def full_like(input: Tensor, fill_value: float, dtype: Any = None,  # noqa: A002
+def full_like(input: Tensor, fill_value: float, dtype: Any = None,
               requires_grad: bool = False) -> Tensor:
     return _like(input, fill_value, dtype, requires_grad)
 
@@ -194,22 +187,137 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform numbers in [0, 1) from the generator seeded by :func:`manual_seed`."""
-    data = _rng.random(_shape(size)).astype(to_numpy(dtype) or DEFAULT_FLOAT.np)
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base`` to the powers of ``linspace(start, end, steps)``, as torch computes them: the
+    exponents counted up from ``start`` for the first half and down from ``end`` for the second,
+    each raised in the result's dtype."""
+    np_dtype = to_numpy(dtype) or DEFAULT_FLOAT.np
+    steps = int(steps)
+    ftype = np_dtype.type if np_dtype.kind == "f" else np.float64
+    if steps == 1:
+        exponents = np.array([start], dtype=ftype)
+    else:
+        first, last = ftype(start), ftype(end)
+        step = (last - first) / ftype(steps - 1)
+        index = np.arange(steps, dtype=ftype)
+        exponents = np.where(index < steps // 2, first + step * index,
+                             last - step * (ftype(steps - 1) - index)).astype(ftype)
+    values = np.power(ftype(base), exponents).astype(np_dtype)
+    t = Tensor._wrap(values)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def _random_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(data)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal numbers from the generator seeded by :func:`manual_seed`."""
-    data = _rng.standard_normal(_shape(size)).astype(to_numpy(dtype) or DEFAULT_FLOAT.np)
-    t = Tensor._wrap(data)
-    return t.requires_grad_(requires_grad) if requires_grad else t
+def _float_dtype(dtype: Any) -> np.dtype:
+    return to_numpy(dtype) or DEFAULT_FLOAT.np
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (),
-            dtype: Any = None) -> Tensor:
-    if high is None:
-        low, high = 0, low
-    return Tensor._wrap(_rng.integers(low, high, tuple(size)).astype(to_numpy(dtype) or np.int64))
+def rand(*size: Any, generator: _random.Generator | None = None, dtype: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform numbers in [0, 1), the same numbers as torch's after the same ``manual_seed``."""
+    data = _random.uniform(_shape(size), 0.0, 1.0, _float_dtype(dtype), generator)
+    return _random_tensor(data, requires_grad)
+
+
+def randn(*size: Any, generator: _random.Generator | None = None, dtype: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal numbers, the same numbers as torch's after the same ``manual_seed``."""
+    data = _random.normal(_shape(size), 0.0, 1.0, _float_dtype(dtype), generator)
+    return _random_tensor(data, requires_grad)
+
+
+def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+_RANDINT_FORMS = (
+    " * (int high, tuple of ints size, *, torch.Generator generator, Tensor out = None, "
+    "torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+    "bool pin_memory = False, bool requires_grad = False)\n"
+    " * (int low, int high, tuple of ints size, *, torch.Generator generator, Tensor out = None, "
+    "torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+    "bool pin_memory = False, bool requires_grad = False)\n")
+
+
+def randint(*args: Any, low: int | None = None, high: int | None = None, size: Any = None,
+            generator: _random.Generator | None = None, dtype: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    values = [*args, *(v for v in (low, high, size) if v is not None)]
+    if len(values) == 2:
+        values.insert(0, 0)
+    if len(values) != 3 or not isinstance(values[2], (tuple, list)):
+        got = ", ".join(type(v).__name__ for v in args)
+        raise TypeError(f"randint() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n{_RANDINT_FORMS}")
+    lo, hi, shape = int(values[0]), int(values[1]), _shape(values[2])
+    if lo >= hi:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
+    data = _random.integers(shape, lo, hi, to_numpy(dtype) or np.int64, generator)
+    return _random_tensor(data, requires_grad)
+
+
+def randperm(n: int, *, generator: _random.Generator | None = None, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64), torch's for the same seed."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    data = _random.permutation(int(n), generator).astype(to_numpy(dtype) or np.int64)
+    return _random_tensor(data, requires_grad)
+
+
+_NORMAL_FORMS = (
+    " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, "
+    "Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *,
+           generator: _random.Generator | None = None, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal numbers with the given mean and std (numbers or tensors, broadcast together),
+    computed as torch does: standard normals, times std, plus mean."""
+    if std is not None and not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got "
+                            f"({type(mean).__name__}, {type(std).__name__}), but expected one "
+                            f"of:\n{_NORMAL_FORMS}")
+        data = _random.normal(_shape((size,)), float(mean), float(std), _float_dtype(dtype),
+                              generator)
+        return _random_tensor(data, requires_grad)
+    if isinstance(std, Tensor) and bool((std._data < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    ref = mean if isinstance(mean, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else ref._data.dtype.type(mean)
+    shape = np.broadcast_shapes(np.shape(m), np.shape(std._data) if isinstance(std, Tensor) else ())
+    if isinstance(std, Tensor):
+        noise = _random.normal(shape, 0.0, 1.0, ref._data.dtype, generator) * std._data
+    else:  # torch draws with the std directly when it is a number
+        noise = _random.normal(shape, 0.0, float(std), ref._data.dtype, generator)
+    return Tensor._wrap((noise + m).astype(ref._data.dtype, copy=False))
+
+
+def bernoulli(input: Tensor, p: float | None = None, *,
+              generator: _random.Generator | None = None) -> Tensor:
+    """1 with probability ``input`` (or ``p``) element by element, else 0; input's dtype."""
+    gen = _random._generator(generator)
+    if p is not None:
+        unit = _random._unit(gen, input._data.size, np.dtype(np.float64))
+        return Tensor._wrap((unit < p).astype(input._data.dtype).reshape(input._data.shape))
+    unit = _random._unit(gen, input._data.size, input._data.dtype)
+    return Tensor._wrap((unit.reshape(input._data.shape) < input._data).astype(input._data.dtype))

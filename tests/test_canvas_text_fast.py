@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.canvas.text import _tensor_body_fast, _tensor_body_slow, tensor_body
+from app.display.card_text import _tensor_body_fast, _tensor_body_slow, tensor_body
 
 NAN, INF = float("nan"), float("inf")
 

@@ -103,3 +103,24 @@ def test_mlp_numbers_against_numpy() -> None:
     np.testing.assert_allclose(result["b2"].grad, d_logits.sum(axis=0), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(result["W1"].grad, d_w1, rtol=1e-4, atol=1e-6)
     assert 0 < int((h == 0).sum()) < h.size  # relu really cuts some values
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_drawn_as_the_canvas_draws_it_nothing_covers_anything(qapp, path: Path) -> None:
+    """With the cards at the size the canvas draws them: no card over another card, a port or a
+    note, no gradient pill over a card, and every note tall enough for its text (the MLP was
+    cramped: its pills covered its cards)."""
+    from app.canvas import GraphScene
+    from app.controller import DocumentController
+    from tests.test_layout import clashes
+
+    controller = DocumentController(load_document(path))
+    scene = GraphScene(controller)
+    controller.evaluate_now()
+    scene.settle_all()
+    assert clashes(scene) == []
+    cards = [item.mapRectToScene(item.card_rect()) for item in scene.nodes.values()]
+    for note in scene.notes.values():
+        box = note.sceneBoundingRect()
+        assert not any(box.intersects(card) for card in cards), note.note_id
+        assert note.text_item.document().size().height() <= note.boundingRect().height()

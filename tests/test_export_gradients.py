@@ -95,3 +95,21 @@ def _point(wire, t: float):
     from app.canvas.edge_item import bezier_point
 
     return bezier_point(*wire._ends, t)
+
+
+def test_a_summarised_gradient_says_how_many_elements_are_zero(qapp, tmp_path: Path) -> None:
+    """The MLP's note says "look for the zeros in the gradient on the wire z1 -> h": where relu
+    cut a value, the gradient flowing back to z1 is exactly zero, and the slide says how often."""
+    from app.evaluate import evaluate_document
+
+    example = EXAMPLES_DIR / "mlp.cgraph"
+    doc = load_document(example)
+    relu = next(node.id for node in doc.nodes if node.type == "relu")
+    z1 = doc.inputs_of(relu)[0]
+    zeros = int((evaluate_document(doc).nodes[z1].value <= 0).sum())
+    assert zeros > 1
+    pill = scene_of(example).edges[(relu, 0)].gradient_text()
+    assert pill.startswith("∂ min ") and pill.endswith(f" · {zeros} zeros")
+    out = tmp_path / "mlp.svg"
+    assert launch.export_image(str(example), str(out)) == 0
+    assert pill in svg_texts(out).splitlines()

@@ -107,8 +107,10 @@ def test_gradients_flow_downwards_from_the_output(window: MainWindow) -> None:
         assert arrow.target.y() > arrow.source.y()
 
 
-def test_the_drawing_fits_the_dock(window: MainWindow) -> None:
+def test_the_drawing_fits_the_dock(qtbot, window: MainWindow) -> None:
+    dock(window).raise_()  # a tab beside the inspector
     view = dock(window).view
+    qtbot.waitUntil(view.isVisible, timeout=3000)
     drawn = view.mapFromScene(dock(window).graph_scene.itemsBoundingRect()).boundingRect()
     assert view.viewport().rect().contains(drawn)
     assert 0.3 < view.transform().m11() <= 1.4

@@ -153,7 +153,7 @@ def test_a_hidden_code_dock_does_no_work_and_catches_up_when_shown(
     """Behind the inspector's tab, an edit writes no script; raising the tab shows the code."""
     calls: list[str] = []
     monkeypatch.setattr(code_view, "export_code",
-                        lambda doc: calls.append("export") or export_code(doc))
+                        lambda doc, *hidden: calls.append("export") or export_code(doc, *hidden))
     dock = window.code_dock
     assert not dock.showing()
     before = dock.editor.toPlainText()
@@ -176,8 +176,8 @@ def test_a_shown_code_dock_writes_the_script_in_a_worker_and_replaces_only_chang
     dock.raise_()
     qtbot.waitUntil(lambda: dock.showing() and not dock.stale, timeout=3000)
     threads: list[str] = []
-    monkeypatch.setattr(code_view, "export_code", lambda doc: threads.append(
-        threading.current_thread().name) or export_code(doc))
+    monkeypatch.setattr(code_view, "export_code", lambda doc, *hidden: threads.append(
+        threading.current_thread().name) or export_code(doc, *hidden))
     highlighted: list[str] = []
     highlight = dock.highlighter.highlightBlock
     monkeypatch.setattr(dock.highlighter, "highlightBlock",

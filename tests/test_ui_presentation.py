@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,13 +12,15 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
+from app.canvas import style
 from app.model import GraphDocument, Node
 from app.teach.gradcheck import NumericCheck
 from app.ui import launch
 from app.ui.mainwindow import MainWindow
-from app.ui.presentation import FONT_SCALE, numeric_check_text
+from app.ui.presentation import FONT_SCALE, MIN_NUMBER_PX, numeric_check_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -149,22 +154,60 @@ def test_presentation_mode_goes_full_screen_and_hides_the_docks(window, qtbot):
     assert palette.color(QPalette.ColorRole.WindowText).name() == "#000000"
 
 
-def test_presentation_fits_the_graph_to_the_screen(window, qtbot):
+def smallest_number_px(window: MainWindow) -> float:
+    """The smallest number on a card, in screen pixels: the value and grad lines, and the port
+    labels that show a number ("exponent = 2")."""
+    view, fonts = window.view, style.fonts()
+    return min(font.pointSizeF() * view.logicalDpiY() / 72.0 * view.zoom()
+               for item in window.scene.nodes.values()
+               for font in [fonts.numbers] + ([fonts.type] if any(
+                   "=" in label for label in item.port_texts()) else []))
+
+
+def in_sight(window: MainWindow, rect) -> bool:
+    view = window.view
+    return view.mapToScene(view.viewport().rect()).boundingRect().contains(rect)
+
+
+def test_presenting_makes_every_number_readable_and_follows_the_walkthrough(window, qtbot):
     window.view.reset_zoom()
     window.view.centerOn(5000, 5000)  # far from the graph
     window.menu_actions["presentation"].trigger()
     wait_full_screen(qtbot, window)
-    screen = window.screen().geometry()
-    view = window.view
-    items = view.graph_scene.itemsBoundingRect()
-    visible = view.mapToScene(view.viewport().rect()).boundingRect()
-    assert visible.contains(items)
-    # the graph fills the canvas in one direction (up to the fit margin)
-    shown = view.mapFromScene(items).boundingRect()
-    viewport = view.viewport().rect()
-    assert max(shown.width() / viewport.width(), shown.height() / viewport.height()) > 0.85
+    assert smallest_number_px(window) >= MIN_NUMBER_PX
     image = window.grab().toImage()
+    screen = window.screen().geometry()
     assert (image.width(), image.height()) == (screen.width(), screen.height())
+    # this screen is too small for the whole lesson at that size: it starts on the inputs
+    scene = window.scene
+    assert not in_sight(window, scene.itemsBoundingRect())
+    assert in_sight(window, scene.nodes["w"].sceneBoundingRect())
+    walkthrough = window.walkthrough
+    walkthrough.start("backward")
+    for _ in walkthrough.steps:
+        qtbot.wait(1)  # the formula panel takes its room at the bottom
+        node = walkthrough.current_step().node_id
+        assert in_sight(window, scene.nodes[node].sceneBoundingRect()), node
+        assert smallest_number_px(window) >= MIN_NUMBER_PX
+        qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+
+
+@pytest.mark.parametrize("size", ["1024x768", "3840x2160"])
+def test_presentation_on_a_projector_and_on_a_4k_screen(size: str) -> None:
+    """The whole window on a screen of that size, in a process of its own (tests/
+    presentation_probe.py): the lesson, then the MLP opened while presenting."""
+    run = subprocess.run([sys.executable, "-m", "tests.presentation_probe", size],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["screen"] == [int(n) for n in size.split("x")]
+    for example in ("lesson", "mlp"):
+        assert report[example]["smallest_number_px"] >= MIN_NUMBER_PX - 1e-9, example
+        assert all(report[example]["current_node_in_sight"]), example
+    # a 4K screen shows the lesson whole, a projector's 1024 x 768 does not; the MLP's seven
+    # layers are too wide for either at that size, so both follow its walkthrough
+    assert report["lesson"]["whole_graph"] is (size == "3840x2160")
+    assert report["mlp"]["whole_graph"] is False
 
 
 def test_leaving_restores_docks_state_font_palette_and_view(window, qtbot):

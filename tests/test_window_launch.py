@@ -42,7 +42,7 @@ def test_export_svg_holds_the_numbers(qapp, tmp_path: Path) -> None:
     ("content", "out", "message"),
     [
         ("not json", "g.png", "bad.cgraph: "),
-        (None, "g.gif", "export to a .png or .svg file, not "),
+        (None, "g.gif", "export to a .png, .svg or .pdf file, not "),
     ],
 )
 def test_export_refusals_are_one_line(qapp, tmp_path, capsys, content, out, message) -> None:

@@ -27,19 +27,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.canvas import style, text
+from app.canvas import style
 from app.canvas.node_item import HIGHLIGHT_COLOURS, notify_geometry_changed
+from app.display import card_text as text
 from app.model import Edge
 
 if TYPE_CHECKING:
     from app.canvas.node_item import NodeItem
 
 #: The most room a gradient pill takes (a longer text is elided), around its point.
-_PILL_BOX = QRectF(-170, -14, 340, 28)
+_PILL_BOX = QRectF(-210, -14, 420, 28)
 _PILL_MIN_ZOOM = 0.35
 #: Where along the wire (the curve's parameter) a pill may sit, in order of preference: past
 #: the middle first, so wires leaving one output keep their pills apart.
 _PILL_PLACES = (0.62, 0.5, 0.75, 0.38, 0.85, 0.25, 0.92, 0.15)
+
+
+def _pill_width(label: str) -> float:
+    return min(style.fonts().numbers_metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
 
 
 def _pull(start: QPointF, end: QPointF) -> float:
@@ -63,16 +68,6 @@ def bezier_point(start: QPointF, end: QPointF, t: float) -> QPointF:
     x = a * start.x() + b * (start.x() + pull) + c * (end.x() - pull) + d * end.x()
     y = (a + b) * start.y() + (c + d) * end.y()
     return QPointF(x, y)
-
-
-def gradient_label(grad: np.ndarray | None) -> str:
-    """The pill text of a wire: "∂=[2.]", "∂ min -1 · max 3" for a large tensor, or ""."""
-    if grad is None:
-        return ""
-    grad = np.asarray(grad)
-    if grad.ndim <= 1 and text.shows_in_full(grad.shape):
-        return "∂=" + text.tensor_body(grad)
-    return "∂ " + text.summary(grad)[1]
 
 
 class EdgeItem(QGraphicsItem):
@@ -194,7 +189,7 @@ class EdgeItem(QGraphicsItem):
         if self.hidden_numbers and self.grad is not None:
             return "∂=?"
         if self._label is None:
-            self._label = gradient_label(self.grad)
+            self._label = text.gradient_label(self.grad)
             if self._label and self.local is not None:
                 self._label += f" · local {self.local}"
         return self._label
@@ -247,10 +242,15 @@ class EdgeItem(QGraphicsItem):
             self._pill = self._layout_pill(label)
         return self._pill
 
+    def pill_width(self) -> float:
+        """How wide the pill is drawn (0 without a gradient): a layout leaves it room."""
+        label = self.gradient_text() if self.grad is not None else ""
+        return _pill_width(label) if label else 0.0
+
     def _layout_pill(self, label: str) -> tuple[str, QRectF, str, QPointF]:
         """The pill's rect, its (elided) text and where that text starts, for ``label``."""
         metrics = style.fonts().numbers_metrics
-        width = min(metrics.horizontalAdvance(label) + 14, _PILL_BOX.width())
+        width = _pill_width(label)
         shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 10)
         if not self._placed:
             self._place(width)

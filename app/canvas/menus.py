@@ -65,7 +65,7 @@ def canvas_menu(view: GraphView, scene_pos: QPointF, parent: QWidget | None = No
                    lambda: controller.add_note(pos, note_text))
     menu.addSeparator()
     menu.addAction(QCoreApplication.translate("CanvasMenu", "Tidy up"),
-                   lambda: controller.tidy_up(view.graph_scene.card_size))
+                   view.tidy_up)
     menu.addAction(QCoreApplication.translate("CanvasMenu", "Fit all"), view.fit_all)
     return menu
 

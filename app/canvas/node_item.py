@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSceneHoverEvent,
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.canvas import style, text
+from app.canvas import style
+from app.display import card_text as text
 from app.display.messages import localised
 from app.evaluate import NodeResult
 from app.model import Node
@@ -35,6 +36,7 @@ _WRAP = int(Qt.TextFlag.TextWordWrap)
 _TEXT_MIN_ZOOM = 0.35
 #: Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.
 HIGHLIGHT_COLOURS = {"current": QColor("#f59f00"), "visited": QColor("#2b9a52")}
+_HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn"), "grad": ("grad",)}
 
 
 class NodeItem(QGraphicsItem):
@@ -50,6 +52,11 @@ class NodeItem(QGraphicsItem):
         self.wired: list[bool] = [False] * len(node.spec.inputs)
         self.edges: set[Any] = set()  # EdgeItems, told to follow when the card moves
         self._texts: dict[str, str] | None = None
+        #: the painted number lines (text, kind) and the card width they were wrapped for
+        self._wrapped: tuple[float, list[tuple[str, str]]] | None = None
+        self._lines = 0  # how many number lines the card's height has room for
+        #: narrower than its numbers ask: the next card's ports are in the way
+        self.held_back = False
         self._width = style.NODE_MIN_WIDTH
         self._height = 0.0
         self._error_height = 0.0
@@ -58,7 +65,9 @@ class NodeItem(QGraphicsItem):
         self._numeric_height = 0.0
         self._badges: list[tuple[QRectF, str]] = []
         self.highlight: str | None = None  # a key of HIGHLIGHT_COLOURS, or None
-        self.hidden_numbers: str | None = None  # "all" or "grad": painted as "?" (predict mode)
+        #: "all" or "grad": painted as "?" (predict mode; "all" hides the grad_fn too, which a
+        #: forward step records)
+        self.hidden_numbers: str | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -83,7 +92,7 @@ class NodeItem(QGraphicsItem):
         the card still takes its new size at once."""
         old = self.result
         self.result = result
-        self._texts = None
+        self._texts = self._wrapped = None
         if _layout_changed(old, result):
             self._relayout()
             self.update()  # the cached card: its badges, warning or size changed
@@ -106,7 +115,7 @@ class NodeItem(QGraphicsItem):
             self.update()
 
     def _changed(self) -> None:
-        self._texts = None
+        self._texts = self._wrapped = None
         self._relayout()
         self.update()
 
@@ -125,11 +134,15 @@ class NodeItem(QGraphicsItem):
         return f"{self.node.display_name} · {self.node.type}"
 
     def value_text(self) -> str:
-        return "value ?" if self.hidden_numbers == "all" else self._all_texts()["value"]
+        return "value ?" if "value" in self._hidden_kinds() else self._all_texts()["value"]
 
     def grad_text(self) -> str:
         grad = self._all_texts()["grad"]
-        return "grad ?" if self.hidden_numbers and grad else grad
+        return "grad ?" if "grad" in self._hidden_kinds() and grad else grad
+
+    def _hidden_kinds(self) -> tuple[str, ...]:
+        """The number lines predict mode hides: all of them, or the grad only."""
+        return _HIDDEN_KINDS.get(self.hidden_numbers or "", ())
 
     def set_highlight(self, kind: str | None) -> None:
         """Mark the card for a walkthrough: "current", "visited" or None (normal)."""
@@ -144,7 +157,8 @@ class NodeItem(QGraphicsItem):
             self.numbers.update()
 
     def grad_fn_text(self) -> str:
-        return self._all_texts()["grad_fn"]
+        grad_fn = self._all_texts()["grad_fn"]
+        return "grad_fn ?" if "grad_fn" in self._hidden_kinds() and grad_fn else grad_fn
 
     def error_text(self) -> str:
         return localised(self.result.error or "") if self.result is not None else ""
@@ -195,28 +209,34 @@ class NodeItem(QGraphicsItem):
                 labels.append(port.name)
         return labels
 
-    # --------------------------------------------------------------- geometry
-    def _relayout(self) -> None:
+    def number_fonts(self) -> list[QFont]:
+        """The fonts the card writes numbers in: its value and grad lines, and the smaller font
+        of the port labels when an unwired port shows its number ("exponent = 2")."""
         f = style.fonts()
+        shown = any(port.default is not None and not wired
+                    for port, wired in zip(self.node.spec.inputs, self.wired, strict=True))
+        return [f.numbers, f.type] if shown else [f.numbers]
+
+    # --------------------------------------------------------------- geometry
+    def _natural_width(self) -> float:
+        """The width the numbers ask for, known from the result's shapes alone."""
         chars = text.widest_line_chars(self.result)
-        width = min(style.NODE_MAX_WIDTH,
-                    max(style.NODE_MIN_WIDTH, 2 * style.PADDING + chars * f.char_width))
-        inner = QRectF(0, 0, width - 2 * style.PADDING, 10_000)
-        error, warning = self.error_text(), self.warning_text()
-        self._error_height = (f.text_metrics.boundingRect(inner, _WRAP, error).height()
-                              if error else 0.0)
-        self._warning_height = (f.text_metrics.boundingRect(inner, _WRAP, warning).height()
-                                if warning else 0.0)
-        lines = self._number_lines()
-        height = self._body_top() + lines * f.line + 6
-        self._numeric_height = (f.text_metrics.boundingRect(inner, _WRAP, self._numeric).height()
-                                if self._numeric else 0.0)
-        height += self._error_height + self._warning_height + self._numeric_height
-        self._badges = self._layout_badges(width - 2 * style.PADDING)
-        if self._badges:
-            height += self._badges[-1][0].bottom() + 4
-        height += style.PADDING * 0.6
-        self.numbers.set_rect(QRectF(0, self._body_top(), width, lines * f.line + 2))
+        return min(style.NODE_MAX_WIDTH,
+                   max(style.NODE_MIN_WIDTH, 2 * style.PADDING + chars * style.fonts().char_width))
+
+    def _relayout(self) -> None:
+        natural = self._natural_width()
+        width = natural
+        scene = self.scene()
+        if natural > style.NODE_MIN_WIDTH and scene is not None:
+            # a card grows to the right only as far as the next card's ports leave it room;
+            # its numbers wrap to the width it gets
+            width = max(style.NODE_MIN_WIDTH, min(natural, scene.room_right_of(self)))
+        self.held_back = width < natural
+        self._lines = self._line_count(width)
+        height = self._height_for(width, self._lines, store=True)
+        f = style.fonts()
+        self.numbers.set_rect(QRectF(0, self._body_top(), width, self._lines * f.line + 2))
         if (width, height) != (self._width, self._height):
             self.prepareGeometryChange()
             notify_geometry_changed(self)
@@ -224,8 +244,66 @@ class NodeItem(QGraphicsItem):
             for edge in self.edges:
                 edge.update_path()
 
+    def _height_for(self, width: float, lines: int, store: bool = False) -> float:
+        """The card's height at ``width`` with room for ``lines`` number lines; ``store`` keeps
+        the heights of its notes and badges for painting."""
+        f = style.fonts()
+        inner = QRectF(0, 0, width - 2 * style.PADDING, 10_000)
+        error, warning = self.error_text(), self.warning_text()
+        error_height = f.text_metrics.boundingRect(inner, _WRAP, error).height() if error else 0.0
+        warning_height = (f.text_metrics.boundingRect(inner, _WRAP, warning).height()
+                          if warning else 0.0)
+        numeric_height = (f.text_metrics.boundingRect(inner, _WRAP, self._numeric).height()
+                          if self._numeric else 0.0)
+        badges = self._layout_badges(width - 2 * style.PADDING)
+        height = self._body_top() + lines * f.line + 6
+        height += error_height + warning_height + numeric_height
+        if badges:
+            height += badges[-1][0].bottom() + 4
+        if store:
+            self._error_height, self._warning_height = error_height, warning_height
+            self._numeric_height, self._badges = numeric_height, badges
+        return height + style.PADDING * 0.6
+
+    def natural_size(self) -> tuple[float, float]:
+        """(width, height) of the card with all the room it asks for (what a layout leaves it)."""
+        width = self._natural_width()
+        return width, self._height_for(width, len(self.number_lines(width)))
+
+    def _line_count(self, width: float) -> int:
+        """How many number lines the card shows at ``width``: counted on the formatted numbers
+        once they are (wrapped lines included), else from the shapes alone."""
+        if self._texts is None:
+            return self._number_lines()
+        return len(self.number_lines(width))
+
+    def number_lines(self, width: float | None = None) -> list[tuple[str, str]]:
+        """The value, grad and grad_fn lines as painted at ``width`` (default: the card's own),
+        each as (text, "value" | "grad" | "grad_fn"): lines too long for the card wrap."""
+        width = self._width if width is None else width
+        if self._wrapped is None or self._wrapped[0] != width:
+            columns = max(8, int((width - 2 * style.PADDING) // style.fonts().char_width))
+            texts = self._all_texts()
+            lines = [(piece, kind) for kind in ("value", "grad", "grad_fn") if texts[kind]
+                     for line in texts[kind].split("\n")
+                     for piece in text.wrap_number_line(line, columns)]
+            self._wrapped = (width, lines)
+        return self._wrapped[1]
+
+    def settle(self) -> None:
+        """Format the numbers now and take the height they need (outside of painting: an
+        evaluation calls it for the cards in sight, an export and a layout for all)."""
+        if len(self.number_lines()) != self._lines:
+            self._relayout()
+
+    def room_changed(self) -> None:
+        """A card nearby moved: take the width the room now allows (if it asks for more)."""
+        if self._natural_width() > style.NODE_MIN_WIDTH:
+            self._relayout()
+
     def _number_lines(self) -> int:
-        """How many lines the value, grad and grad_fn take (known from shapes alone)."""
+        """How many lines the value, grad and grad_fn take, known from shapes alone (numbers
+        that turn out too wide for the card add wrapped lines once formatted)."""
         result = self.result
         lines = text.value_line_count(result)
         if self.node.spec.kind != "scalar":
@@ -314,6 +392,9 @@ class NodeItem(QGraphicsItem):
                 return style.snap_to_grid(value)
         elif change is _POSITION_HAS_CHANGED:
             notify_geometry_changed(self)
+            moved = getattr(self.scene(), "card_moved", None)
+            if moved is not None:
+                moved()
             for edge in self.edges:
                 edge.update_path()
         return value  # what QGraphicsItem.itemChange returns
@@ -413,23 +494,32 @@ class NodeItem(QGraphicsItem):
         f = style.fonts()
         y = self._body_top()
         x = style.PADDING
-        grad = self.grad_text()
+        lines = self.number_lines()
+        if len(lines) != self._lines:
+            # new numbers of a card that was out of sight need more (or fewer) lines: the card
+            # takes its new height once this paint is over
+            scene = self.scene()
+            if scene is not None:
+                scene.settle_later(self)
+        hidden = self._hidden_kinds()
         painter.setFont(f.numbers)
-        for content, colour in ((self.value_text(), colours.text),
-                                (grad, colours.muted if grad == "grad None" else colours.text),
-                                (self.grad_fn_text(), colours.text)):
-            if not content:
-                continue
-            painter.setPen(colour)
-            for line in content.split("\n"):
-                painter.drawText(QPointF(x, y + f.ascent), line)
-                y += f.line
+        painted: set[str] = set()
+        for line, kind in lines:
+            if kind in hidden:  # predict mode: one "?" line for the whole block
+                if kind in painted:
+                    continue
+                line = f"{kind} ?"
+            painted.add(kind)
+            muted = kind == "grad" and line == "grad None"
+            painter.setPen(colours.muted if muted else colours.text)
+            painter.drawText(QPointF(x, y + f.ascent), line)
+            y += f.line
 
     def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
         f = style.fonts()
         x = style.PADDING
         inner_width = self._width - 2 * style.PADDING
-        y = self._body_top() + self._number_lines() * f.line + 2
+        y = self._body_top() + self._lines * f.line + 2
         painter.setFont(f.text)
         numeric_colour = colours.error if "✗" in self._numeric else colours.accents["op"]
         for content, colour, height in ((self._numeric, numeric_colour, self._numeric_height),

@@ -1,7 +1,8 @@
 """NoteItem: a yellow comment box on the canvas, movable, resizable, edited by double-click.
 
 Editing happens in a child text item; when it loses focus the new text goes to the controller
-(one undoable "Edit note"). Dragging the corner grip resizes the note, pushed on release.
+(one undoable "Edit note"). Dragging the corner grip resizes the note, pushed on release. A note
+that states an answer the class is predicting is covered until the answers are revealed.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -72,6 +73,7 @@ class NoteItem(QGraphicsItem):
         self.text_item = _NoteText(self, self._commit_text)
         self.text_item.setFont(style.font(style.TEXT_POINT_SIZE))
         self.text_item.setPos(6, 4)
+        self.hidden = False
         self.set_note(note)
 
     def set_note(self, note: Note) -> None:
@@ -88,8 +90,28 @@ class NoteItem(QGraphicsItem):
     def text(self) -> str:
         return self.text_item.toPlainText()
 
+    def shown_text(self) -> str:
+        """What the note shows: its text, or while it would give an answer away, a line that
+        says it is hidden."""
+        return self._hidden_text() if self.hidden else self.text()
+
+    @staticmethod
+    def _hidden_text() -> str:
+        return QCoreApplication.translate("NoteItem", "This note gives answers away: it shows "
+                                          "again when they are revealed.")
+
+    def set_hidden(self, hidden: bool) -> None:
+        """Cover the note (predict mode: it states an answer) or show it again."""
+        if hidden != self.hidden:
+            self.hidden = hidden
+            if hidden:
+                self.text_item.clearFocus()  # an edit under way ends, its text kept
+            self.text_item.setVisible(not hidden)
+            self.update()
+
     def start_editing(self) -> None:
-        self.text_item.start_editing()
+        if not self.hidden:
+            self.text_item.start_editing()
 
     def _commit_text(self, text: str) -> None:
         scene = self.scene()
@@ -113,6 +135,10 @@ class NoteItem(QGraphicsItem):
                             2.0 if self.isSelected() else 1.0))
         painter.setBrush(colours.note)
         painter.drawRoundedRect(rect, 4, 4)
+        if self.hidden:
+            painter.setFont(self.text_item.font())
+            painter.setPen(colours.note_text)
+            painter.drawText(rect.adjusted(10, 8, -10, -8), self._hidden_text(), style.wrapped())
         grip = self._grip_rect()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colours.note.darker(140))

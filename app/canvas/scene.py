@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -19,20 +19,36 @@ from app.canvas import style
 from app.canvas.edge_item import EdgeItem, PillLayer, paint_wires
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
-from app.canvas.text import tensor_body
 from app.canvas.tooltips import tensor_tooltip, wire_tooltip
 from app.controller import DocumentController
+from app.display.card_text import tensor_body
 from app.evaluate import EvalResult
 from app.model import Edge, GraphDocument, Node, Note
+from app.teach.predict import notes_stating_answers
 
 #: The scene reaches this far around the items, so the view can pan freely.
 SCENE_EXTENT = 100_000.0
 #: How far around a view the items counted as in sight reach (scene units).
-_SIGHT_MARGIN = 200.0
+_SIGHT_MARGIN = 240.0
+#: A new card's spot is looked for this many grid steps around the view's centre, this far
+#: from any other card or note.
+_SPOT_RINGS, _SPOT_MARGIN = 12, 24.0
+#: A card growing to the right stops this far short of the next card's input ports.
+_PORT_CLEARANCE = style.PORT_RADIUS + 14.0
+#: The cell of the cards' index, and how far above a card the top of a card beside it may lie.
+_CELL, _TALLEST = 400.0, 1200.0
 
 
 class GraphScene(QGraphicsScene):
-    """The items of ``controller.document``, showing ``controller.result``."""
+    """The items of ``controller.document``, showing ``controller.result``.
+
+    While the class predicts (the walkthrough's "Predict, then Reveal"), some answers are
+    hidden: ``hidden_nodes`` (node id -> "all" or "grad"), ``hidden_wires`` ((dst, port) keys)
+    and ``hidden_notes``, the notes that state them. The cards, wires, notes and tooltips show
+    "?" for them, and ``answers_hidden`` tells the docks to do the same.
+    """
+
+    answers_hidden = Signal()
 
     def __init__(self, controller: DocumentController) -> None:
         super().__init__()
@@ -50,7 +66,19 @@ class GraphScene(QGraphicsScene):
         self.pills = PillLayer(self.sceneRect())
         self.addItem(self.pills)
         self._building = False
+        #: cards to settle (numbers formatted, height taken) once the current paint is over,
+        #: and where cards moved to (the cards on their left may have to give way)
+        self._unsettled: set[NodeItem] = set()
+        self._moved: list[QRectF] = []
+        self._cells: dict[tuple[int, int], list[tuple[float, float, NodeItem]]] | None = None
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(0)
+        self._settle_timer.timeout.connect(self._settle_pending)
         self._selected_wires: set[EdgeItem] = set()
+        self.hidden_nodes: dict[str, str] = {}
+        self.hidden_wires: set[tuple[str, int]] = set()
+        self.hidden_notes: set[str] = set()
         self.selectionChanged.connect(self._restyle_selected_wires)
         controller.evaluated.connect(self.apply_result)
         controller.document_replaced.connect(self.set_document)
@@ -81,6 +109,7 @@ class GraphScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self.notes.clear()
+        self.card_moved()
         self._document = doc
         for signal, slot in self._handlers(doc):
             signal.connect(slot)
@@ -101,6 +130,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_added(self, node: Node) -> None:
         self.geometry_changed()
+        self.card_moved()
         item = NodeItem(node)
         self.nodes[node.id] = item
         self.addItem(item)
@@ -109,6 +139,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_removed(self, node: Node) -> None:
         self.geometry_changed()
+        self.card_moved()
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
@@ -119,6 +150,8 @@ class GraphScene(QGraphicsScene):
             return
         if field == "pos":
             item.setPos(QPointF(*node.pos))
+            self._moved.append(item.sceneBoundingRect())
+            self._settle_timer.start()
         else:
             item.set_node(node)
 
@@ -147,15 +180,19 @@ class GraphScene(QGraphicsScene):
         item = NoteItem(note)
         self.notes[note.id] = item
         self.addItem(item)
+        if self.hidden_nodes or self.hidden_wires:
+            self._hide_notes()
 
     def _on_note_removed(self, note: Note) -> None:
         item = self.notes.pop(note.id, None)
         if item is not None:
             self.removeItem(item)
 
-    def _on_note_changed(self, note: Note, _field: str) -> None:
+    def _on_note_changed(self, note: Note, field: str) -> None:
         if (item := self.notes.get(note.id)) is not None:
             item.set_note(note)
+        if field == "text" and (self.hidden_nodes or self.hidden_wires):
+            self._hide_notes()
 
     def _on_output_changed(self, node_id: str | None) -> None:
         for item_id, item in self.nodes.items():
@@ -170,6 +207,32 @@ class GraphScene(QGraphicsScene):
                  if type(item) is EdgeItem and item.isVisible()]
         paint_wires(painter, wires)
 
+    # ------------------------------------------------------- predict, then reveal
+    def hide_answers(self, nodes: dict[str, str], wires: set[tuple[str, int]]) -> None:
+        """Hide the answers the class is to predict: per node "all" (value, grad, grad_fn) or
+        "grad", the gradients on ``wires``, and the notes that state any of them (nothing
+        hidden: every answer shows again)."""
+        changed = (nodes, wires) != (self.hidden_nodes, self.hidden_wires)
+        self.hidden_nodes, self.hidden_wires = dict(nodes), set(wires)
+        for node_id, item in self.nodes.items():
+            item.set_hidden_numbers(nodes.get(node_id))
+        for key, edge_item in self.edges.items():
+            edge_item.set_hidden_numbers(key in wires)
+        changed = self._hide_notes() or changed
+        if changed:
+            self.answers_hidden.emit()
+
+    def _hide_notes(self) -> bool:
+        """Hide the notes stating a hidden answer; True when that changed which ones."""
+        result = self.controller.result
+        notes = set() if result is None or not (self.hidden_nodes or self.hidden_wires) else \
+            notes_stating_answers(self.controller.document, result, self.hidden_nodes,
+                                  self.hidden_wires)
+        for note_id, item in self.notes.items():
+            item.set_hidden(note_id in notes)
+        changed, self.hidden_notes = notes != self.hidden_notes, notes
+        return changed
+
     # ------------------------------------------------------------ evaluation
     def apply_result(self, result: EvalResult) -> None:
         """Give every item its part of a new evaluation (texts are formatted when painted).
@@ -180,7 +243,10 @@ class GraphScene(QGraphicsScene):
         shown = self._items_in_sight()
         nodes, edges = result.nodes, result.edges
         for node_id, item in self.nodes.items():
-            item.set_result(nodes.get(node_id), repaint=item in shown)
+            in_sight = item in shown
+            item.set_result(nodes.get(node_id), repaint=in_sight)
+            if in_sight:  # its numbers are painted next anyway: wrap them now, not mid-paint
+                item.settle()
         for key, edge_item in self.edges.items():
             edge_result = edges.get(key)
             edge_item.set_gradient(None if edge_result is None else edge_result.grad,
@@ -195,7 +261,7 @@ class GraphScene(QGraphicsScene):
         areas = []
         for view in self.views():
             area = view.mapToScene(view.viewport().rect()).boundingRect()
-            # the margin reaches the pills of wires just out of sight (a pill is up to 340 wide)
+            # the margin reaches the pills of wires just out of sight (a pill is up to 420 wide)
             areas.append(area.adjusted(-_SIGHT_MARGIN, -_SIGHT_MARGIN, _SIGHT_MARGIN,
                                        _SIGHT_MARGIN))
         key = tuple(area.getRect() for area in areas)
@@ -249,18 +315,104 @@ class GraphScene(QGraphicsScene):
                 wire.restyle()
         self._selected_wires = selected
 
+    def room_right_of(self, card: NodeItem) -> float:
+        """How wide ``card`` may grow before it covers an input port of a card on its right."""
+        left, top = card.pos().x(), card.pos().y()
+        bottom = top + card.card_rect().height() + 3 * style.fonts().line
+        reach = style.NODE_MAX_WIDTH + _PORT_CLEARANCE
+        room = style.NODE_MAX_WIDTH
+        cells = self._card_cells()
+        for column in range(int(left // _CELL), int((left + reach) // _CELL) + 1):
+            for row in range(int((top - _TALLEST) // _CELL), int(bottom // _CELL) + 1):
+                for x, y, item in cells.get((column, row), ()):
+                    if (left < x <= left + reach and y < bottom and item is not card
+                            and y + item.card_rect().height() > top):
+                        room = min(room, x - left - _PORT_CLEARANCE)
+        return room
+
+    def _card_cells(self) -> dict[tuple[int, int], list[tuple[float, float, NodeItem]]]:
+        """The cards by the cell of a coarse grid their top-left corner lies in: the index of
+        ``room_right_of`` (the scene's own index is rebuilt whenever an item changes size, as
+        thousands do at once when a graph is opened)."""
+        if self._cells is None:
+            self._cells = {}
+            for item in self.nodes.values():
+                x, y = item.pos().x(), item.pos().y()
+                self._cells.setdefault((int(x // _CELL), int(y // _CELL)), []).append((x, y, item))
+        return self._cells
+
+    def card_moved(self) -> None:
+        """A card moved, came or went: ``room_right_of``'s index must be built again."""
+        self._cells = None
+
+    def settle_later(self, card: NodeItem) -> None:
+        """Have ``card`` take the height its numbers need once the paint under way is over."""
+        self._unsettled.add(card)
+        self._settle_timer.start()
+
+    def settle_all(self) -> None:
+        """Every card formatted and sized for its numbers now (an export, a layout)."""
+        self._settle_pending()
+        for item in self.nodes.values():
+            item.settle()
+
+    def _settle_pending(self) -> None:
+        self._settle_timer.stop()
+        cards, self._unsettled = self._unsettled, set()
+        moved, self._moved = self._moved, []
+        if moved:
+            # a card that moved may free the room of a card it held back, or take the room of
+            # a card on its left
+            crowded = {item for item in self.nodes.values() if item.held_back}
+            reach = style.NODE_MAX_WIDTH + _PORT_CLEARANCE
+            for rect in moved:
+                band = QRectF(rect.left() - reach, rect.top() - 3 * style.fonts().line, reach,
+                              rect.height() + 3 * style.fonts().line)
+                crowded.update(item for item in self.items(
+                    band, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+                    if type(item) is NodeItem)
+            for item in crowded:
+                item.room_changed()
+        for item in cards:
+            if item.scene() is self:
+                item.settle()
+
     def geometry_changed(self) -> None:
         """An item moved, resized, came or went: which items are in sight must be looked up."""
         self._sight = None
 
     # --------------------------------------------------------------- queries
     def card_size(self, node_id: str) -> tuple[float, float]:
-        """(width, height) of the node's card: the measure Tidy Up lays the graph out with."""
+        """(width, height) of the node's card with all the room its numbers ask for: the
+        measure the layered layout (Tidy Up, code import) leaves it."""
         item = self.nodes.get(node_id)
         if item is None:
             return (0.0, 0.0)
-        rect = item.card_rect()
-        return (rect.width(), rect.height())
+        return item.natural_size()
+
+    def free_spot_near(self, centre: QPointF, size: tuple[float, float]) -> QPointF:
+        """The top-left corner, nearest to having its centre at ``centre``, of a card of
+        ``size`` that would cover no card or note (a node added from the palette lands there,
+        not on the one added before it)."""
+        width, height = size
+        step = style.GRID_SIZE * 2
+        offsets = sorted(((dx * step, dy * step) for dx in range(-_SPOT_RINGS, _SPOT_RINGS + 1)
+                          for dy in range(-_SPOT_RINGS, _SPOT_RINGS + 1)),
+                         key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
+        corner = QPointF(centre.x() - width / 2, centre.y() - height / 2)
+        for dx, dy in offsets:
+            spot = corner + QPointF(dx, dy)
+            room = QRectF(spot, QSizeF(width, height)).adjusted(
+                -_SPOT_MARGIN, -_SPOT_MARGIN, _SPOT_MARGIN, _SPOT_MARGIN)
+            if not any(type(item) in (NodeItem, NoteItem) for item in
+                       self.items(room, Qt.ItemSelectionMode.IntersectsItemBoundingRect)):
+                return spot
+        return corner
+
+    def pill_width(self, edge: tuple[str, str, int]) -> float:
+        """How wide the gradient pill of the wire ``(src, dst, port)`` is drawn (0: none)."""
+        item = self.edges.get((edge[1], edge[2]))
+        return 0.0 if item is None else item.pill_width()
 
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
         """The topmost node card under ``scene_pos`` (ports reach a little outside the card)."""
@@ -341,8 +493,10 @@ class GraphScene(QGraphicsScene):
         node = doc.node(node_id)
         if port[0] == "out":
             title = QCoreApplication.translate("GraphScene", "%1 (output of %2)")
+            hidden = self.hidden_nodes.get(node_id)
             return tensor_tooltip(title.replace("%1", node.display_name).replace("%2", node.type),
-                                  self._result(node_id))
+                                  self._result(node_id), hide_value=hidden == "all",
+                                  hide_grad=hidden is not None)
         spec = node.spec.inputs[port[1]]
         edge = doc.edge_into(node_id, port[1])
         if edge is None:
@@ -364,4 +518,6 @@ class GraphScene(QGraphicsScene):
                  f"{dst.spec.inputs[edge.port].name}")
         item = self.edges.get(key)
         return wire_tooltip(title, self._result(edge.src),
-                            item.grad if item is not None else None)
+                            item.grad if item is not None else None,
+                            hide_value=self.hidden_nodes.get(edge.src) == "all",
+                            hide_grad=key in self.hidden_wires)

@@ -7,7 +7,7 @@ on its own; inside the main window, the window's actions with the same keys take
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -20,11 +20,13 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmapCache,
+    QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
 from shiboken6 import isValid
 
+from app import clipboard
 from app.canvas import menus, style
 from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
 from app.canvas.node_item import NodeItem
@@ -42,7 +44,10 @@ MAX_FIT_ZOOM = 1.5
 _PICTURE_CACHE_KB = 128 * 1024
 _ZOOM_STEP = 1.25
 _FIT_MARGIN = 40.0
-_PASTE_OFFSET = 30.0
+#: The canvas hint's widest width and its distance from the corner (pixels).
+_HINT_WIDTH, _HINT_MARGIN = 460, 12
+#: The size a pasted or added card is reckoned with before it is drawn.
+_CARD_GUESS = (style.NODE_MIN_WIDTH, 140.0)
 
 
 class GraphView(QGraphicsView):
@@ -83,6 +88,50 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
+        # how to start, and where backward starts: a node editor answers at once
+        self.hint = QLabel(self.viewport())
+        self.hint.setObjectName("canvasHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        controller.undo_stack.indexChanged.connect(self.update_hint)
+        controller.document_replaced.connect(self.update_hint)
+        self.update_hint()
+
+    # ------------------------------------------------------------------ hint
+    def hint_text(self) -> str:
+        """The canvas's hint: how to start an empty graph, and how backward is chosen while
+        the user has not set an output ("" when there is nothing to say)."""
+        doc, controller = self.controller.document, self.controller
+        if len(doc) == 0 and not doc.notes:
+            return QCoreApplication.translate(
+                "GraphView", "Add nodes from the palette, or double-click the canvas and type. "
+                "Drag from an output port (right) to an input port (left) to wire them.")
+        if doc.output is None and len(doc):
+            return QCoreApplication.translate(
+                "GraphView", "No output yet: backward starts from the node marked output. "
+                "Right-click a result and choose Set as output.")
+        if doc.output is not None and doc.output == controller.automatic_output:
+            return QCoreApplication.translate(
+                "GraphView", "Backward starts at %1, the newest result. Right-click another "
+                "node and choose Set as output to start there.").replace(
+                "%1", doc.node(doc.output).display_name)
+        return ""
+
+    def update_hint(self, *_: object) -> None:
+        text = self.hint_text()
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        width = min(_HINT_WIDTH, self.viewport().width() - 2 * _HINT_MARGIN)
+        self.hint.setFixedWidth(max(120, width))
+        self.hint.adjustSize()
+        self.hint.move(_HINT_MARGIN, _HINT_MARGIN)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_hint()
 
     # ------------------------------------------------------------------ zoom
     def zoom(self) -> float:
@@ -127,6 +176,25 @@ class GraphView(QGraphicsView):
         self.resetTransform()
         self._zoom_about_centre(min(MAX_FIT_ZOOM, factor))
         self.centerOn(rect.center())
+
+    # ---------------------------------------------------------------- layout
+    def tidy_up(self) -> None:
+        """Graph > Tidy Up: the layered layout, with the cards and pills measured as drawn."""
+        if self.controller.result is None or self.controller.evaluation_pending:
+            self.controller.evaluate_now()  # the cards take their size from the numbers
+        scene = self.graph_scene
+        scene.settle_all()
+        self.controller.tidy_up(scene.card_size, scene.pill_width)
+        scene.settle_all()  # the cards take the width their new room allows
+
+    def lay_out_new_document(self) -> None:
+        """Place the nodes of a document just opened from code by the same layout, measured
+        on this canvas once evaluated (not an undo step: see DocumentController)."""
+        self.controller.evaluate_now()
+        scene = self.graph_scene
+        scene.settle_all()
+        self.controller.lay_out_new_document(scene.card_size, scene.pill_width)
+        scene.settle_all()
 
     def set_snap_to_grid(self, on: bool) -> None:
         self.snap_to_grid = on
@@ -294,12 +362,35 @@ class GraphView(QGraphicsView):
         return text
 
     def paste_clipboard(self) -> list[str]:
+        """Paste the clipboard's copied graph centred in the view, and keep it all in sight."""
         text = QGuiApplication.clipboard().text()
         if not text.strip():
             return []
+        width, height = clipboard.spread(text)
         centre = self.mapToScene(self.viewport().rect().center())
-        return self.controller.paste(text, (centre.x() - _PASTE_OFFSET,
-                                            centre.y() - _PASTE_OFFSET))
+        pasted = self.controller.paste(text, (centre.x() - (width + _CARD_GUESS[0]) / 2,
+                                              centre.y() - (height + _CARD_GUESS[1]) / 2))
+        if pasted:
+            self.bring_into_view(pasted)
+        return pasted
+
+    def bring_into_view(self, ids: list[str]) -> None:
+        """Scroll to the nodes and notes ``ids`` when some are out of sight, zooming out as
+        far as they need to fit."""
+        scene = self.graph_scene
+        rect = QRectF()
+        for item_id in ids:
+            item = scene.nodes.get(item_id) or scene.notes.get(item_id)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        if rect.isEmpty() or self.mapToScene(self.viewport().rect()).boundingRect().contains(rect):
+            return
+        rect = rect.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
+        viewport = self.viewport().rect()
+        factor = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        if factor < self.zoom():
+            self._zoom_about_centre(factor)
+        self.centerOn(rect.center())
 
     def open_search(self, scene_pos: QPointF) -> NodeSearchPopup:
         """Open the quick-add popup; the chosen node type is added at ``scene_pos``."""

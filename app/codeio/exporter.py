@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+from collections.abc import Collection
 from typing import Any
 
 from app.model import GraphDocument, Node
@@ -22,12 +23,14 @@ from app.model import GraphDocument, Node
 _TAKEN_NAMES = frozenset({"torch", *dir(builtins)})
 
 
-def export_code(doc: GraphDocument) -> str:
-    """The document as a PyTorch script (text ending with a newline)."""
+def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str:
+    """The document as a PyTorch script (text ending with a newline); its notes are comments,
+    but for ``left_out_notes`` (those that would give away what a class is predicting)."""
     names = variable_names(doc)
     lines = ["# Exported from CG Studio: the graph as PyTorch code.", ""]
     for note in doc.notes:
-        lines.extend(f"# {line}".rstrip() for line in note.text.splitlines())
+        if note.id not in left_out_notes:
+            lines.extend(f"# {line}".rstrip() for line in note.text.splitlines())
     lines.extend(["import torch", ""])
 
     written: list[Node] = []

@@ -177,9 +177,12 @@ def _order(items: list[_Item]) -> list[list[_Item]]:
             for item in column:
                 links = item.left if forward else item.right
                 if links:
-                    # an input's port row breaks ties: input 0 above input 1 of one card
+                    # the row of the input port a wire enters breaks ties: what feeds input 0
+                    # of one card goes above what feeds its input 1 (sweeping right to left,
+                    # that port is on the card to the right)
+                    rows = [own if forward else theirs for _, own, theirs in links]
                     item.order = (sum(other.order for other, _, _ in links) / len(links)
-                                  + sum(own for _, own, _ in links) / len(links) * 1e-4)
+                                  + sum(rows) / len(rows) * 1e-4)
             column.sort(key=lambda item: item.order)
             _renumber(column)
         crossings = _crossings(columns)

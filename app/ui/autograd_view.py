@@ -317,6 +317,7 @@ class AutogradDock(QDockWidget):
         controller.evaluated.connect(self.show_result)
         controller.document_replaced.connect(self._on_document_replaced)
         canvas.selectionChanged.connect(self._on_canvas_selection)
+        canvas.answers_hidden.connect(lambda: self.show_result(self.controller.result))
         self.graph_scene.selectionChanged.connect(self._on_box_selection)
         self._watch(controller.document)
         self.show_result(controller.result)
@@ -403,6 +404,10 @@ class AutogradDock(QDockWidget):
         node_id = owner.id if owner is not None else None
         label = owner.display_name if owner is not None and record.name == ACCUMULATE_GRAD \
             else None
+        if node_id is not None and record.name != ACCUMULATE_GRAD \
+                and self.canvas.hidden_nodes.get(node_id) == "all":
+            # the class predicts what the forward pass records here: "?" until revealed
+            return GradFnBox(vertex, "?", node_id, label, is_output=vertex == 0)
         box = GradFnBox(vertex, record.name, node_id, label, is_output=vertex == 0)
         box.setToolTip(self._tooltip(record, owner))
         return box
@@ -461,11 +466,13 @@ class AutogradDock(QDockWidget):
 
 
 def install(window: MainWindow) -> AutogradDock:
-    """Add the autograd graph dock to ``window`` (right side, below the inspector) and its
-    show/hide toggle to the View menu, after the other docks' toggles."""
+    """Add the autograd graph dock to ``window`` (a tab beside the inspector) and its show/hide
+    toggle to the View menu, after the other docks' toggles."""
     dock = AutogradDock(window.controller, window.scene, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Vertical)
-    # the graph is the point of the dock: give it as much height as the inspector
-    window.resizeDocks([window.inspector, dock], [1, 1], Qt.Orientation.Vertical)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    # a tab, not a dock below the inspector: at 1440 x 900 the two shared the column and the
+    # inspector's value and grad fell below the fold (the dock can be dragged out beside it)
+    window.tabifyDockWidget(window.history_dock, dock)
+    window.inspector.raise_()
     window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock

@@ -134,6 +134,8 @@ class CodeDock(QDockWidget):
         self.setObjectName("codeDock")
         self.controller = controller
         self._document: GraphDocument | None = None
+        #: notes left out of the code while they would give a predicted answer away
+        self.hidden_notes: set[str] = set()
 
         self.editor = QPlainTextEdit()
         self.editor.setReadOnly(True)
@@ -180,7 +182,8 @@ class CodeDock(QDockWidget):
         """The code of the current document, as the view shows it (brought up to date first, if
         the view was hidden since the last edit)."""
         if self.stale:
-            self._show_code(export_code(self.controller.document), self._version)
+            self._show_code(export_code(self.controller.document, self.hidden_notes),
+                            self._version)
         return self.editor.toPlainText()
 
     @property
@@ -199,7 +202,8 @@ class CodeDock(QDockWidget):
         if not self.stale or not self.showing() or self._writing is not None:
             return  # a script being written is followed by the next one (see _collect)
         copy = self.controller.document.evaluation_copy(notes=True)
-        self._writing = (self._version, _code_writer().submit(export_code, copy))
+        self._writing = (self._version, _code_writer().submit(export_code, copy,
+                                                               set(self.hidden_notes)))
         self._poll.start()
 
     def _collect(self) -> None:
@@ -242,6 +246,12 @@ class CodeDock(QDockWidget):
                                QTextCursor.MoveMode.KeepAnchor)
             cursor.insertText("".join(lines[start:len(lines) - same_tail]))
         bar.setValue(position)
+
+    def hide_notes(self, note_ids: set[str]) -> None:
+        """Leave these notes out of the code (predict mode), or none."""
+        if note_ids != self.hidden_notes:
+            self.hidden_notes = set(note_ids)
+            self._schedule()
 
     def _block_position(self, block: int) -> int:
         """Where line ``block`` starts in the editor's text (its end, past the last line)."""
@@ -341,7 +351,7 @@ class CodeActions(QObject):
             return False
         # the window's own "Untitled": Save As then asks for a name, as for File > New
         untitled = QCoreApplication.translate("MainWindow", "Untitled")
-        self.window.adopt_document(document, untitled, as_copy=True)
+        self.window.adopt_document(document, untitled, as_copy=True, lay_out=True)
         # nothing on disk holds this graph yet, so closing must offer to save it
         self.window.controller.undo_stack.resetClean()
         self.window.show_message(self.tr("Imported the code of %1").replace("%1", source))
@@ -392,4 +402,6 @@ def install(window: MainWindow) -> tuple[CodeDock, CodeActions]:
     window.add_to_menu("file", "export", actions.import_action, actions.export_action)
     window.add_to_menu("edit", "clipboard", actions.paste_action)
     window.add_to_menu("view", "docks", dock.toggleViewAction())
+    # notes that state what the class is predicting stay out of the code until revealed
+    window.scene.answers_hidden.connect(lambda: dock.hide_notes(window.scene.hidden_notes))
     return dock, actions

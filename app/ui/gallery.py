@@ -209,7 +209,7 @@ class GalleryActions(QObject):
             return False
         # named like a graph file, so Save As proposes "lesson_listing1.cgraph"
         self.window.adopt_document(document, str(example.path.with_suffix(DOCUMENT_SUFFIX)),
-                                   as_copy=True)
+                                   as_copy=True, lay_out=True)
         self.window.show_message(self.tr("Opened %1").replace("%1", example.shown_title))
         return True
 

@@ -4,7 +4,8 @@ The top half holds the editable fields of the node (label, value, dtype, flags, 
 change is one call to the controller, hence one undo step. The bottom half is read-only and
 mirrors the latest evaluation: grad_fn, is_leaf, shape, dtype, error, and the value and gradient
 printed exactly as ``print(tensor)`` would in PyTorch. The form is rebuilt when the selection
-changes and refreshed on every ``controller.evaluated``.
+changes and refreshed on every ``controller.evaluated``. While the class predicts (the
+walkthrough's "Predict, then Reveal"), the answers hidden on the canvas read "?" here too.
 """
 
 from __future__ import annotations
@@ -215,6 +216,8 @@ class InspectorDock(QDockWidget):
         self.setObjectName("InspectorDock")
         self.controller = controller
         self.node_id: str | None = None
+        #: node id -> "all" (value, grad and grad_fn) or "grad": answers hidden while predicting
+        self.hidden: dict[str, str] = {}
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._mono.setPointSizeF(max(self._mono.pointSizeF(), 11.0))
         self._scroll = QScrollArea()
@@ -380,6 +383,11 @@ class InspectorDock(QDockWidget):
         form.addRow(self.grad_hint)
         return box
 
+    def hide_answers(self, hidden: dict[str, str]) -> None:
+        """Show "?" for the answers the class is predicting (node id -> "all" or "grad")."""
+        self.hidden = dict(hidden)
+        self.refresh()
+
     # ---------------------------------------------------------------- refreshing
     def refresh(self, _result: Any = None) -> None:
         """Show the model's fields and the latest evaluation of the inspected node."""
@@ -452,6 +460,12 @@ class InspectorDock(QDockWidget):
                     _tensor_text, outcome.value, dtype=outcome.dtype, grad_fn=outcome.grad_fn,
                     requires_grad=outcome.requires_grad and outcome.is_leaf)
                 grad_render = partial(_tensor_text, outcome.grad, dtype=outcome.dtype)
+        hidden = self.hidden.get(self.node_id or "")
+        if hidden == "all":
+            texts["grad_fn"] = "?"
+            value_render = "?"
+        if hidden is not None:
+            grad_render = "?"
         for key, label in self.info_labels.items():
             label.setText(texts[key])
         for key in ("error", "warning"):
@@ -460,7 +474,7 @@ class InspectorDock(QDockWidget):
             self._form_label(self.info_labels[key]).setVisible(shown)
         self.value_view.show_tensor(value_render)
         self.grad_view.show_tensor(grad_render)
-        hint = self._grad_hint_text(outcome)
+        hint = "" if hidden is not None else self._grad_hint_text(outcome)
         self.grad_hint.setText(hint)
         self.grad_hint.setVisible(bool(hint))
 

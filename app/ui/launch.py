@@ -2,7 +2,7 @@
 
 ``run_window`` is the normal start of the app (and, with ``screenshot``, renders the window to a
 PNG without entering the event loop, for documentation and checks); ``export_image`` draws a
-document's canvas to a PNG or SVG without showing any window. Both return a process exit code:
+document's canvas to a PNG, SVG or PDF without showing any window. Both return a process exit code:
 0 on success, 2 with one line on stderr when the input or output is refused.
 """
 
@@ -123,9 +123,9 @@ def _take_screenshot(app: QApplication, window: MainWindow, out: str) -> int:
 
 
 def export_image(path: str, out: str) -> int:
-    """Render the canvas of the document at ``path`` to ``out`` (.png at 2x, or .svg)."""
+    """Render the canvas of the document at ``path`` to ``out`` (.png at 2x, .svg or .pdf)."""
     if Path(out).suffix.lower() not in IMAGE_SUFFIXES:
-        return _fail(f"export to a .png or .svg file, not {out!r}")
+        return _fail(f"export to a .png, .svg or .pdf file, not {out!r}")
     runtime.configure(interactive=False)
     _application(headless=True)
     try:

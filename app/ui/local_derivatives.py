@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
-from app.canvas import text
+from app.display import card_text as text
 from app.teach.walkthrough import local_derivative
 
 if TYPE_CHECKING:

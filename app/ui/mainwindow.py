@@ -64,7 +64,7 @@ from app.ui import (
     training_dock,
     walkthrough_bar,
 )
-from app.ui.export import render_scene
+from app.ui.export import IMAGE_SUFFIXES, render_scene, scene_image
 from app.ui.inspector import InspectorDock
 from app.ui.palette import PaletteDock
 from app.ui.recent import RecentFiles
@@ -73,6 +73,8 @@ from app.ui.themes import THEME_KEY, THEMES, apply_theme
 DOCUMENT_SUFFIX = ".cgraph"
 SNAP_KEY = "view/snap_to_grid"
 GEOMETRY_KEY = "ui/geometry"
+#: The room a node added from the palette is given (a new card is about this large).
+NEW_CARD_SIZE = (220.0, 150.0)
 STATE_KEY = "ui/state"
 
 #: The menus' sections, in order: (section, whether a separator comes before it). A feature adds
@@ -162,6 +164,8 @@ class MainWindow(QMainWindow):
         self.local_derivatives = local_derivatives.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)
+        # presenting a graph too large for the screen, the canvas follows the walkthrough
+        self.walkthrough.step_shown.connect(self.presentation.follow)
         self.language_menu = i18n.install(self)
         self._build_status_bar()
 
@@ -173,6 +177,8 @@ class MainWindow(QMainWindow):
         self.controller.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.controller.document_replaced.connect(self._start_clock)
         self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.answers_hidden.connect(
+            lambda: self.inspector.hide_answers(self.scene.hidden_nodes))
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
         self.apply_theme(str(self.settings.value(THEME_KEY, "system")))
         self._set_snap(self.settings.value(SNAP_KEY, True, type=bool))
@@ -202,7 +208,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
         self.tabifyDockWidget(self.inspector, self.history_dock)
         self.inspector.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector], [190, 340],
+        # the right column fits the tabs of its five docks (Inspector ... Autograd graph) unelided
+        self.resizeDocks([self.palette_dock, self.inspector], [190, 396],
                          Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------- for the features
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow):
         self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
         self.add_action("cut", self.tr("Cu&t"), self.cut, QKeySequence(keys.Cut))
         self.add_action("copy", self.tr("&Copy"), self.copy, QKeySequence(keys.Copy))
+        self.add_action("copy_image", self.tr("Copy &Image"), self.copy_image,
+                        QKeySequence(self.tr("Ctrl+Shift+C")))
         self.add_action("paste", self.tr("&Paste"), self.paste, QKeySequence(keys.Paste))
         self.add_action("duplicate", self.tr("&Duplicate"), self.duplicate,
                      QKeySequence(self.tr("Ctrl+D")))
@@ -338,7 +347,8 @@ class MainWindow(QMainWindow):
         self.add_to_menu("file", "quit", actions["quit"])
 
         self.add_to_menu("edit", "history", actions["undo"], actions["redo"])
-        self.add_to_menu("edit", "clipboard", *(actions[k] for k in ("cut", "copy", "paste")))
+        self.add_to_menu("edit", "clipboard", *(actions[k] for k in ("cut", "copy", "copy_image",
+                                                                   "paste")))
         self.add_to_menu("edit", "items", actions["duplicate"], actions["delete"])
         self.add_to_menu("edit", "select", actions["select_all"], actions["rename"])
 
@@ -409,11 +419,22 @@ class MainWindow(QMainWindow):
         return (centre.x(), centre.y())
 
     # -------------------------------------------------------------- edit actions
-    def add_node_at_centre(self, type_name: str) -> str:
-        return self.controller.add_node(type_name, self.view_centre())
+    def add_node_at_centre(self, type_name: str) -> str | None:
+        """Add a node from the palette in free space near the view's centre, and select it."""
+        spot = self.scene.free_spot_near(QPointF(*self.view_centre()), NEW_CARD_SIZE)
+        node_id = self.controller.add_node(type_name, (spot.x(), spot.y()))
+        if node_id is not None:
+            self.scene.select_ids([node_id])
+            self.view.bring_into_view([node_id])
+        return node_id
 
     def copy(self) -> None:
         self.view.copy_selection()
+
+    def copy_image(self) -> None:
+        """Put the canvas on the clipboard as an image (twice its resolution), for slides."""
+        QGuiApplication.clipboard().setImage(scene_image(self.scene))
+        self.show_message(self.tr("The canvas is on the clipboard as an image"))
 
     def cut(self) -> None:
         if self.view.copy_selection():
@@ -443,7 +464,7 @@ class MainWindow(QMainWindow):
         return self.controller.add_note(self.view_centre(), self.tr("Note"))
 
     def tidy_up(self) -> None:
-        self.controller.tidy_up(self.scene.card_size)
+        self.view.tidy_up()
 
     def set_output_to_selection(self) -> None:
         nodes, _notes = self.scene.selected_ids()
@@ -454,7 +475,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- view actions
     def fit_all(self) -> None:
-        self.view.fit_all()
+        """Show the whole graph (while presenting: as large as reads from the back of a room)."""
+        if self.presentation.active:
+            self.presentation.fit()
+        else:
+            self.view.fit_all()
 
     def _set_snap(self, on: bool) -> None:
         self.menu_actions["snap"].setChecked(on)
@@ -529,9 +554,16 @@ class MainWindow(QMainWindow):
         self.show_message(self.tr("Opened %1").replace("%1", Path(path).name))
         return True
 
-    def adopt_document(self, document: GraphDocument, path: str, *, as_copy: bool = False) -> None:
-        """Show a document loaded from ``path`` (see ``open_path`` for ``as_copy``)."""
+    def adopt_document(self, document: GraphDocument, path: str, *, as_copy: bool = False,
+                       lay_out: bool = False) -> None:
+        """Show a document loaded from ``path`` (see ``open_path`` for ``as_copy``).
+
+        ``lay_out`` places its nodes by the layered layout with the cards as drawn here (a
+        graph imported from code, laid out on estimated card sizes until now).
+        """
         self.controller.replace_document(document)
+        if lay_out:
+            self.view.lay_out_new_document()
         self.view.setFocus()
         if as_copy:
             self.set_document_path(None, Path(path).name)
@@ -570,7 +602,7 @@ class MainWindow(QMainWindow):
         path = self._get_export_path()
         if not path:
             return False
-        if Path(path).suffix.lower() not in (".png", ".svg"):
+        if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
             path += ".png"
         try:
             render_scene(self.scene, path)
@@ -677,7 +709,7 @@ class MainWindow(QMainWindow):
         start = str(Path(self.dialog_folder()) / (Path(self._display_name).stem + ".png"))
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Export Image"), start,
-            self.tr("PNG image (*.png);;SVG drawing (*.svg)"))
+            self.tr("PNG image (*.png);;SVG drawing (*.svg);;PDF handout (*.pdf)"))
         return path
 
     # ------------------------------------------------------------------- help

@@ -7,8 +7,10 @@
   agree, e.g. "numeric [5.] ✓" or "numeric [0.5000] ✗ differs by 0.5". It is recomputed after
   each evaluation of the document.
 * "Presentation Mode" (F11; Esc leaves it too): full screen, docks and toolbars hidden, a
-  high-contrast palette, a larger font for the menus, and the graph zoomed to fill the screen,
-  so it reads from the back of a classroom. Leaving puts everything back as it was.
+  high-contrast palette, a larger font for the menus, and the canvas zoomed so that the smallest
+  number on a card is at least ``MIN_NUMBER_PX`` tall on the screen in use, as large as the
+  whole graph allows when it fits (on every open and every walkthrough step); a graph too large
+  for that follows the walkthrough's current node instead. Leaving puts everything back.
 * "Black Screen" (B or ".", the keys a presenter clicker's blank button sends): the window
   turns black until any key or click, as slide software does while the class looks elsewhere.
 """
@@ -32,7 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar, QWidget
 
-from app.canvas import text
+from app.display import card_text as text
 from app.teach.gradcheck import NumericCheck, numeric_gradients
 from app.ui.themes import palette_from
 
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
 FONT_SCALE = 1.5
 #: Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it).
 MAX_PRESENTATION_ZOOM = 3.0
+#: The smallest number on a card is at least this tall on the screen while presenting (logical
+#: pixels: the font's size in pixels, times the zoom), readable from the back of a room.
+MIN_NUMBER_PX = 24.0
 _FIT_MARGIN = 30.0
 #: The estimate is rounded to this many decimals for display: central differences with
 #: eps = 1e-3 are accurate to about 1e-6, so further digits are noise.
@@ -190,6 +195,12 @@ class PresentationMode(QObject):
         self._state = Qt.WindowState.WindowNoState
         self._font: QFont | None = None
         self._view: tuple[QTransform, QPointF] | None = None
+        #: whether the whole graph is on the screen at a readable size (else it follows the
+        #: walkthrough); a new document is fitted once it has been evaluated
+        self.fits = True
+        self._refit = False
+        window.controller.document_replaced.connect(self._document_replaced)
+        window.controller.evaluated.connect(self._evaluated)
         # a window closed while presenting saves its normal layout, not the presentation one
         window.installEventFilter(self)
         # the canvas reaches its full-screen size only after the window system has answered and
@@ -252,8 +263,19 @@ class PresentationMode(QObject):
         return [*self.window.findChildren(QDockWidget, options=direct),
                 *self.window.findChildren(QToolBar, options=direct)]
 
+    def number_zoom(self) -> float:
+        """The zoom at which the smallest number on any card is ``MIN_NUMBER_PX`` tall."""
+        view = self.window.view
+        fonts = {font.key(): font for item in view.graph_scene.nodes.values()
+                 for font in item.number_fonts()}
+        smallest = min((font.pointSizeF() * view.logicalDpiY() / 72.0
+                        for font in fonts.values()), default=0.0)
+        return MIN_NUMBER_PX / smallest if smallest > 0 else 1.0
+
     def fit(self) -> None:
-        """Zoom the canvas so the whole graph fills it (more than Fit All allows)."""
+        """Zoom the canvas so that its numbers read from the back of the room: the whole graph,
+        as large as the screen allows, when it fits at that size; else the part around the
+        walkthrough's current node (the inputs' side of the graph when there is none)."""
         if not self.active:
             return
         view = self.window.view
@@ -263,9 +285,59 @@ class PresentationMode(QObject):
         rect = rect.adjusted(-_FIT_MARGIN, -_FIT_MARGIN, _FIT_MARGIN, _FIT_MARGIN)
         viewport = view.viewport().rect()
         factor = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        readable = self.number_zoom()
+        self.fits = factor >= readable
         view.resetTransform()
-        view.set_zoom(min(MAX_PRESENTATION_ZOOM, factor))
-        view.centerOn(rect.center())
+        view.set_zoom(min(factor, max(MAX_PRESENTATION_ZOOM, readable)) if self.fits
+                      else readable)
+        if self.fits:
+            view.centerOn(rect.center())
+        elif not self.follow():
+            # the inputs first: a graph is read, and a forward pass runs, from the top left
+            width, height = viewport.width() / view.zoom(), viewport.height() / view.zoom()
+            view.centerOn(rect.left() + width / 2 if rect.width() > width else rect.center().x(),
+                          rect.top() + height / 2 if rect.height() > height
+                          else rect.center().y())
+
+    def follow(self) -> bool:
+        """Keep the walkthrough's current node, and the wires of its step, in sight (when the
+        graph is too large to show whole); False when no node is current."""
+        if not self.active:
+            return False
+        view = self.window.view
+        scene = view.graph_scene
+        cards = [item for item in scene.nodes.values() if item.highlight == "current"]
+        if not cards:
+            return False
+        if self.fits:
+            return True
+        card = cards[0].sceneBoundingRect()
+        step = card
+        for wire in scene.edges.values():
+            if wire.highlight == "current":
+                step = step.united(wire.sceneBoundingRect())
+                if wire.grad is not None:
+                    step = step.united(wire.pill_box())
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        room = shown.adjusted(_FIT_MARGIN, _FIT_MARGIN, -_FIT_MARGIN, -_FIT_MARGIN)
+        if step.width() <= room.width() and step.height() <= room.height():
+            view.centerOn(step.center())
+            return True
+        # the card at the right, with as much as fits of the wires into it on its left: its
+        # inputs, where the gradient goes next (and where its values came from)
+        x = card.right() + _FIT_MARGIN - shown.width() / 2 \
+            if card.width() <= room.width() else card.center().x()
+        y = step.center().y() if step.height() <= room.height() else card.center().y()
+        view.centerOn(x, y)
+        return True
+
+    def _document_replaced(self, _document: object) -> None:
+        self._refit = self.active  # once the new graph's cards have their numbers
+
+    def _evaluated(self, _result: object) -> None:
+        if self._refit:
+            self._refit = False
+            self.fit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.active:

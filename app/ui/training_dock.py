@@ -16,6 +16,7 @@ document); this module only schedules it, hands its values to the controller and
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
@@ -54,6 +55,19 @@ TICK_INTERVAL_MS = 15  # a pause between ticks lets the canvas repaint and the c
 _LEAF_ROLE = Qt.ItemDataRole.UserRole
 
 
+#: The steps an empty loss chart spans.
+EMPTY_STEPS = 10
+
+
+def _tick_steps() -> Iterator[int]:
+    """1, 2, 5, 10, 20, 50, ...: the steps between two labels of the step axis, smallest first."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            yield factor * power
+        power *= 10
+
+
 class LossChart(QChartView):
     """The loss of every step since the dock opened or was reset; the axes follow the data."""
 
@@ -70,6 +84,8 @@ class LossChart(QChartView):
         self.x_axis = QValueAxis()
         self.x_axis.setTitleText(self.tr("step"))
         self.x_axis.setLabelFormat("%d")
+        self.x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.x_axis.setTickAnchor(0)
         self.y_axis = QValueAxis()
         self.y_axis.setTitleText(self.tr("loss"))
         self.y_axis.setLabelFormat("%.3g")
@@ -101,7 +117,12 @@ class LossChart(QChartView):
         self._rescale()
 
     def _rescale(self) -> None:
-        self.x_axis.setRange(0, max(1, self.series.count() - 1))
+        # whole steps only, at most about five labels ("0 0 0 0 1" was 0..1 in quarters);
+        # an empty chart shows the first ten steps
+        last = max(EMPTY_STEPS, self.series.count() - 1)
+        interval = next(step for step in _tick_steps() if last / step <= 5)
+        self.x_axis.setRange(0, last)
+        self.x_axis.setTickInterval(interval)
         span = self._high - self._low
         self.y_axis.setRange(self._low, self._high + (0.05 * span if span > 0 else 1.0))
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -73,6 +73,19 @@ class FormulaPanel(QDockWidget):
         self.step_label.setText(title)
         self.formula_label.setText(formula)
         self.note_label.setText(note)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Ask the window for the height the wrapped texts need at the panel's width (a long
+        formula takes two lines in a narrow window, and was cut in half)."""
+        body = self.widget()
+        needed = body.layout().heightForWidth(body.width())
+        if needed > 0 and needed != body.minimumHeight():
+            body.setMinimumHeight(needed)
 
 
 class WalkthroughBar(QToolBar):
@@ -80,7 +93,10 @@ class WalkthroughBar(QToolBar):
 
     ``mode`` is "backward", "forward" or None (off); ``steps`` the current mode's steps and
     ``index`` the current step. In predict mode the steps after ``index`` are hidden.
+    ``step_shown`` is emitted once the canvas shows a step (or the walkthrough ended).
     """
+
+    step_shown = Signal()
 
     def __init__(self, controller: DocumentController, scene: GraphScene,
                  panel: FormulaPanel, parent: QWidget | None = None) -> None:
@@ -267,6 +283,7 @@ class WalkthroughBar(QToolBar):
         self._paint_canvas()
         if on:
             self._show_formula()
+        self.step_shown.emit()
 
     def _paint_canvas(self) -> None:
         """Give every node card and wire its highlight and hidden state for the current step."""
@@ -284,10 +301,9 @@ class WalkthroughBar(QToolBar):
                 hidden_nodes, hidden_wires = self._hidden()
         for node_id, item in self.scene.nodes.items():
             item.set_highlight(node_marks.get(node_id))
-            item.set_hidden_numbers(hidden_nodes.get(node_id))
         for key, edge_item in self.scene.edges.items():
             edge_item.set_highlight(wire_marks.get(key))
-            edge_item.set_hidden_numbers(key in hidden_wires)
+        self.scene.hide_answers(hidden_nodes, hidden_wires)
 
     def _hidden(self) -> tuple[dict[str, str], set[tuple[str, int]]]:
         """What predict mode hides: per node "all" or "grad", and the wires whose pill hides.

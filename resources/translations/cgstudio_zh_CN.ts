@@ -177,6 +177,7 @@
     </message>
     <message>
         <source>Copy</source>
+        <extracomment>notes left out of the code while they would give a predicted answer away</extracomment>
         <translation>复制</translation>
     </message>
     <message>
@@ -245,7 +246,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. The cell of the cards&apos; index, and how far above a card the top of a card beside it may lie. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and where cards moved to (the cards on their left may have to give way)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -255,6 +256,22 @@
     <message>
         <source>unwired: the number %1</source>
         <translation>未连线：使用数值 %1</translation>
+    </message>
+</context>
+<context>
+    <name>GraphView</name>
+    <message>
+        <source>Add nodes from the palette, or double-click the canvas and type. Drag from an output port (right) to an input port (left) to wire them.</source>
+        <extracomment>MIME type of a palette entry being dragged; the payload is the registry type name (UTF-8). Fit all never magnifies beyond this (a three-node graph would fill the screen). The canvas hint&apos;s widest width and its distance from the corner (pixels). The size a pasted or added card is reckoned with before it is drawn. Space pressed and released without panning: a presenter clicker&apos;s &quot;next&quot; (the walkthrough listens); Space held while dragging pans, as before.</extracomment>
+        <translation>从左侧节点库添加节点，或双击画布后输入名称。从输出端口（右侧）拖到输入端口（左侧）即可连线。</translation>
+    </message>
+    <message>
+        <source>No output yet: backward starts from the node marked output. Right-click a result and choose Set as output.</source>
+        <translation>还没有输出节点：backward 从标为输出的节点开始。右键单击一个结果，选择“设为输出”。</translation>
+    </message>
+    <message>
+        <source>Backward starts at %1, the newest result. Right-click another node and choose Set as output to start there.</source>
+        <translation>backward 从最新的结果 %1 开始。右键单击另一个节点并选择“设为输出”，即可从那里开始。</translation>
     </message>
 </context>
 <context>
@@ -269,6 +286,7 @@
     </message>
     <message>
         <source>Select one node to inspect it.</source>
+        <extracomment>node id -&gt; &quot;all&quot; (value, grad and grad_fn) or &quot;grad&quot;: answers hidden while predicting</extracomment>
         <translation>选中一个节点即可查看它的属性。</translation>
     </message>
     <message>
@@ -329,11 +347,11 @@
     </message>
     <message>
         <source>value</source>
-        <translation>value</translation>
+        <translation>数值（value）</translation>
     </message>
     <message>
         <source>grad</source>
-        <translation>grad</translation>
+        <translation>梯度（grad）</translation>
     </message>
     <message>
         <source>not computed: %1 failed</source>
@@ -367,7 +385,7 @@
     <name>LossChart</name>
     <message>
         <source>step</source>
-        <extracomment>A run is split into ticks of at least this many steps (more for long runs, so that any run animates in about RUN_TICKS ticks), each tick stopping early after TICK_BUDGET seconds.</extracomment>
+        <extracomment>A run is split into ticks of at least this many steps (more for long runs, so that any run animates in about RUN_TICKS ticks), each tick stopping early after TICK_BUDGET seconds. The steps an empty loss chart spans.</extracomment>
         <translation>步数</translation>
     </message>
     <message>
@@ -379,7 +397,7 @@
     <name>MainWindow</name>
     <message>
         <source>Untitled</source>
-        <extracomment>The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
+        <extracomment>The room a node added from the palette is given (a new card is about this large). The menus&apos; sections, in order: (section, whether a separator comes before it). A feature adds its entries to the end of a section by name (``MainWindow.add_to_menu``).</extracomment>
         <translation>未命名</translation>
     </message>
     <message>
@@ -454,6 +472,14 @@
     <message>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Image</source>
+        <translation>复制为图片(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+C</source>
+        <translation>Ctrl+Shift+C</translation>
     </message>
     <message>
         <source>&amp;Paste</source>
@@ -564,6 +590,10 @@
         <translation>打开示例(&amp;X)</translation>
     </message>
     <message>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF handout (*.pdf)</source>
+        <translation>PNG 图片 (*.png);;SVG 矢量图 (*.svg);;PDF 讲义 (*.pdf)</translation>
+    </message>
+    <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
@@ -606,6 +636,10 @@
     <message>
         <source>%1 errors</source>
         <translation>%1 个错误</translation>
+    </message>
+    <message>
+        <source>The canvas is on the clipboard as an image</source>
+        <translation>画布已作为图片复制到剪贴板</translation>
     </message>
     <message>
         <source>Note</source>
@@ -682,10 +716,6 @@
         <translation>导出图片</translation>
     </message>
     <message>
-        <source>PNG image (*.png);;SVG drawing (*.svg)</source>
-        <translation>PNG 图片 (*.png);;SVG 矢量图 (*.svg)</translation>
-    </message>
-    <message>
         <source>Keyboard Shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -736,7 +766,7 @@
     <name>NodeItem</name>
     <message>
         <source>no value: %1 has an error</source>
-        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.</extracomment>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
     </message>
     <message>
@@ -752,10 +782,17 @@
     </message>
 </context>
 <context>
+    <name>NoteItem</name>
+    <message>
+        <source>This note gives answers away: it shows again when they are revealed.</source>
+        <translation>这条注释会透露答案：揭晓答案后会重新显示。</translation>
+    </message>
+</context>
+<context>
     <name>NumericCheck</name>
     <message>
         <source>no numeric check: %1</source>
-        <extracomment>The application font is this much larger while presenting (menus, status bar). Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it). The estimate is rounded to this many decimals for display: central differences with eps = 1e-3 are accurate to about 1e-6, so further digits are noise. Black on white with saturated accents: what stays readable on a washed-out projector.</extracomment>
+        <extracomment>The application font is this much larger while presenting (menus, status bar). Fitting the graph to the screen magnifies up to this much (the canvas fonts grow with it). The smallest number on a card is at least this tall on the screen while presenting (logical pixels: the font&apos;s size in pixels, times the zoom), readable from the back of a room. The estimate is rounded to this many decimals for display: central differences with eps = 1e-3 are accurate to about 1e-6, so further digits are noise. Black on white with saturated accents: what stays readable on a washed-out projector.</extracomment>
         <translation>无数值检验：%1</translation>
     </message>
     <message>

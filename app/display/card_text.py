@@ -1,4 +1,4 @@
-"""The texts a node card shows, computed from an evaluation result (no Qt).
+"""The texts a node card and a wire's gradient pill show, computed from a result (no Qt).
 
 Numbers print as PyTorch prints them (``app.display.values.format_tensor``: "5.", "0.5000",
 "[1., 2.]"), without the ``tensor(...)`` wrapper. Small tensors are shown in full; larger ones
@@ -10,6 +10,7 @@ when the card is painted, which keeps a 2,000-node graph fast to update.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -184,3 +185,71 @@ def widest_line_chars(result: NodeResult | None) -> int:
         return max(grad_fn, _SUMMARY_CHARS)
     columns = shape[-1] if shape else 1
     return max(grad_fn, len("value [[") + columns * _ELEMENT_CHARS)
+
+
+def wrap_number_line(line: str, columns: int) -> list[str]:
+    """``line`` (one line of a card's numbers) as lines of at most ``columns`` characters.
+
+    A line too long breaks after an element's ", " (or a summary's " · "), and goes on under the
+    first element: "value [ 1.2346e+04,  2.0000e+00," / "       -1.0000e-05]". A name too long
+    for the card breaks between its words ("grad_fn BinaryCrossEntropy" / "  WithLogitsBackward0");
+    a number longer than ``columns`` by itself stays whole.
+    """
+    if len(line) <= columns:
+        return [line]
+    if not any(separator in line for separator in (", ", " · ")) and re.search("[a-z][A-Z]",
+                                                                               line):
+        return _wrap_name(line, columns)
+    bracket = line.find("[")
+    indent = bracket + 1 if 0 <= bracket < columns // 2 else 2
+    while indent < len(line) and line[indent] == "[" and indent < columns // 2:
+        indent += 1
+    pieces: list[str] = []
+    start = 0
+    for index in range(len(line)):
+        for separator in (", ", " · "):
+            if line.startswith(separator, index):
+                pieces.append(line[start:index + len(separator)])
+                start = index + len(separator)
+    pieces.append(line[start:])
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len((current + piece).rstrip()) > columns:
+            lines.append(current.rstrip())
+            current = " " * indent + piece  # an element keeps torch's padding: columns align
+        else:
+            current += piece
+    lines.append(current.rstrip())
+    return lines
+
+
+def gradient_label(grad: np.ndarray | None) -> str:
+    """The pill text of a wire: "∂=[2.]", or for a large gradient its extremes and how many of
+    its elements are exactly zero ("∂ min -0.024 · max 0.13 · 6 zeros": where relu cut, no
+    gradient flows); "" without a gradient."""
+    if grad is None:
+        return ""
+    grad = np.asarray(grad)
+    if grad.ndim <= 1 and shows_in_full(grad.shape):
+        return "∂=" + tensor_body(grad)
+    label = "∂ " + summary(grad)[1]
+    zeros = grad.size - int(np.count_nonzero(grad))
+    if zeros and grad.size:
+        label += " · 1 zero" if zeros == 1 else f" · {zeros} zeros"
+    return label
+
+
+def _wrap_name(line: str, columns: int) -> list[str]:
+    """A line such as "grad_fn BinaryCrossEntropyWithLogitsBackward0" broken before a capital
+    letter (or at a space) where it reaches ``columns``; continued lines are indented by 2."""
+    words = re.split(r"(?<=[a-z0-9])(?=[A-Z])|(?<= )", line)
+    lines, current = [], ""
+    for word in words:
+        if current.strip() and len(current + word) > columns:
+            lines.append(current.rstrip())
+            current = "  " + word.lstrip()
+        else:
+            current += word
+    lines.append(current.rstrip())
+    return lines

@@ -1,0 +1,5 @@
+"""``cgengine.utils``: helpers around the engine, laid out as ``torch.utils``."""
+
+from cgengine.utils import data
+
+__all__ = ["data"]
