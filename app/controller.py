@@ -43,6 +43,11 @@ from app.scheduler import EvaluationScheduler
 
 Point = tuple[float, float]
 
+#: How many steps Undo can go back. Each step keeps what it needs to undo (a node, a wire, the
+#: old value) and is a row of the History dock: without a limit a long lesson's history grew
+#: without end (about 0.4 KiB an edit, and each edit a little slower). 200 steps cover a
+#: lesson's worth of undoing; a training run is one step.
+UNDO_LIMIT = 200
 #: Values a new node starts with, by kind (a tensor like torch.tensor([1.]), the number 1).
 _DEFAULT_VALUES: dict[str, Any] = {"tensor": [1.0], "scalar": 1}
 
@@ -72,6 +77,7 @@ class DocumentController(QObject):
         #: it follows the chain as the graph grows, until the user chooses one
         self.automatic_output: str | None = None
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.scheduler = EvaluationScheduler(self.document, self)
         self.scheduler.evaluated.connect(self.evaluated.emit)
         self.scheduler.failed.connect(self.message.emit)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -46,16 +47,19 @@ _LAYOUT_FIELDS = frozenset({"pos", "label"})
 
 
 class _Leftovers:
-    """What evaluations leave behind, kept until the event loop is idle again.
+    """What evaluations leave behind, kept until the event loop is idle again, then freed in a
+    thread of their own.
 
-    Freeing a large evaluation (its result, the engine's tensors and graph nodes) takes
-    milliseconds, and a garbage collection set off among its allocations walks every object of
-    the application: both would come between an edit and its repaint. So they wait for the
-    event loop's timers, which run after the paint events, and are freed one item per turn of
-    the loop (the pieces of a 5,000-node evaluation take tens of milliseconds each); the
-    collector is released after the last one. A plain object rather than a QObject:
-    the idle call is made even if its scheduler is deleted first, so the collector is never left
-    held.
+    Freeing a large evaluation (its result, the engine's tensors and graph nodes) takes tens of
+    milliseconds at 5,000 nodes, and a garbage collection set off among its allocations walks
+    every object of the application: both would come between an edit and its repaint. So they
+    wait for the event loop's timers, which run after the paint events; then the items are freed
+    in the clean-up thread, where the interpreter switches back to the GUI thread every few
+    milliseconds (its lock's switch interval) instead of holding the window for the whole of
+    it; the collector is released in the GUI thread when the clean-up thread says it is done.
+    The items hold no Qt object (results, numpy arrays, the engine's objects). A plain object
+    rather than a QObject: the calls are made even if its scheduler is deleted first, so the
+    collector is never left held.
     """
 
     #: No idle time yet (edits in a loop, a test): keep this many (two edits' engine objects
@@ -79,15 +83,22 @@ class _Leftovers:
             return
         self.pending = True
         runtime.collector.hold()
+        # a zero-delay timer: PySide6 keeps a few bytes for good for each delayed one
         QTimer.singleShot(0, self._free)
 
     def _free(self) -> None:
-        # one item per turn of the event loop: freeing what an evaluation of 5,000 nodes leaves
-        # takes tens of milliseconds. A zero-delay timer, as a delayed one would be dropped
-        # with a deleted scheduler (PySide6), leaving the collector held
-        if self.items:
-            del self.items[0]
-        if self.items:
+        items, self.items = self.items, []
+        relay = _cleanup_relay()
+
+        def free() -> None:
+            items.clear()
+            relay.freed.emit(self)  # delivered in the GUI thread, where the relay lives
+
+        _cleanup_thread().submit(free)
+
+    def freed(self) -> None:
+        """The clean-up thread is done (called in the GUI thread)."""
+        if self.items:  # kept while the clean-up thread worked: the next round frees them
             QTimer.singleShot(0, self._free)
             return
         self.pending = False
@@ -95,6 +106,41 @@ class _Leftovers:
         if self.settle:
             self.settle = False
             runtime.collector.settle()
+
+
+class _CleanupRelay(QObject):
+    """Brings the end of a clean-up back to the GUI thread: ``freed`` is emitted in the clean-up
+    thread and delivered in the thread this object lives in. One for the process, never
+    deleted, so that the collector is released even when the scheduler is gone."""
+
+    freed = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.freed.connect(self._on_freed)
+
+    def _on_freed(self, leftovers: _Leftovers) -> None:
+        leftovers.freed()
+
+
+_cleanup: ThreadPoolExecutor | None = None
+_relay: _CleanupRelay | None = None
+
+
+def _cleanup_thread() -> ThreadPoolExecutor:
+    """The one thread that frees what evaluations leave behind (see :class:`_Leftovers`)."""
+    global _cleanup
+    if _cleanup is None:
+        _cleanup = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgstudio-cleanup")
+    return _cleanup
+
+
+def _cleanup_relay() -> _CleanupRelay:
+    """The relay of :func:`_cleanup_thread`, made in the GUI thread on first use."""
+    global _relay
+    if _relay is None:
+        _relay = _CleanupRelay()
+    return _relay
 
 
 class _Hold:
@@ -243,10 +289,12 @@ class EvaluationScheduler(QObject):
         self._show(self._generation, result)
         return result
 
-    def _evaluate_in_worker(self, doc: GraphDocument) -> EvalResult:
-        """What the worker thread runs: one evaluation, the collector held meanwhile."""
+    def _evaluate_in_worker(self, doc: GraphDocument, cancelled: Callable[[], bool]
+                            ) -> EvalResult:
+        """What the worker thread runs: one evaluation (stopped when a newer edit outdates it),
+        the collector held meanwhile."""
         with runtime.collector.paused():
-            return evaluate_serialised(doc, retire=self.leftovers.keep)
+            return evaluate_serialised(doc, cancelled, retire=self.leftovers.keep)
 
     def _collect_background_result(self) -> None:
         taken = self.background.take_result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -56,11 +57,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def _process_tuning_stays_with_its_test(monkeypatch) -> Iterator[None]:
     """A test that starts the window (app.runtime.configure) leaves the process as it found it:
     the garbage-collector policy goes back to Python's own after the test, and what the window
-    froze out of the collector's sight (``collector.settle``) is given back to it."""
+    froze out of the collector's sight (``collector.settle``) is given back to it. What its
+    evaluations left is freed first (in the clean-up thread, the event loop looking for the end):
+    a hold of the collector still running would change what the next test sees."""
     from app import runtime
 
     monkeypatch.setattr(runtime.collector, "defer", runtime.collector.defer)
     yield
+    if runtime.collector.held and "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        end = time.monotonic() + 10.0
+        while (runtime.collector.held and QCoreApplication.instance() is not None
+               and time.monotonic() < end):
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
     runtime.collector.unsettle()
 
 

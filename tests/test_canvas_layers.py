@@ -61,13 +61,22 @@ def test_repaint_requests_go_to_the_items_in_sight_which_follow_pans_and_moves(c
 
 
 def test_an_out_of_sight_card_still_takes_its_new_size(canvas, qtbot) -> None:
+    """Out of sight, a card takes its result after the repaint (the scene's sweep), or at once
+    when asked for it; in sight, at once."""
     controller, view, ids = canvas
+    scene = view.graph_scene
     view.centerOn(20_000, 20_000)
-    card = view.graph_scene.nodes[ids["w"]]
+    card = scene.nodes[ids["w"]]
     height = card.card_rect().height()
     controller.set_field(ids["w"], "value", [[1.0, 2.0], [3.0, 4.0]])
     controller.evaluate_now()
+    assert scene.sweeping and card.card_rect().height() == height  # not taken yet
+    qtbot.waitUntil(lambda: not scene.sweeping, timeout=3000)
     assert card.card_rect().height() > height  # two value rows (and an error downstream)
+    controller.set_field(ids["w"], "value", [1.0])
+    controller.evaluate_now()
+    assert card.value_text() == "value [1.]"  # asked for: taken now
+    assert card.card_rect().height() == height
 
 
 def test_svg_export_draws_vector_cards_and_restores_the_caches(canvas, tmp_path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -42,11 +43,15 @@ def chain(n_nodes: int) -> GraphDocument:
 
 
 @pytest.fixture
-def scheduler(qtbot) -> EvaluationScheduler:
+def scheduler(qtbot) -> Iterator[EvaluationScheduler]:
     scheduler = EvaluationScheduler(lesson())
     with qtbot.waitSignal(scheduler.evaluated, timeout=3000):
         pass  # the first evaluation, scheduled on creation
-    return scheduler
+    # what it leaves is freed in the clean-up thread: a hold of the collector taken before a
+    # test sets runtime.collector.defer would keep collection on for that test
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    yield scheduler
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
 
 
 def test_the_first_result_is_the_lesson(scheduler) -> None:
@@ -117,6 +122,30 @@ def test_in_the_window_the_collector_waits_for_idle_time(scheduler, qtbot, monke
     assert not runtime.collector.held
 
 
+def test_what_an_evaluation_leaves_is_freed_in_the_clean_up_thread_even_without_its_scheduler(
+        qtbot, monkeypatch) -> None:
+    """Freeing a 5,000-node evaluation takes tens of milliseconds: not on the GUI thread, and
+    the collector is released even if the scheduler is deleted meanwhile."""
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    scheduler = EvaluationScheduler(lesson())
+    with qtbot.waitSignal(scheduler.evaluated, timeout=3000):
+        pass
+    freed_in: list[str] = []
+
+    class Marker:
+        def __del__(self) -> None:
+            freed_in.append(threading.current_thread().name)
+
+    scheduler.leftovers.keep(Marker())
+    scheduler.evaluate_now()
+    leftovers = scheduler.leftovers
+    scheduler.deleteLater()
+    del scheduler
+    qtbot.waitUntil(lambda: not leftovers.pending, timeout=3000)
+    assert freed_in == ["cgstudio-cleanup_0"]
+    assert gc.isenabled() and not runtime.collector.held
+
+
 def test_without_idle_time_only_the_last_leftovers_are_kept(scheduler) -> None:
     for value in range(10):
         scheduler.document.set_field("w", "value", [float(value)])
@@ -128,7 +157,8 @@ def test_in_the_window_a_background_evaluation_leaves_the_collection_to_idle_tim
         qtbot, monkeypatch) -> None:
     """The worker's allocations are not collected in the worker thread when it ends (a walk of
     all that is still alive, 100 ms at 5,000 nodes, the GUI waiting for the interpreter lock),
-    but on the GUI thread once the result is shown and the previous one freed."""
+    but on the GUI thread once the result is shown and the previous one freed (in the clean-up
+    thread)."""
     monkeypatch.setattr(runtime.collector, "defer", True)
     scheduler = EvaluationScheduler(chain(1500))
     scheduler.sync_budget = 0.0  # every edit to the worker

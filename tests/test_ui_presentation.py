@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from app.canvas import style
+from app.canvas.node_item import NodeItem
 from app.model import GraphDocument, Node
 from app.teach.gradcheck import NumericCheck
 from app.ui import launch
@@ -101,6 +102,19 @@ def test_numeric_check_follows_each_evaluation(window, qtbot):
     assert window.scene.nodes["w"].grad_text() == "grad [7.]"
     assert window.scene.nodes["w"].numeric_text() == "numeric [7.] ✓"
     assert window.scene.nodes["x"].numeric_text() == "numeric [3.] ✓"
+
+
+def test_with_the_check_off_an_evaluation_touches_no_card(window, qtbot, monkeypatch):
+    """At 5,000 nodes a loop over every card after each edit cost milliseconds for nothing."""
+    window.menu_actions["numeric_check"].trigger()
+    window.menu_actions["numeric_check"].trigger()  # on, then off: every line taken away
+    assert set(numeric_texts(window).values()) == {""}
+    touched: list[str] = []
+    monkeypatch.setattr(NodeItem, "set_numeric_text",
+                        lambda item, content: touched.append(item.node_id))
+    with qtbot.waitSignal(window.controller.evaluated, timeout=3000):
+        window.controller.set_field("w", "value", [2.0])
+    assert touched == []
 
 
 def test_relu_kink_is_reported_honestly_on_the_card(window, qtbot):

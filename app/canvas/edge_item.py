@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas import style
-from app.canvas.node_item import HIGHLIGHT_COLOURS, notify_geometry_changed
+from app.canvas.node_item import (
+    HIGHLIGHT_COLOURS,
+    NO_RESULTS,
+    LatestResult,
+    notify_geometry_changed,
+)
 from app.display import card_text as text
 from app.model import Edge
 
@@ -73,12 +78,16 @@ def bezier_point(start: QPointF, end: QPointF, t: float) -> QPointF:
 class EdgeItem(QGraphicsItem):
     """The wire ``edge`` between two node cards; ``key`` is (dst, port) like the document's."""
 
-    def __init__(self, edge: Edge, src_item: NodeItem, dst_item: NodeItem) -> None:
+    def __init__(self, edge: Edge, src_item: NodeItem, dst_item: NodeItem,
+                 latest: LatestResult = NO_RESULTS) -> None:
         super().__init__()
         self.edge = edge
         self.key = (edge.dst, edge.port)
         self.src_item, self.dst_item = src_item, dst_item
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
+        #: the scene's latest result, and which of them the wire shows (see LatestResult)
+        self._latest = latest
+        self._generation = latest.generation
         self._label: str | None = None
         self._hover = False
         self.highlight: str | None = None  # a key of HIGHLIGHT_COLOURS, or None
@@ -157,11 +166,26 @@ class EdgeItem(QGraphicsItem):
         if layer is not None:
             layer.update(_PILL_BOX.translated(self._label_point if at is None else at))
 
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The wire's gradient in the scene's latest result (taken now if it was not yet)."""
+        if self._generation != self._latest.generation:
+            self.take_latest()
+        return self._grad
+
+    def take_latest(self) -> None:
+        """Take the wire's gradient from the scene's latest result, if it has not yet."""
+        latest = self._latest
+        if self._generation != latest.generation:
+            edge = None if latest.result is None else latest.result.edges.get(self.key)
+            self.set_gradient(None if edge is None else edge.grad, repaint=False)
+
     def set_gradient(self, grad: np.ndarray | None, repaint: bool = True) -> None:
         """Show ``grad`` in the pill; ``repaint=False`` (out of sight) skips the repaint request."""
-        if grad is None and self.grad is None:
+        self._generation = self._latest.generation
+        if grad is None and self._grad is None:
             return
-        self.grad = grad
+        self._grad = grad
         self._label = None
         if repaint:
             self.update_pill()

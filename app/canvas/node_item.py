@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.canvas import style
 from app.display import card_text as text
 from app.display.messages import localised
-from app.evaluate import NodeResult
+from app.evaluate import EvalResult, NodeResult
 from app.model import Node
 
 _TAG_HEIGHT = 22.0
@@ -33,20 +33,40 @@ _POSITION_HAS_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 _BADGE_HEIGHT = 20.0
 _WRAP = int(Qt.TextFlag.TextWordWrap)
 #: Below this zoom the card is drawn without text (a whole large graph fitted in view).
-_TEXT_MIN_ZOOM = 0.35
+TEXT_MIN_ZOOM = 0.35
 #: Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.
 HIGHLIGHT_COLOURS = {"current": QColor("#f59f00"), "visited": QColor("#2b9a52")}
 _HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn"), "grad": ("grad",)}
 
 
+class LatestResult:
+    """A scene's latest evaluation, shared by its cards and wires (``generation`` counts them).
+
+    An item out of sight is not handed its part of a new result: it takes it when asked (its
+    ``result``, ``grad``, a paint) or when the scene's sweep reaches it, so that at 5,000 nodes
+    an edit costs the GUI thread the items in sight, not the whole canvas.
+    """
+
+    def __init__(self) -> None:
+        self.result: EvalResult | None = None
+        self.generation = 0
+
+
+#: The source of items made outside a scene: nothing to take, ever.
+NO_RESULTS = LatestResult()
+
+
 class NodeItem(QGraphicsItem):
     """One node card. ``node_id`` names the model node; ``edges`` are the attached wires."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, latest: LatestResult = NO_RESULTS) -> None:
         super().__init__()
         self.node = node
         self.node_id = node.id
-        self.result: NodeResult | None = None
+        self._result: NodeResult | None = None
+        #: the scene's latest result, and which of them the card shows (a new card: none yet)
+        self._latest = latest
+        self._generation = latest.generation
         self.is_output = False
         self._tag_width = 0.0  # the width of the output's tag, when the node is the output
         self.wired: list[bool] = [False] * len(node.spec.inputs)
@@ -87,11 +107,27 @@ class NodeItem(QGraphicsItem):
         self.setPos(QPointF(*node.pos))
         self._changed()
 
+    @property
+    def result(self) -> NodeResult | None:
+        """The node's part of the scene's latest result (taken now if it was not yet)."""
+        if self._generation != self._latest.generation:
+            self.take_latest()
+        return self._result
+
+    def take_latest(self) -> None:
+        """Take the node's part of the scene's latest result, if the card has not yet."""
+        latest = self._latest
+        if self._generation != latest.generation:
+            result = latest.result
+            self.set_result(None if result is None else result.nodes.get(self.node_id),
+                            repaint=False)
+
     def set_result(self, result: NodeResult | None, repaint: bool = True) -> None:
         """Show ``result``. ``repaint=False`` (a card out of sight) skips the repaint request;
         the card still takes its new size at once."""
-        old = self.result
-        self.result = result
+        self._generation = self._latest.generation
+        old = self._result
+        self._result = result
         self._texts = self._wrapped = None
         if _layout_changed(old, result):
             self._relayout()
@@ -434,7 +470,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(card.adjusted(-4, -4, 4, 4), style.CORNER_RADIUS + 4,
                                     style.CORNER_RADIUS + 4)
         self._paint_ports(painter, colours, lod)
-        if lod < _TEXT_MIN_ZOOM:
+        if lod < TEXT_MIN_ZOOM:
             return
         self._paint_header(painter, colours)
         self._paint_body(painter, colours)
@@ -462,7 +498,7 @@ class NodeItem(QGraphicsItem):
             painter.setBrush(colours.wire if self.wired[port] else colours.card)
             painter.setPen(QPen(colours.wire, 1.5))
             painter.drawEllipse(centre, style.PORT_RADIUS, style.PORT_RADIUS)
-            if lod >= _TEXT_MIN_ZOOM:
+            if lod >= TEXT_MIN_ZOOM:
                 painter.setFont(f.type)
                 painter.setPen(colours.muted)
                 painter.drawText(QPointF(style.PADDING + 2, centre.y() + 4), label)
@@ -584,6 +620,6 @@ class NumbersItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= _TEXT_MIN_ZOOM:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_MIN_ZOOM:
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             self.card.paint_numbers(painter)

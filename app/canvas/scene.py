@@ -8,6 +8,7 @@ in a controller call, and the document's signals bring the change back here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.canvas import style
 from app.canvas.edge_item import EdgeItem, PillLayer, paint_wires
-from app.canvas.node_item import NodeItem
+from app.canvas.node_item import TEXT_MIN_ZOOM, LatestResult, NodeItem
 from app.canvas.note_item import NoteItem
 from app.canvas.tooltips import tensor_tooltip, wire_tooltip
 from app.controller import DocumentController
@@ -35,6 +36,8 @@ _SIGHT_MARGIN = 240.0
 _SPOT_RINGS, _SPOT_MARGIN = 12, 24.0
 #: A card growing to the right stops this far short of the next card's input ports.
 _PORT_CLEARANCE = style.PORT_RADIUS + 14.0
+#: How long the sweep of the items out of sight may hold the event loop per turn (seconds).
+_SWEEP_S = 0.004
 #: The cell of the cards' index, and how far above a card the top of a card beside it may lie.
 _CELL, _TALLEST = 400.0, 1200.0
 
@@ -75,6 +78,15 @@ class GraphScene(QGraphicsScene):
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(0)
         self._settle_timer.timeout.connect(self._settle_pending)
+        #: the items out of sight still to take the latest result (see apply_result)
+        self._behind: list[NodeItem | EdgeItem] = []
+        self.latest = LatestResult()
+        self._sized = False  # whether the cards have taken their document's first result
+        # 1 ms, not 0: input and paint events get their turn between two parts of the sweep
+        self._sweep_timer = QTimer(self)
+        self._sweep_timer.setSingleShot(True)
+        self._sweep_timer.setInterval(1)
+        self._sweep_timer.timeout.connect(self._sweep)
         self._selected_wires: set[EdgeItem] = set()
         self.hidden_nodes: dict[str, str] = {}
         self.hidden_wires: set[tuple[str, int]] = set()
@@ -111,6 +123,7 @@ class GraphScene(QGraphicsScene):
         self.notes.clear()
         self.card_moved()
         self._document = doc
+        self._sized = False
         for signal, slot in self._handlers(doc):
             signal.connect(slot)
         self._building = True  # one redraw of the background below, not one per wire
@@ -131,7 +144,7 @@ class GraphScene(QGraphicsScene):
     def _on_node_added(self, node: Node) -> None:
         self.geometry_changed()
         self.card_moved()
-        item = NodeItem(node)
+        item = NodeItem(node, self.latest)
         self.nodes[node.id] = item
         self.addItem(item)
         if self._document is not None and self._document.output == node.id:
@@ -158,7 +171,7 @@ class GraphScene(QGraphicsScene):
     def _on_edge_added(self, edge: Edge) -> None:
         self.geometry_changed()
         src, dst = self.nodes[edge.src], self.nodes[edge.dst]
-        item = EdgeItem(edge, src, dst)
+        item = EdgeItem(edge, src, dst, self.latest)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
         if not self._building:
@@ -235,22 +248,50 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ evaluation
     def apply_result(self, result: EvalResult) -> None:
-        """Give every item its part of a new evaluation (texts are formatted when painted).
+        """Show a new evaluation: the items in sight of a view take their part and repaint now.
 
-        Only the items in sight of a view are asked to repaint: the others paint their new
-        numbers whenever they come into sight (a card's size still follows at once).
+        The others (at 5,000 nodes, most of them) take theirs when asked (their ``result`` or
+        ``grad``) or when the sweep reaches them, a few milliseconds of them per turn of the
+        event loop, after the repaint (see :class:`LatestResult`). A new document's first result
+        is taken by every card at once: it sizes them.
         """
+        latest = self.latest
+        latest.result = result
+        latest.generation += 1
         shown = self._items_in_sight()
-        nodes, edges = result.nodes, result.edges
-        for node_id, item in self.nodes.items():
-            in_sight = item in shown
-            item.set_result(nodes.get(node_id), repaint=in_sight)
-            if in_sight:  # its numbers are painted next anyway: wrap them now, not mid-paint
-                item.settle()
-        for key, edge_item in self.edges.items():
-            edge_result = edges.get(key)
-            edge_item.set_gradient(None if edge_result is None else edge_result.grad,
-                                   repaint=edge_item in shown)
+        # below this zoom no view paints numbers (a large graph fitted in view): formatting
+        # them now would take 50 us a card for nothing; a view zoomed in later settles the
+        # cards it paints (settle_later)
+        texts_shown = any(view.transform().m11() >= TEXT_MIN_ZOOM for view in self.views())
+        for item in shown:
+            kind = type(item)
+            if kind is NodeItem:
+                item.set_result(result.nodes.get(item.node_id))
+                if texts_shown:  # its numbers are painted next: wrap them now, not mid-paint
+                    item.settle()
+            elif kind is EdgeItem:
+                edge_result = result.edges.get(item.key)
+                item.set_gradient(None if edge_result is None else edge_result.grad)
+        if not self._sized:
+            self._sized = True
+            for card in self.nodes.values():
+                card.take_latest()
+        self._behind = [*self.nodes.values(), *self.edges.values()]
+        self._sweep_timer.start()
+
+    def _sweep(self) -> None:
+        """Have the items out of sight take the latest result, ``_SWEEP_S`` at most a turn."""
+        behind, end = self._behind, time.perf_counter() + _SWEEP_S
+        while behind:
+            behind.pop().take_latest()
+            if time.perf_counter() > end:
+                self._sweep_timer.start()
+                return
+
+    @property
+    def sweeping(self) -> bool:
+        """True while items out of sight have not taken the latest result yet."""
+        return bool(self._behind)
 
     def _items_in_sight(self) -> set[QGraphicsItem]:
         """The items some view shows now (with a margin).

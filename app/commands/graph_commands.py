@@ -7,7 +7,6 @@ signals. The command text is what the History dock lists ("Connect w -> a").
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -168,9 +167,13 @@ class SetFieldCommand(QUndoCommand):
 
     def redo(self) -> None:
         self.old = self.doc.set_field(self.node_id, self.name, self.value)
+        # keep the document's own copy rather than a second one (a value can be a million
+        # numbers): the document never changes a stored value in place
+        self.value = getattr(self.doc.node(self.node_id), self.name)
 
     def undo(self) -> None:
         self.doc.set_field(self.node_id, self.name, self.old)
+        self.old = getattr(self.doc.node(self.node_id), self.name)
 
 
 class SetValuesCommand(QUndoCommand):
@@ -186,9 +189,10 @@ class SetValuesCommand(QUndoCommand):
         super().__init__(text, parent)
         self.doc = doc
         self.merge_key = merge_key
-        # the document never changes a stored value in place: its current ones need no copy
+        # the document never changes a stored value in place: its current ones need no copy,
+        # and after redo ``after`` holds the document's own copies too
         self.before = {node_id: doc.node(node_id).value for node_id in values}
-        self.after = copy.deepcopy(values)
+        self.after = dict(values)
 
     def id(self) -> int:
         return SET_VALUES_COMMAND_ID
@@ -210,6 +214,7 @@ class SetValuesCommand(QUndoCommand):
 
     def redo(self) -> None:
         self._apply(self.after)
+        self.after = {node_id: self.doc.node(node_id).value for node_id in self.after}
 
     def undo(self) -> None:
         self._apply(self.before)

@@ -5,7 +5,8 @@ PyTorch builds one each forward), runs backward from the output node and returns
 :class:`EvalResult` with a :class:`NodeResult` per node and an :class:`EdgeResult` per wire.
 """
 
-from app.evaluate.evaluator import evaluate_document
+from app.evaluate.evaluator import EvaluationCancelled, evaluate_document
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 
-__all__ = ["AutogradNode", "EdgeResult", "EvalResult", "NodeResult", "evaluate_document"]
+__all__ = ["AutogradNode", "EdgeResult", "EvalResult", "EvaluationCancelled", "NodeResult",
+           "evaluate_document"]

@@ -22,33 +22,42 @@ from typing import Any
 import numpy as np
 
 import cgengine
-from app.evaluate import messages
+from app.evaluate import budget, messages
 from app.evaluate.calls import call_op
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
-from app.registry import NodeType
+
+
+class EvaluationCancelled(Exception):
+    """``evaluate_document`` stopped because its ``cancelled`` callback said so."""
 
 
 def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine, *,
-                      retire: Callable[[Any], None] | None = None) -> EvalResult:
+                      retire: Callable[[Any], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> EvalResult:
     """Run the document's graph forward and backward on ``engine``; never raises for bad graphs.
 
     Numeric faults (log of a negative number, overflow) give nan/inf on the node as in torch,
-    without printing numpy or engine warnings to the console. The engine objects of the run
-    (tensors, graph nodes: tens of thousands of small objects for a large graph, which take
-    milliseconds to free) are handed to ``retire`` when it is given, so that the caller frees
-    them when it suits it (the window: once the new numbers are on screen); else they are freed
-    on return.
+    without printing numpy or engine warnings to the console. An operation that would take the
+    evaluation past its budget (app/evaluate/budget.py) is refused on its node before it runs.
+    The engine objects of the run (tensors, graph nodes: tens of thousands of small objects for
+    a large graph, which take milliseconds to free) are handed to ``retire`` when it is given,
+    so that the caller frees them when it suits it (the window: once the new numbers are on
+    screen); else they are freed on return. ``cancelled`` is asked before each node: when it
+    answers True (a newer edit makes this evaluation useless) the evaluation stops and raises
+    :class:`EvaluationCancelled`.
     """
     start = time.perf_counter()
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        evaluation = _Evaluation(doc, engine)
-        result = evaluation.run()
-        leftovers = evaluation.release()
+        evaluation = _Evaluation(doc, engine, cancelled)
+        try:
+            result = evaluation.run()
+        finally:
+            leftovers = evaluation.release()
+            if retire is not None:
+                retire(leftovers)
     result.seconds = time.perf_counter() - start
-    if retire is not None:
-        retire(leftovers)
     return result
 
 
@@ -91,38 +100,6 @@ def _dtype_name(dtype: np.dtype) -> str:
 
 _MISSING = object()  # no value: the node failed
 
-#: The largest result an operation may produce in the editor. A file holds at most 10^6 elements
-#: per tensor, but broadcasting a [10000, 1] tensor with a [1, 10000] one would make 10^8 (seconds
-#: and gigabytes on every edit): such an op is refused on its node before it runs.
-MAX_RESULT_ELEMENTS = 10_000_000
-
-
-def _result_too_big(node_type: NodeType, args: list[Any]) -> str | None:
-    """An error text when the op would produce more than MAX_RESULT_ELEMENTS elements."""
-    tensors = [a for a in args if hasattr(a, "shape")]
-    if len(tensors) < 2:
-        return None  # one tensor in: the registry's ops never make a result larger than it
-    shapes = [tuple(a.shape) for a in tensors]
-    growing = node_type.result_size != "broadcast"
-    if not growing and all(s == shapes[0] for s in shapes):
-        return None  # no broadcasting: the result is no larger than an input
-    try:
-        if node_type.result_size == "matrix_product" and all(len(s) >= 2 for s in shapes[:2]):
-            a, b = shapes[:2]
-            shape = np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
-        elif node_type.result_size == "concatenation":
-            shape = (sum(int(np.prod(s)) for s in shapes),)
-        else:
-            shape = np.broadcast_shapes(*shapes)
-    except ValueError:
-        return None  # not broadcastable: the engine words that error
-    count = int(np.prod(shape, dtype=np.float64))
-    if count <= MAX_RESULT_ELEMENTS:
-        return None
-    return messages.TOO_BIG.format(count=f"{count:,}", shape=list(shape),
-                                   limit=f"{MAX_RESULT_ELEMENTS:,}")
-
-
 #: Backward graphs larger than this are counted but not listed in ``EvalResult.autograd``: the
 #: autograd view draws at most this many boxes, and listing them costs a few milliseconds per
 #: thousand nodes.
@@ -140,9 +117,12 @@ class _Evaluation:
     node (``grad_fn.register_hook``). So one backward pass gives every number on the canvas.
     """
 
-    def __init__(self, doc: GraphDocument, engine: ModuleType) -> None:
+    def __init__(self, doc: GraphDocument, engine: ModuleType,
+                 cancelled: Callable[[], bool] | None = None) -> None:
         self.doc = doc
         self.engine = engine
+        self.cancelled = cancelled
+        self.account = budget.Account()
         self.tensor_type = engine.Tensor
         #: how results read a tensor's array: torch may reuse its gradient buffers, so its arrays
         #: are copied; cgengine's are shared (an evaluation of 2,000 nodes reads 8,000 arrays)
@@ -175,7 +155,10 @@ class _Evaluation:
 
     def run(self) -> EvalResult:
         nodes = self.result.nodes
+        cancelled = self.cancelled
         for node_id in self.doc.topological_order():
+            if cancelled is not None and cancelled():
+                raise EvaluationCancelled(node_id)
             node = self.doc.node(node_id)
             nodes[node_id] = self.forward(node)
         # every wire gets a result, in the document's order; backward fills in the grads
@@ -199,11 +182,15 @@ class _Evaluation:
                                         requires_grad=node.requires_grad)
         except Exception as exc:
             return NodeResult(error=_error_text(exc))
+        result = self.describe(tensor)
+        refusal = self.account.charge(result.value.nbytes * (2 if tensor.requires_grad else 1),
+                                      result.value.size)
+        if refusal:
+            return NodeResult(error=refusal)
         self.values[node.id] = tensor
         self.leaves[id(tensor)] = node.id
         if tensor.requires_grad:
             self.holders.append((node.id, tensor))
-        result = self.describe(tensor)
         if node.retain_grad and not tensor.requires_grad:
             result.warning = messages.RETAIN_WITHOUT_GRAD
         return result
@@ -223,8 +210,12 @@ class _Evaluation:
         results = self.result.nodes
         args: list[Any] = []
         unwired = None  # the first input port with neither a wire nor a default
-        # no result is larger than both the product and the sum of the input sizes
-        product = total = 1
+        # what the result will cost: its inputs' common shape (one-element inputs aside, they
+        # never make a result larger), their widest element and whether one requires grad
+        shape: tuple[int, ...] | None = None
+        mixed = False
+        itemsize = 4
+        grad = False
         for port, src in zip(spec.inputs, inputs, strict=True):
             if src is not None:
                 value = values.get(src, _MISSING)
@@ -232,19 +223,38 @@ class _Evaluation:
                     failed = results[src]
                     return NodeResult(is_leaf=False, blocked_by=failed.blocked_by or src)
                 args.append(value)
-                size = results[src].value.size
-                product *= size
-                total += size
+                source = results[src]
+                array = source.value
+                if array.size != 1:
+                    if shape is None:
+                        shape = array.shape
+                    elif array.shape != shape:
+                        mixed = True
+                if not source.is_number:
+                    itemsize = max(itemsize, array.itemsize)
+                    grad = grad or source.requires_grad
             elif port.default is not None:
                 args.append(node.params.get(port.name, port.default))
             elif unwired is None:
                 unwired = port.name
         if unwired is not None:
             return NodeResult(is_leaf=False, error=messages.NOT_CONNECTED.format(port=unwired))
-        if product > MAX_RESULT_ELEMENTS or total > MAX_RESULT_ELEMENTS:
-            too_big = _result_too_big(spec, args)
-            if too_big:
-                return NodeResult(is_leaf=False, error=too_big)
+        if mixed or spec.result_size != "broadcast":
+            sized = budget.result_size(spec, [results[src].value.shape for src in inputs
+                                              if src is not None])
+            if sized is None:  # the shapes do not fit: the engine words the error
+                elements = work = 0
+            else:
+                result_shape, work = sized
+                refusal = budget.too_big(result_shape)
+                if refusal:
+                    return NodeResult(is_leaf=False, error=refusal)
+                elements = math.prod(result_shape)
+        else:  # inputs of one shape: the result is no larger (a sum is smaller)
+            elements = work = 1 if shape is None else math.prod(shape)
+        refusal = self.account.charge(elements * itemsize * (2 if grad else 1), work)
+        if refusal:
+            return NodeResult(is_leaf=False, error=refusal)
         try:
             tensor = call_op(self.engine, spec, args, node.params)
         except Exception as exc:

@@ -1,9 +1,9 @@
 """The evaluator's own messages, as templates with ``{named}`` fields (no Qt here).
 
 These are the notes the editor adds on a node (an unwired input, why a value became nan, a
-result too large to compute). The engine's own errors are not here: they keep PyTorch's English
-wording, as a student sees it from torch. The templates are extracted for translation
-(tools/update_translations.py, context "evaluator"), and
+result too large to compute, a graph past the evaluation's budget). The engine's own errors are
+not here: they keep PyTorch's English wording, as a student sees it from torch. The templates
+are extracted for translation (tools/update_translations.py, context "evaluator"), and
 :func:`app.display.messages.localised` shows a filled-in message in the interface's language.
 """
 
@@ -15,6 +15,10 @@ NUMBER_OUTPUT = "a python number has no backward(); choose a tensor node as the 
 NOT_A_TENSOR = "{op} did not return a tensor"
 TOO_BIG = ("the result would have {count} elements (shape {shape}); the editor computes at most "
            "{limit}")
+OVER_MEMORY = ("the graph's values and gradients would take {total} with this result ({this}); "
+               "the editor evaluates at most {limit} at once")
+OVER_WORK = ("the graph would take {total} element operations with this result ({this}); the "
+             "editor evaluates at most {limit} at once")
 #: retain_grad() on a tensor that does not require grad is an error in torch; here it is a
 #: warning, so that ticking a checkbox never blocks the rest of the graph.
 RETAIN_WITHOUT_GRAD = ("retain_grad() needs a tensor that requires grad; torch raises \"can't "
@@ -31,5 +35,5 @@ NONFINITE = "{op} gave nan or inf"
 
 #: Every template, for translation.
 TEMPLATES: tuple[str, ...] = (NOT_CONNECTED, SCALAR_NOT_A_NUMBER, NUMBER_OUTPUT, NOT_A_TENSOR,
-                              TOO_BIG, RETAIN_WITHOUT_GRAD, *NONFINITE_REASONS.values(),
-                              NONFINITE)
+                              TOO_BIG, OVER_MEMORY, OVER_WORK, RETAIN_WITHOUT_GRAD,
+                              *NONFINITE_REASONS.values(), NONFINITE)

@@ -5,7 +5,8 @@ the evaluation scheduler hands it to :class:`BackgroundEvaluator` instead of eva
 event loop. The worker thread never sees the live document, which the GUI keeps editing: the
 scheduler passes :func:`clone_for_evaluation`, a copy made on the GUI thread. Each request
 carries a generation number; a result is only handed back for the newest request, so a slow
-evaluation of an old edit can never overwrite the numbers of a newer one.
+evaluation of an old edit can never overwrite the numbers of a newer one, and an evaluation made
+useless by a newer request (or by ``cancel``) stops at its next node instead of running to its end.
 
 Nothing here touches Qt: the evaluation scheduler (app/scheduler.py) polls
 :meth:`BackgroundEvaluator.take_result` from a timer in the GUI thread, so no Qt object is ever
@@ -50,30 +51,33 @@ def clone_for_evaluation(doc: GraphDocument) -> GraphDocument:
     return doc.evaluation_copy()
 
 
-def evaluate_serialised(doc: GraphDocument, *,
+def evaluate_serialised(doc: GraphDocument, cancelled: Callable[[], bool] | None = None, *,
                         retire: Callable[[Any], None] | None = None) -> EvalResult:
-    """``evaluate_document(doc, retire=retire)``, never at the same time as another evaluation."""
+    """``evaluate_document(doc, retire=retire, cancelled=cancelled)``, never at the same time as
+    another evaluation."""
     with EVALUATION_LOCK:
-        return evaluate_document(doc, retire=retire)
+        return evaluate_document(doc, retire=retire, cancelled=cancelled)
 
 
 class BackgroundEvaluator:
     """Runs one evaluation at a time in the worker thread; the newest request wins.
 
-    ``evaluate(doc)`` is what runs in the worker thread (by default
-    :func:`evaluate_serialised`). ``submit(doc, generation)`` starts evaluating a cloned document,
-    or, while an evaluation runs, keeps the request as the next one (replacing any request
-    waiting before it).
+    ``evaluate(doc, cancelled)`` is what runs in the worker thread (by default
+    :func:`evaluate_serialised`); ``cancelled()`` turns True once a newer request (or
+    ``cancel``) makes it useless. ``submit(doc, generation)`` starts evaluating a cloned
+    document, or, while an evaluation runs, cancels it and keeps the request as the next one
+    (replacing any request waiting before it).
     ``take_result()`` is polled from the GUI thread: it returns ``(generation, result)`` once
     the evaluation of the newest request is done, and starts the waiting request when the one
     that finished is outdated. ``generation`` tells the caller which edit the result belongs to.
     """
 
-    def __init__(self, evaluate: Callable[[GraphDocument], EvalResult] = evaluate_serialised
-                 ) -> None:
+    def __init__(self, evaluate: Callable[[GraphDocument, Callable[[], bool]], EvalResult]
+                 = evaluate_serialised) -> None:
         self._evaluate = evaluate
         self._running: Future[EvalResult] | None = None
         self._running_generation = -1
+        self._running_cancelled = threading.Event()
         self._waiting: tuple[GraphDocument, int] | None = None
 
     @property
@@ -86,12 +90,15 @@ class BackgroundEvaluator:
         if self._running is None:
             self._start(doc, generation)
         else:
+            self._running_cancelled.set()  # outdated: it stops at its next node
             self._waiting = (doc, generation)
 
     def cancel(self) -> None:
-        """Forget every request: a running evaluation finishes, but its result is dropped."""
+        """Forget every request: a running evaluation stops at its next node, its result (or
+        its EvaluationCancelled) is dropped."""
         self._waiting = None
         self._running_generation = -1
+        self._running_cancelled.set()
 
     def take_result(self) -> tuple[int, EvalResult | BaseException] | None:
         """The finished evaluation of the newest request (or the exception it raised), else None.
@@ -113,5 +120,7 @@ class BackgroundEvaluator:
         return generation, error if error is not None else future.result()
 
     def _start(self, doc: GraphDocument, generation: int) -> None:
-        self._running = _shared_executor().submit(self._evaluate, doc)
+        self._running_cancelled = threading.Event()
+        self._running = _shared_executor().submit(self._evaluate, doc,
+                                                  self._running_cancelled.is_set)
         self._running_generation = generation

@@ -122,17 +122,21 @@ class NumericCheckDisplay(QObject):
         return self.action.isChecked()
 
     def refresh(self) -> None:
-        """Recompute the check for the latest evaluation and give each card its line."""
+        """Recompute the check for the latest evaluation and give the cards their lines: those
+        checked now and those checked before (with the check off, an edit of a 5,000-node graph
+        touches no card here)."""
         controller = self.window.controller
-        self.checks = {}
+        previous, self.checks = self.checks, {}
         if self.enabled and controller.result is not None:
             try:
                 self.checks = numeric_gradients(controller.document, result=controller.result)
             except Exception as exc:  # an engine bug must not take the lesson down with it
                 controller.message.emit(self.tr("Numeric gradient check failed: %1")
                                         .replace("%1", str(exc)))
-        for node_id, item in self.window.scene.nodes.items():
-            item.set_numeric_text(numeric_check_text(self.checks.get(node_id)))
+        cards = self.window.scene.nodes
+        for node_id in previous.keys() | self.checks.keys():
+            if (item := cards.get(node_id)) is not None:
+                item.set_numeric_text(numeric_check_text(self.checks.get(node_id)))
 
 
 class BlackScreen(QWidget):

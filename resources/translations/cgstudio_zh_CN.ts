@@ -172,7 +172,7 @@
     <name>CodeDock</name>
     <message>
         <source>Code</source>
-        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. (light theme, dark theme) colour of each kind of token</extracomment>
+        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. How often the GUI thread looks for a script written in the worker thread. (light theme, dark theme) colour of each kind of token</extracomment>
         <translation>代码</translation>
     </message>
     <message>
@@ -246,7 +246,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and whether every card must look again at the room on its right (a card moved)</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. The cell of the cards&apos; index, and how far above a card the top of a card beside it may lie. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and where cards moved to (the cards on their left may have to give way)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -766,7 +766,7 @@
     <name>NodeItem</name>
     <message>
         <source>no value: %1 has an error</source>
-        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
     </message>
     <message>
@@ -1058,6 +1058,14 @@
     <message>
         <source>the result would have {count} elements (shape {shape}); the editor computes at most {limit}</source>
         <translation>结果将有 {count} 个元素（形状 {shape}）；编辑器最多计算 {limit} 个</translation>
+    </message>
+    <message>
+        <source>the graph&apos;s values and gradients would take {total} with this result ({this}); the editor evaluates at most {limit} at once</source>
+        <translation>加上这个结果（{this}），图的值和梯度将占用 {total}；编辑器一次最多计算 {limit}</translation>
+    </message>
+    <message>
+        <source>the graph would take {total} element operations with this result ({this}); the editor evaluates at most {limit} at once</source>
+        <translation>加上这个结果（{this}），图将需要 {total} 次元素运算；编辑器一次最多计算 {limit} 次</translation>
     </message>
     <message>
         <source>retain_grad() needs a tensor that requires grad; torch raises &quot;can&apos;t retain_grad on Tensor that has requires_grad=False&quot;</source>
