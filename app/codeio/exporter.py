@@ -24,7 +24,14 @@ from app.codeio.program_code import (
     shared_variables,
 )
 from app.model import GraphDocument, Node
-from app.model.control_flow import SIDE_PORTS, Branch, Item, execution_program, flatten
+from app.model.control_flow import (
+    SIDE_PORTS,
+    Branch,
+    Item,
+    TensorVersions,
+    execution_program,
+    flatten,
+)
 
 #: Names a variable must not hide: the module, and python's builtins (sum, max, abs, ...).
 _TAKEN_NAMES = frozenset({"torch", *dir(builtins)})
@@ -62,7 +69,7 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
         lines.append(f"# {names[output]}.backward() is left out: {names[output]} "
                      "cannot be computed")
     else:
-        lines.extend([*backward_lines(doc, names[output], names, _value_text), ""])
+        lines.extend([*backward_lines(doc, output, names, writer.versions, _value_text), ""])
         # torch keeps .grad on leaves and on tensors that called retain_grad(); reading it on
         # any other tensor only gives None (and a warning)
         for node in written:
@@ -92,6 +99,7 @@ class _Writer:
 
     def __init__(self, doc: GraphDocument, names: dict[str, str]) -> None:
         self.doc, self.names = doc, names
+        self.versions = TensorVersions(doc)
         self.lines: list[str] = []
         self.written: list[Node] = []
         self.left_out: dict[str, str] = {}  # node id -> why it could not be written
@@ -105,7 +113,8 @@ class _Writer:
             node = self.doc.node(item)
             if node.type == "scalar":
                 continue
-            statement, reason = _statement(self.doc, node, self.names, self.left_out)
+            statement, reason = _statement(self.doc, node, self.names, self.left_out,
+                                           self.versions)
             self.emit(node, statement, reason, indent)
 
     def emit(self, node: Node, statement: str, reason: str | None, indent: str) -> None:
@@ -131,7 +140,7 @@ class _Writer:
         texts: list[str] = []
         reason = None
         for port, src in enumerate(sources):
-            text, why = _operand_text(doc, node, port, src, names, self.left_out)
+            text, why = _operand_text(doc, node, port, src, names, self.left_out, self.versions)
             texts.append(text)
             reason = reason or why
         if reason is not None:
@@ -195,8 +204,10 @@ def _identifier(text: str) -> str:
 
 
 def _operand_text(doc: GraphDocument, node: Node, port: int, src: str | None,
-                  names: dict[str, str], left_out: dict[str, str]) -> tuple[str, str | None]:
-    """How input ``port`` of ``node`` is written (a name or a number), or why it cannot be."""
+                  names: dict[str, str], left_out: dict[str, str],
+                  versions: TensorVersions) -> tuple[str, str | None]:
+    """How input ``port`` of ``node`` is written (a name or a number), or why it cannot be; a
+    tensor changed in place by then goes by the name of its change."""
     spec = node.spec.inputs[port]
     if src is None:
         if spec.default is None:
@@ -209,11 +220,11 @@ def _operand_text(doc: GraphDocument, node: Node, port: int, src: str | None,
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "", f"its input '{spec.name}' is not a number"
         return _number_text(value), None
-    return names[src], None
+    return names[versions.at(src, node.id)], None
 
 
 def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
-               left_out: dict[str, str]) -> tuple[str, str | None]:
+               left_out: dict[str, str], versions: TensorVersions) -> tuple[str, str | None]:
     """The line that makes ``node``, or why it cannot be written."""
     name = names[node.id]
     if node.type == "tensor":
@@ -228,7 +239,7 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
     arguments: list[str] = []
     sources = doc.inputs_of(node.id)
     for port, src in enumerate(sources):
-        text, reason = _operand_text(doc, node, port, src, names, left_out)
+        text, reason = _operand_text(doc, node, port, src, names, left_out, versions)
         if reason is not None:
             return "", reason
         arguments.append(text)
@@ -250,8 +261,7 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
     if node.inplace:
         if sources[0] is None or doc.node(sources[0]).type == "scalar":
             return "", f"a python number has no {spec.function}_()"
-        return in_place_statement(node, name, arguments, names[sources[0]] == name,
-                                  keywords), None
+        return in_place_statement(node, name, arguments, arguments[0] == name, keywords), None
     call = f"torch.{spec.function}({', '.join([*arguments, *keywords])})"
     if spec.values_along_dim and "dim" in params:
         call += ".values"  # along a dim the function gives (values, indices)

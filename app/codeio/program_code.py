@@ -17,7 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 from app.model import GraphDocument, Node
-from app.model.control_flow import SIDE_PORTS, Item, branch_bodies, flatten, in_place_source
+from app.model.control_flow import (
+    SIDE_PORTS,
+    Item,
+    TensorVersions,
+    branch_bodies,
+    flatten,
+    in_place_source,
+)
 
 
 def shared_variables(doc: GraphDocument, program: list[Item]) -> dict[str, str]:
@@ -82,8 +89,11 @@ def in_place_statement(node: Node, name: str, arguments: list[str], shares_sourc
 
 
 def backward_lines(doc: GraphDocument, output: str, names: dict[str, str],
+                   versions: TensorVersions,
                    value_text: Callable[[Any, str], str]) -> list[str]:
-    """The backward statements of the document's plan on the variable ``output``."""
+    """The backward statements of the document's plan on the output node ``output``. A tensor
+    changed in place is named as it is at the end (``a2`` of ``a2 = a.mul_(2)``: both names
+    hold that one tensor), which is how the code importer reads the names back."""
     plan = doc.backward
     gradient = ""
     if plan.gradient is not None:
@@ -94,11 +104,11 @@ def backward_lines(doc: GraphDocument, output: str, names: dict[str, str],
             arguments = [gradient] if gradient else []
             if step.retain_graph:
                 arguments.append("retain_graph=True")
-            lines.append(f"{output}.backward({', '.join(arguments)})")
+            lines.append(f"{names[versions.at(output)]}.backward({', '.join(arguments)})")
             continue
         for node_id in step.nodes:
             if node_id in names:
-                name = names[node_id]
+                name = names[versions.at(node_id)]
                 lines.append(f"{name}.grad = None" if step.set_to_none
                              else f"{name}.grad.zero_()")
     return lines

@@ -14,7 +14,11 @@ the evaluator and the code exporter, so that the canvas and an exported script a
   graph autograd records depends on the data. A node is in a body when every path from it to a
   result (a node nothing reads, or the output) goes through that side's wire. Bodies nest like
   the blocks of a program (each is post-dominated by its wire); leaf tensors and numbers are
-  data made up front, in no body. So :func:`execution_program`
+  data made up front, in no body; so are in-place nodes and what they read, which always run
+  (a change to a tensor made on one side only is not modelled). A body runs where its branch
+  node runs, so a reader inside it
+  may come after an in-place node that the plain order put after it: the evaluator and the
+  exported code then both read the changed tensor. So :func:`execution_program`
   returns the graph as statements and :class:`Branch` blocks, each block in topological order.
 """
 
@@ -110,6 +114,38 @@ def _reaches(after: dict[str, list[str]], start: str, goal: str) -> bool:
     return False
 
 
+class TensorVersions:
+    """Which node holds a tensor as a statement runs, when in-place nodes change tensors.
+
+    ``a2 = a.mul_(2)`` makes ``a`` and ``a2`` one tensor: a statement after it that reads
+    either reads the changed tensor, and code names it by the last change (as the code importer
+    binds every name of a changed tensor to the change). ``at(node_id, reader)`` is that node:
+    the last in-place node that changed ``node_id``'s tensor before ``reader`` runs (following
+    changes of changes), or at the end when ``reader`` is None; ``node_id`` itself if none did.
+    """
+
+    def __init__(self, doc: GraphDocument) -> None:
+        self.position: dict[str, int] = {}
+        self.writers: dict[str, list[str]] = {}
+        if not any(node.inplace for node in doc.nodes):
+            return
+        for index, node_id in enumerate(flatten(execution_program(doc))):
+            self.position[node_id] = index
+            source = in_place_source(doc, node_id)
+            if source is not None:
+                self.writers.setdefault(source, []).append(node_id)
+
+    def at(self, node_id: str, reader: str | None = None) -> str:
+        limit = self.position.get(reader, len(self.position)) if reader else len(self.position)
+        seen = {node_id}
+        while True:
+            earlier = [w for w in self.writers.get(node_id, ()) if self.position[w] < limit]
+            if not earlier or earlier[-1] in seen:
+                return node_id
+            node_id = earlier[-1]
+            seen.add(node_id)
+
+
 def needs_program(doc: GraphDocument) -> bool:
     """Whether the order matters: the graph has an in-place node or a branch node."""
     return any(node.inplace or node.spec.control == "choose" for node in doc.nodes)
@@ -131,6 +167,7 @@ def branch_bodies(doc: GraphDocument) -> dict[tuple[str, Side], set[str]]:
         return {}
     inputs = doc.input_table()
     start = roots(doc)
+    always = _ancestors(inputs, [node.id for node in doc.nodes if node.inplace])
     bodies: dict[tuple[str, Side], set[str]] = {}
     for branch in branches:
         ports = inputs.get(branch) or []
@@ -142,7 +179,8 @@ def branch_bodies(doc: GraphDocument) -> dict[tuple[str, Side], set[str]]:
             needed = _needed(inputs, start, cut=(branch, port))
             # tensors and numbers are data, made before any statement runs: no body holds them
             bodies[(branch, side)] = {node_id for node_id in _ancestors(inputs, [source])
-                                      if node_id not in needed and doc.node(node_id).spec.is_op}
+                                      if node_id not in needed and node_id not in always
+                                      and doc.node(node_id).spec.is_op}
     return bodies
 
 
