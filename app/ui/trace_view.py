@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -63,7 +64,7 @@ class ComparisonDock(QDockWidget):
         self.caption.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.caption)
@@ -104,6 +105,9 @@ class ComparisonDock(QDockWidget):
             self.table.setRowCount(0)
             return
         left_title, right_title, left, right = runs
+        if self.runs is None:  # a comparison appears (a Trace, a Run): show it
+            self.show()
+            self.raise_()
         self.runs = (left, right)
         rows = [node for node in doc.nodes if node.type != "scalar"]
         parted = [node.display_name for node in rows
@@ -119,7 +123,6 @@ class ComparisonDock(QDockWidget):
                 item = QTableWidgetItem(_cell(result, node.id))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
 
     def cell_text(self, node_id: str) -> tuple[str, str]:
         """(left, right) as the table shows them for ``node_id`` (tests, screenshots)."""
@@ -129,10 +132,11 @@ class ComparisonDock(QDockWidget):
 
 
 def install(window: MainWindow) -> ComparisonDock:
-    """Add the dock as a tab beside the autograd graph, and its toggle to the View menu."""
+    """Add the dock below the canvas, where two columns have room (hidden until a graph is
+    traced or run statically), and its toggle to the View menu."""
     dock = ComparisonDock(window.controller, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window.tabifyDockWidget(window.history_dock, dock)
-    window.inspector.raise_()
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    if dock.runs is None:
+        dock.hide()
     window.add_to_menu("view", "docks", dock.toggleViewAction())
     return dock
