@@ -177,3 +177,23 @@ def test_trace_then_static_mode_runs_only_on_run(qtbot, tmp_path: Path) -> None:
     assert "grad [5., 5.]" in left and "grad [3., 3.]" in right
     trigger(qtbot, window, "run")
     assert controller.result.nodes["x"].grad.tolist() == [5.0, 5.0]
+
+
+def test_the_output_tag_says_how_backward_is_called(qtbot, tmp_path: Path) -> None:
+    window = open_course(qtbot, tmp_path, "course_weighted_backward")
+    loss = window.scene.nodes["loss"]
+    assert loss._output_tag() == "output · backward(gradient=[1., 2.])"
+    trigger(qtbot, window, "backward_again")
+    assert loss._output_tag() == "output · backward(gradient=[1., 2.]) × 2"
+    trigger(qtbot, window, "reset_backward")
+    assert loss._output_tag() == "output · backward(gradient=[1., 2.])"
+    window.scene.select_ids(["loss"])
+    edit = window.inspector.gradient_edit
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert loss._output_tag() == "output · backward starts here"
+    assert window.controller.document.backward.gradient is None
+    settle(qtbot, window)
+    assert "grad can be implicitly created only for scalar outputs" in (
+        window.controller.result.nodes["loss"].error or "")

@@ -61,6 +61,10 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
         <translation>切换 retain_grad</translation>
     </message>
     <message>
+        <source>Toggle in place (%1_)</source>
+        <translation>切换原地操作（%1_）</translation>
+    </message>
+    <message>
         <source>Toggle requires_grad</source>
         <translation>切换 requires_grad</translation>
     </message>
@@ -858,6 +862,10 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
         <source>no value: %1 has an error</source>
         <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
+    </message>
+    <message>
+        <source>output · %1</source>
+        <translation>输出 · %1</translation>
     </message>
     <message>
         <source>output · backward starts here</source>
