@@ -167,6 +167,8 @@ def test_trace_then_static_mode_runs_only_on_run(qtbot, tmp_path: Path) -> None:
     assert list(controller.document.trace.values()) == ["then"]
     trigger(qtbot, window, "static_mode")
     assert controller.document.mode == "static"
+    assert window.view.hint_text().startswith("Static graph: define it first, then run it.")
+    assert window.menu_actions["static_mode"].isChecked()
     assert controller.result.nodes["x"].grad is None  # defined, not run yet
     trigger(qtbot, window, "run")
     assert controller.result.nodes["x"].grad.tolist() == [3.0, 3.0]

@@ -316,6 +316,10 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
         <translation>从左侧节点库添加节点，或双击画布后输入名称。从输出端口（右侧）拖到输入端口（左侧）即可连线。</translation>
     </message>
     <message>
+        <source>Static graph: define it first, then run it. Edits wait for Graph &gt; Run (F5); the numbers are those of the last Run.</source>
+        <translation>静态图：先定义，再运行。修改要等到 图 &gt; 运行（F5）才生效；显示的是上一次运行的数值。</translation>
+    </message>
+    <message>
         <source>No output yet: backward starts from the node marked output. Right-click a result and choose Set as output.</source>
         <translation>还没有输出节点：backward 从标为输出的节点开始。右键单击一个结果，选择“设为输出”。</translation>
     </message>
