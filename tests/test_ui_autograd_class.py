@@ -199,3 +199,33 @@ def test_the_output_tag_says_how_backward_is_called(qtbot, tmp_path: Path) -> No
     settle(qtbot, window)
     assert "grad can be implicitly created only for scalar outputs" in (
         window.controller.result.nodes["loss"].error or "")
+
+
+def test_the_walkthrough_explains_the_weighted_seed_the_grad_node_and_the_branch(
+        qtbot, tmp_path: Path) -> None:
+    window = open_course(qtbot, tmp_path, "course_weighted_backward")
+    walk = window.walkthrough
+    walk.backward_action.trigger()
+    assert walk.panel.formula_label.text().startswith("dloss/dloss = gradient = [1., 2.]")
+    assert "weighted sum" in walk.panel.note_label.text()
+    while walk.next_action.isEnabled():
+        walk.next()
+    assert walk.panel.formula_label.text().endswith("= 9.")  # w, the last step
+
+    window = open_course(qtbot, tmp_path, "course_second_derivative")
+    walk = window.walkthrough
+    walk.forward_action.trigger()
+    while window.scene.nodes["grad_1"].highlight != "current":
+        walk.next()
+    assert walk.panel.formula_label.text().startswith(
+        "grad_1 = dy/dx = autograd.grad(y, x, create_graph=True)[0] = 6.")
+    assert "second derivative" in walk.panel.note_label.text()
+
+    window = open_course(qtbot, tmp_path, "course_dynamic_static")
+    walk = window.walkthrough
+    walk.forward_action.trigger()
+    while window.scene.nodes["y_3"].highlight != "current":
+        walk.next()
+    # Python's conditional expression; the side not taken has no number, so none are shown
+    assert walk.panel.formula_label.text() == "y = (y if positive else y) = [1., 4.]"
+    assert "took its else side" in walk.panel.note_label.text()

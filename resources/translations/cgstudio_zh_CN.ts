@@ -1166,8 +1166,20 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
         <translation>前向传播 · 第 %1/%2 步：%3</translation>
     </message>
     <message>
+        <source>backward(gradient=...) starts at the output %1 with the gradient you gave instead of 1: each element of %1 is weighted, so every .grad is the weighted sum of the elements&apos; gradients.</source>
+        <translation>backward(gradient=...) 从输出 %1 开始，初始梯度是你给出的 gradient 而不是 1：%1 的每个元素都被加权，所以每个 .grad 都是各元素梯度的加权和。</translation>
+    </message>
+    <message>
         <source>backward() starts at the output %1 with the gradient 1: d%1/d%1 = 1.</source>
         <translation>backward() 从输出 %1 开始，初始梯度为 1：d%1/d%1 = 1。</translation>
+    </message>
+    <message>
+        <source>%1 = torch.autograd.grad(...)[0] runs a backward pass inside the forward one. With create_graph=True that pass is recorded too, so another grad node can differentiate %1 again (a second derivative).</source>
+        <translation>%1 = torch.autograd.grad(...)[0] 在前向传播中运行一次反向传播。使用 create_graph=True 时这次反向传播也被记录下来，所以另一个 grad 节点可以对 %1 再求导（二阶导数）。</translation>
+    </message>
+    <message>
+        <source>The if %1 took its %2 side: only that side ran, so only it is in the graph autograd recorded. Other data may take the other side: the graph is dynamic.</source>
+        <translation>if %1 走了 %2 分支：只有这一侧运行了，所以 autograd 记录的计算图里只有它。换一组数据可能走另一侧：这就是动态图。</translation>
     </message>
     <message>
         <source>This operation failed: %1</source>
