@@ -14,6 +14,7 @@ from typing import Any
 
 from app.commands import SetProgramCommand
 from app.commands.graph_commands import describe_value
+from app.evaluate import evaluate_document
 from app.model import GraphDocument, GraphError
 from app.model.backward_plan import BackwardPlan
 
@@ -108,8 +109,11 @@ class ProgramEditor:
         if not any(node.spec.control == "choose" for node in doc.nodes):
             self.controller.message.emit("Nothing to trace: the graph has no branch node")
             return False
-        result = self.controller.evaluate_now()
-        decisions = dict(result.decisions)
+        # the sides the current data takes, run dynamically (a static graph may not be run yet)
+        now = doc.evaluation_copy()
+        now.set_mode("dynamic")
+        now.set_trace(None)
+        decisions = dict(evaluate_document(now).decisions)
         if not decisions:
             self.controller.message.emit("No branch ran: fix the graph's errors first")
             return False

@@ -229,3 +229,15 @@ def test_the_walkthrough_explains_the_weighted_seed_the_grad_node_and_the_branch
     # Python's conditional expression; the side not taken has no number, so none are shown
     assert walk.panel.formula_label.text() == "y = (y if positive else y) = [1., 4.]"
     assert "took its else side" in walk.panel.note_label.text()
+
+
+def test_trace_in_a_static_graph_not_run_yet_takes_the_sides_of_the_data(
+        qtbot, tmp_path: Path) -> None:
+    window = open_course(qtbot, tmp_path, "course_dynamic_static")
+    controller = window.controller
+    trigger(qtbot, window, "clear_trace")
+    trigger(qtbot, window, "static_mode")
+    trigger(qtbot, window, "trace")
+    assert list(controller.document.trace.values()) == ["else"]  # x is [-1., -2.] now
+    assert [controller.undo_stack.text(i) for i in range(controller.undo_stack.count())] == [
+        "Clear trace", "Static graph (define, then run)", "Trace"]
