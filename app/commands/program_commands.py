@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoCommand
 from app.model import GraphDocument
 from app.model.backward_plan import BackwardPlan
 
-ProgramState = tuple[BackwardPlan, str, "dict[str, str] | None"]
+ProgramState = tuple[BackwardPlan, str, dict[str, str] | None]
 
 
 class SetProgramCommand(QUndoCommand):
