@@ -203,7 +203,24 @@ def _array(array: np.ndarray | None) -> Any:
 
 
 def eval_json(doc: Any, result: Any) -> str:
-    """The --eval --json text: {"output": id, "nodes": {id: {...}}} in topological order."""
+    """The --eval --json text: {"output": id, "nodes": {id: {...}}} in topological order.
+
+    A graph with branch nodes adds "decisions" (branch id -> the side it took); a traced one
+    adds "traced", the run with each branch held to its traced side ({"decisions", "nodes"});
+    more than one backward pass adds "backward_passes".
+    """
+    data: dict[str, Any] = {"output": result.output, "nodes": _json_nodes(doc, result)}
+    if result.backward_passes > 1:
+        data["backward_passes"] = result.backward_passes
+    if result.decisions:
+        data["decisions"] = dict(result.decisions)
+    if result.traced is not None:
+        data["traced"] = {"decisions": dict(result.traced.decisions),
+                          "nodes": _json_nodes(doc, result.traced)}
+    return json.dumps(data, indent=2, allow_nan=False)
+
+
+def _json_nodes(doc: Any, result: Any) -> dict[str, Any]:
     nodes = {}
     for node_id, res in result.nodes.items():
         nodes[node_id] = {
@@ -219,7 +236,7 @@ def eval_json(doc: Any, result: Any) -> str:
             "blocked_by": res.blocked_by,
             "warning": res.warning,
         }
-    return json.dumps({"output": result.output, "nodes": nodes}, indent=2, allow_nan=False)
+    return nodes
 
 
 _TABLE_ELEMENTS = 24  # larger tensors are summarised in the table by their shape
@@ -269,4 +286,12 @@ def eval_table(doc: Any, result: Any) -> str:
     lines = [line.rstrip() for line in lines]
     output = doc.node(result.output).display_name if result.output else "none"
     lines.append(f"backward from: {output}")
+    if result.backward_passes > 1:
+        lines.append(f"backward passes: {result.backward_passes} (gradients add up)")
+    lines += [f"if {doc.node(branch).display_name}: took {side}"
+              for branch, side in result.decisions.items()]
+    if result.traced is not None:
+        grads = [f"{doc.node(node_id).display_name}.grad = {_text(res.grad)}"
+                 for node_id, res in result.traced.nodes.items() if res.grad is not None]
+        lines.append("traced run (branches held to their traced side): " + ", ".join(grads))
     return "\n".join(lines)

@@ -38,6 +38,7 @@ from app.fileio import FileFormatError
 from app.model import GraphDocument, GraphError, Node, Note
 from app.model.layout import CardSize, PillWidth, layered_layout
 from app.model.rules import EDITABLE_FIELDS
+from app.program_editor import ProgramEditor
 from app.registry import NODE_TYPES
 from app.scheduler import EvaluationScheduler
 
@@ -81,6 +82,8 @@ class DocumentController(QObject):
         self.scheduler = EvaluationScheduler(self.document, self)
         self.scheduler.evaluated.connect(self.evaluated.emit)
         self.scheduler.failed.connect(self.message.emit)
+        #: backward's gradient and passes, zero_grad, static mode and trace (one undo step each)
+        self.program = ProgramEditor(self)
 
     # ------------------------------------------------------------- evaluation
     @property

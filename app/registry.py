@@ -26,6 +26,8 @@ CATEGORIES: tuple[str, ...] = (
     "Shape",
     "Linear algebra",
     "Losses",
+    "Autograd",
+    "Control flow",
 )
 
 
@@ -57,6 +59,8 @@ class ParamSpec:
 
 
 ResultSize = Literal["broadcast", "matrix_product", "concatenation"]
+#: How a node that is no plain function call runs (see ``NodeType.control``).
+Control = Literal["differentiate", "choose"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,11 @@ class NodeType:
       together), "matrix_product" or "concatenation";
     - ``method``: a tensor has it as a method too (``x.exp()``); ``aliases`` are other paths of the
       same function (``nn.functional.relu``); ``two_tensor_form_of`` names the torch function whose
-      call on two tensors is this op (``torch.max(a, b)`` is maximum).
+      call on two tensors is this op (``torch.max(a, b)`` is maximum);
+    - ``control``: the node is no call of ``function`` on its inputs but a step of the program
+      around them: "differentiate" is ``torch.autograd.grad(outputs, inputs, ...)[0]`` (the
+      derivative as a tensor that can be wired on), "choose" is Python's ``if condition:`` whose
+      value is the ``then`` input or the ``else`` input, the other branch not being run at all.
     """
 
     name: str
@@ -94,10 +102,22 @@ class NodeType:
     method: bool = True
     aliases: tuple[str, ...] = ()
     two_tensor_form_of: str | None = None
+    control: Control | None = None
 
     @property
     def is_op(self) -> bool:
         return self.kind == "op"
+
+    @property
+    def in_place(self) -> bool:
+        """Whether a tensor has this op as an in-place method too (``x.add_(y)``), to which an
+        op node can be switched."""
+        return self.name in IN_PLACE_OPS
+
+    @property
+    def augmented_operator(self) -> str | None:
+        """ "+=" for add: the statement that runs the in-place form on a variable."""
+        return IN_PLACE_OPS.get(self.name)
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -208,7 +228,33 @@ _TYPES: tuple[NodeType, ...] = (
             second="target", function="nn.functional.cross_entropy"),
     _binary("binary_cross_entropy_with_logits", "Losses", "sigmoid + binary cross-entropy",
             second="target", function="nn.functional.binary_cross_entropy_with_logits"),
+    NodeType("grad", "Autograd", "autograd.grad", (PortSpec("outputs"), PortSpec("inputs")),
+             (ParamSpec("create_graph", "bool", False),
+              ParamSpec("retain_graph", "bool", False, omit_default=True)),
+             "autograd.grad",
+             "d outputs / d inputs as a tensor, torch.autograd.grad(outputs, inputs)[0]; with "
+             "create_graph the derivative is recorded too, so it can be differentiated again",
+             method=False, control="differentiate"),
+    _binary("gt", "Control flow", "input > other, a bool tensor (the condition of an if)"),
+    _binary("ge", "Control flow", "input >= other, a bool tensor"),
+    _binary("lt", "Control flow", "input < other, a bool tensor"),
+    _binary("le", "Control flow", "input <= other, a bool tensor"),
+    _binary("eq", "Control flow", "input == other, a bool tensor"),
+    _binary("ne", "Control flow", "input != other, a bool tensor"),
+    NodeType("branch", "Control flow", "if",
+             (PortSpec("condition"), PortSpec("then"), PortSpec("else")), (), "",
+             "Python's if on a one-element tensor: the value of then when the condition is "
+             "true, else the value of else; the branch not taken is not run, so the graph "
+             "autograd records depends on the data", method=False, control="choose"),
 )
+
+#: Operations a tensor also has as an in-place method (``x.add_(y)``, ``x.relu_()``), each with
+#: the augmented assignment that calls it (``x += y``) where Python has one.
+IN_PLACE_OPS: dict[str, str | None] = {
+    "add": "+=", "sub": "-=", "mul": "*=", "div": "/=", "pow": "**=", "neg": None, "abs": None,
+    "exp": None, "log": None, "sqrt": None, "sin": None, "cos": None, "clamp": None,
+    "relu": None, "sigmoid": None, "tanh": None,
+}
 
 NODE_TYPES: dict[str, NodeType] = {t.name: t for t in _TYPES}
 

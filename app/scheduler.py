@@ -203,7 +203,8 @@ class EvaluationScheduler(QObject):
         return [
             (doc.node_added, self._mark_dirty), (doc.node_removed, self._mark_dirty),
             (doc.edge_added, self._mark_dirty), (doc.edge_removed, self._mark_dirty),
-            (doc.output_changed, self._mark_dirty), (doc.node_changed, self._on_node_changed),
+            (doc.output_changed, self._mark_dirty), (doc.program_changed, self._mark_dirty),
+            (doc.node_changed, self._on_node_changed),
             (doc.changed, self._on_changed),
         ]
 

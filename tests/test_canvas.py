@@ -204,10 +204,15 @@ def test_node_context_menu_actions(canvas):
     controller, view, ids = canvas
     menu = node_menu(view, ids["a"])
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Set as output (backward from here)", "Toggle retain_grad", "Rename...",
-                     "Delete"]
+    assert texts == ["Set as output (backward from here)", "Toggle retain_grad",
+                     "Toggle in place (add_)", "Rename...", "Delete"]
     menu.actions()[1].trigger()
     assert controller.document.node(ids["a"]).retain_grad is True
+    menu.actions()[2].trigger()
+    assert controller.document.node(ids["a"]).inplace is True
+    assert view.graph_scene.nodes[ids["a"]].header_text().endswith(" · add_")
+    controller.undo_stack.undo()
+    assert view.graph_scene.nodes[ids["a"]].header_text().endswith(" · add")
     menu.actions()[0].trigger()
     assert controller.document.output == ids["a"]
     w_menu = node_menu(view, ids["w"])

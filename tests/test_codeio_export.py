@@ -88,8 +88,18 @@ joined = torch.cat([x, x], dim=0).sum() + torch.stack([x, x], dim=1).sum()
 mm = torch.mm(x, w)
 loss = F.mse_loss(mm, target) + F.cross_entropy(x @ w, labels)
 loss2 = F.binary_cross_entropy_with_logits(mm, target)
+slope = torch.autograd.grad(act.sum(), x, create_graph=True)[0]
+ge0 = x >= 0
+lt0 = x < 0
+le0 = x <= 0
+eq0 = x == 0
+ne0 = x != 0
+if x.sum() > 0:
+    pick = x * 2
+else:
+    pick = x * 3
 total = s.sum() + p.sum() + trig.sum() + mx.sum() + act.sum() + sm.sum() + red + shp.sum()
-total = total + shp2.sum() + joined + loss + loss2
+total = total + shp2.sum() + joined + loss + loss2 + slope.sum() + pick.sum()
 total.backward()
 v64 = (v * v).sum()
 """

@@ -260,7 +260,9 @@ def test_every_example_matches_torch(path: Path) -> None:
     torch = import_torch()
     doc = load_document(path)
     ours = evaluate_document(doc, engine=cgengine)
-    assert all(r.error is None and r.blocked_by is None for r in ours.nodes.values())
+    # the in-place example shows torch's error on the node that caused it: the same in both
+    assert path.stem == "course_in_place" or all(
+        r.error is None and r.blocked_by is None for r in ours.nodes.values())
     _compare(ours, evaluate_document(doc, engine=torch))
 
 

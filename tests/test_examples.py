@@ -39,12 +39,22 @@ def test_layout_notes_and_a_clean_evaluation(path: Path) -> None:
     # every wire runs left to right, so the graph reads like the code
     assert all(doc.node(e.src).pos[0] <= doc.node(e.dst).pos[0] for e in doc.edges)
     result = evaluate_document(doc)
-    assert doc.output is not None
+    # (the side of an if that did not run says so: that is no problem but the lesson)
     problems = {k: (r.error, r.blocked_by, r.warning) for k, r in result.nodes.items()
-                if r.error or r.blocked_by or r.warning}
-    assert problems == {}
+                if (r.error or r.blocked_by or r.warning) and r.skipped_by is None}
+    if path.stem == "course_in_place":  # torch's error is the lesson, on the node that caused it
+        assert problems and all("inplace operation" in error for error, _, _ in problems.values())
+    else:
+        assert problems == {}
+    if path.stem == "course_second_derivative":  # autograd.grad, no backward
+        assert doc.output is None
+        return
+    assert doc.output is not None
     seed = result.nodes[doc.output].full_grad  # backward starts from d output / d output = 1
-    assert seed.size == 1 and seed.item() == 1.0
+    if doc.backward.gradient is None:
+        assert seed.size == 1 and seed.item() == 1.0
+    else:  # or from the gradient a non-scalar output is given
+        assert seed.tolist() == doc.backward.gradient
 
 
 def test_lesson_layout() -> None:

@@ -17,9 +17,11 @@ APP = Path(__file__).resolve().parent.parent / "app"
 #: The modules that turn a node into a call, a call into a node, or a node into code.
 READERS = ("evaluate/calls.py", "evaluate/evaluator.py", "codeio/exporter.py",
            "codeio/importer.py")
-#: Python's operators name the op they stand for (a @ b is matmul, -a is neg): a table of syntax.
+#: Python's operators name the op they stand for (a @ b is matmul, -a is neg, a > b is gt): a
+#: table of syntax.
 OPERATOR_TABLE = {("codeio/importer.py", op)
-                  for op in ("add", "sub", "mul", "div", "pow", "matmul", "neg")}
+                  for op in ("add", "sub", "mul", "div", "pow", "matmul", "neg",
+                             "gt", "ge", "lt", "le", "eq", "ne")}
 
 
 @pytest.mark.parametrize("module", READERS)

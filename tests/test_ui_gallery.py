@@ -146,9 +146,16 @@ def test_every_example_opens_as_a_copy_without_errors(qtbot, window, entry) -> N
     assert window.gallery.open_example(example)
     window.controller.evaluate_now()
     result = window.controller.result
-    assert result.output is not None and result.nodes
-    assert {k: r.error for k, r in result.nodes.items() if r.error} == {}
-    assert all(item.error_text() == "" for item in window.scene.nodes.values())
+    document = window.controller.document
+    # an autograd.grad example calls no backward; the in-place example shows torch's error
+    assert result.nodes
+    assert result.output is not None or any(n.type == "grad" for n in document.nodes)
+    errors = {k: r.error for k, r in result.nodes.items() if r.error}
+    if entry["file"] == "course_in_place.cgraph":
+        assert errors and all("modified by an inplace operation" in e for e in errors.values())
+    else:
+        assert errors == {}
+        assert all(item.error_text() == "" for item in window.scene.nodes.values())
     assert window.path is None  # Save asks for a new name
     assert example.path.read_bytes() == shipped
 

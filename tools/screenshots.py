@@ -3,7 +3,8 @@
     python tools/screenshots.py
 
 Each picture is the real window, driven through its own actions, offscreen: the window at
-1920 x 1080 (the lesson, a backward walkthrough, a training run, the Chinese interface), and
+1920 x 1080 (the lesson, a backward walkthrough, a training run, a grad node with the graph its
+derivative recorded, a traced branch beside the dynamic run, the Chinese interface), and
 presentation mode full screen on a 1024 x 768 projector, in the middle of the MLP's backward
 walkthrough. Qt's offscreen platform takes its screen's size only at start-up, so each screen
 size is rendered by a process of its own (``--screen WIDTHxHEIGHT``).
@@ -90,6 +91,14 @@ def render(size: tuple[int, int]) -> None:
             window.controller.evaluate_now()
             window.fit_all()
             grab(window, "screenshot-training.png")
+
+            window = window_on("course_second_derivative.cgraph")
+            window.scene.select_ids(["grad_1"])  # the autograd dock draws its derivative graph
+            window.autograd_dock.raise_()
+            grab(window, "screenshot-grad-node.png")
+
+            window = window_on("course_dynamic_static.cgraph")
+            grab(window, "screenshot-dynamic-static.png")
 
             i18n.install_translator(app, i18n.CHINESE)
             window = window_on("lesson.cgraph")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> QMenu:
-    """Set as output, toggles of retain_grad / requires_grad, Rename..., Delete."""
+    """Set as output, toggles of retain_grad / in place / requires_grad, Rename..., Delete."""
     controller = view.controller
     node = controller.document.node(node_id)
     menu = QMenu(parent)
@@ -27,6 +27,10 @@ def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> Q
     if node.spec.kind != "scalar":
         menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle retain_grad"),
                        lambda: controller.set_field(node_id, "retain_grad", not node.retain_grad))
+    if node.spec.kind == "op" and node.spec.in_place:
+        menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle in place (%1_)")
+                       .replace("%1", node.spec.function),
+                       lambda: controller.set_field(node_id, "inplace", not node.inplace))
     if node.spec.kind == "tensor":
         menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle requires_grad"),
                        lambda: controller.set_field(node_id, "requires_grad",

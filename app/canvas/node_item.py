@@ -69,6 +69,7 @@ class NodeItem(QGraphicsItem):
         self._generation = latest.generation
         self.is_output = False
         self._tag_width = 0.0  # the width of the output's tag, when the node is the output
+        self.backward_call: str | None = None  # the output's backward call, when not plain
         self.wired: list[bool] = [False] * len(node.spec.inputs)
         self.edges: set[Any] = set()  # EdgeItems, told to follow when the card moves
         self._texts: dict[str, str] | None = None
@@ -136,10 +137,14 @@ class NodeItem(QGraphicsItem):
             self.numbers.update()
 
 
-    def set_output(self, on: bool) -> None:
-        if on != self.is_output:
+    def set_output(self, on: bool, backward_call: str | None = None) -> None:
+        """Mark the node as the output; ``backward_call`` is how backward is called on it
+        when not plainly ("backward(gradient=[1., 2.]) × 2"), for its tag."""
+        backward_call = backward_call if on else None
+        if on != self.is_output or backward_call != self.backward_call:
             self.prepareGeometryChange()
             self.is_output = on
+            self.backward_call = backward_call
             self._tag_width = (style.fonts().small_metrics.horizontalAdvance(self._output_tag())
                                if on else 0.0)
             notify_geometry_changed(self)
@@ -166,8 +171,13 @@ class NodeItem(QGraphicsItem):
             }
         return self._texts
 
+    @property
+    def type_text(self) -> str:
+        """The type the header names: "add", or "add_" for the in-place form."""
+        return f"{self.node.type}_" if self.node.inplace else self.node.type
+
     def header_text(self) -> str:
-        return f"{self.node.display_name} · {self.node.type}"
+        return f"{self.node.display_name} · {self.type_text}"
 
     def value_text(self) -> str:
         return "value ?" if "value" in self._hidden_kinds() else self._all_texts()["value"]
@@ -375,6 +385,9 @@ class NodeItem(QGraphicsItem):
         return QRectF(-margin, -_TAG_HEIGHT, width, self._height + _TAG_HEIGHT + margin)
 
     def _output_tag(self) -> str:
+        if self.backward_call is not None:
+            return QCoreApplication.translate("NodeItem", "output · %1").replace(
+                "%1", self.backward_call)
         return QCoreApplication.translate("NodeItem", "output · backward starts here")
 
     def shape(self) -> QPainterPath:
@@ -517,7 +530,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colours.text)
         painter.drawText(QPointF(style.PADDING, baseline), label)
         x = style.PADDING + label_metrics.horizontalAdvance(label)
-        kind = f.type_metrics.elidedText(f" · {self.node.type}",
+        kind = f.type_metrics.elidedText(f" · {self.type_text}",
                                                 Qt.TextElideMode.ElideRight,
                                                 room - (x - style.PADDING))
         painter.setFont(f.type)

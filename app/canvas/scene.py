@@ -22,7 +22,7 @@ from app.canvas.node_item import TEXT_MIN_ZOOM, LatestResult, NodeItem
 from app.canvas.note_item import NoteItem
 from app.canvas.tooltips import tensor_tooltip, wire_tooltip
 from app.controller import DocumentController
-from app.display.card_text import tensor_body
+from app.display.card_text import backward_call, tensor_body
 from app.evaluate import EvalResult
 from app.model import Edge, GraphDocument, Node, Note
 from app.teach.predict import notes_stating_answers
@@ -109,6 +109,7 @@ class GraphScene(QGraphicsScene):
             (doc.edge_removed, self._on_edge_removed), (doc.note_added, self._on_note_added),
             (doc.note_removed, self._on_note_removed), (doc.note_changed, self._on_note_changed),
             (doc.output_changed, self._on_output_changed),
+            (doc.program_changed, self._on_program_changed),
         ]
 
     def set_document(self, doc: GraphDocument) -> None:
@@ -148,7 +149,7 @@ class GraphScene(QGraphicsScene):
         self.nodes[node.id] = item
         self.addItem(item)
         if self._document is not None and self._document.output == node.id:
-            item.set_output(True)
+            item.set_output(True, backward_call(self._document))
 
     def _on_node_removed(self, node: Node) -> None:
         self.geometry_changed()
@@ -208,8 +209,13 @@ class GraphScene(QGraphicsScene):
             self._hide_notes()
 
     def _on_output_changed(self, node_id: str | None) -> None:
+        call = backward_call(self._document) if self._document is not None else None
         for item_id, item in self.nodes.items():
-            item.set_output(item_id == node_id)
+            item.set_output(item_id == node_id, call)
+
+    def _on_program_changed(self) -> None:
+        if self._document is not None:
+            self._on_output_changed(self._document.output)
 
     # ------------------------------------------------------------ painting
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

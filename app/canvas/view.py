@@ -99,14 +99,20 @@ class GraphView(QGraphicsView):
 
     # ------------------------------------------------------------------ hint
     def hint_text(self) -> str:
-        """The canvas's hint: how to start an empty graph, and how backward is chosen while
-        the user has not set an output ("" when there is nothing to say)."""
+        """The canvas's hint: how to start an empty graph, how backward is chosen while the
+        user has not set an output, and what a static graph waits for ("" when there is nothing
+        to say)."""
         doc, controller = self.controller.document, self.controller
         if len(doc) == 0 and not doc.notes:
             return QCoreApplication.translate(
                 "GraphView", "Add nodes from the palette, or double-click the canvas and type. "
                 "Drag from an output port (right) to an input port (left) to wire them.")
-        if doc.output is None and len(doc):
+        if doc.mode == "static":
+            return QCoreApplication.translate(
+                "GraphView", "Static graph: define it first, then run it. Edits wait for "
+                "Graph > Run (F5); the numbers are those of the last Run.")
+        if doc.output is None and len(doc) and not any(n.type == "grad" for n in doc.nodes):
+            # (a grad node differentiates without backward: autograd.grad needs no output)
             return QCoreApplication.translate(
                 "GraphView", "No output yet: backward starts from the node marked output. "
                 "Right-click a result and choose Set as output.")

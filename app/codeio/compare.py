@@ -4,6 +4,10 @@ Ids, positions and notes are the editor's business, and python-number nodes are 
 in code, so the comparison looks at each node by its variable name (as the exporter names it):
 its type, its value, dtype and flags, its parameters as the call uses them, and
 its inputs, each either another node's name or the number wired (or defaulted) into the port.
+Nodes that share one variable (``a += b`` and ``a``, a branch and its sides) are told apart by
+their place among the nodes of that name ("a", "a#2"). How backward is called is compared too,
+by the names of the nodes it zeroes; the graph mode and a trace are not (code only comments
+on them).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from app.codeio.exporter import variable_names
 from app.model import GraphDocument
+from app.model.control_flow import TensorVersions
 
 
 def graph_differences(first: GraphDocument, second: GraphDocument) -> list[str]:
@@ -27,17 +32,25 @@ def graph_differences(first: GraphDocument, second: GraphDocument) -> list[str]:
             continue
         differences += [f"{name}.{key}: {entry[key]!r} != {other.get(key)!r}"
                         for key in entry if entry[key] != other.get(key)]
-    if a["output"] != b["output"]:
-        differences.append(f"output: {a['output']!r} != {b['output']!r}")
+    for key in ("output", "backward"):
+        if a[key] != b[key]:
+            differences.append(f"{key}: {a[key]!r} != {b[key]!r}")
     return differences
 
 
 def _canonical(doc: GraphDocument) -> dict[str, Any]:
-    names = variable_names(doc)
+    shared = variable_names(doc)
+    names: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for node_id, name in shared.items():
+        seen[name] = seen.get(name, 0) + 1
+        names[node_id] = name if seen[name] == 1 else f"{name}#{seen[name]}"
+    versions = TensorVersions(doc)
     nodes: dict[str, dict[str, Any]] = {}
     for node_id, name in names.items():
         node = doc.node(node_id)
-        entry: dict[str, Any] = {"type": node.type, "retain_grad": node.retain_grad}
+        entry: dict[str, Any] = {"type": node.type, "retain_grad": node.retain_grad,
+                                 "inplace": node.inplace}
         if node.type == "tensor":
             entry.update(value=_plain(node.value), dtype=node.dtype,
                          requires_grad=node.requires_grad)
@@ -53,14 +66,20 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
                     inputs.append(("number", _plain(default)) if default is not None else None)
                 elif doc.node(src).type == "scalar":
                     inputs.append(("number", _plain(doc.node(src).value)))
-                else:
-                    inputs.append(("node", names[src]))
+                else:  # the tensor as the in-place changes before this node left it
+                    inputs.append(("node", names[versions.at(src, node_id)]))
             entry["inputs"] = inputs
         nodes[name] = entry
     output = doc.output
+    backward = None
     if output is not None:
-        output = names.get(output, ("number", _plain(doc.node(output).value)))
-    return {"nodes": nodes, "output": output}
+        output = names.get(versions.at(output), ("number", _plain(doc.node(output).value)))
+        plan = doc.backward
+        backward = (_plain(plan.gradient), tuple(
+            (step.kind, step.retain_graph,
+             tuple(names.get(versions.at(n), n) for n in step.nodes), step.set_to_none)
+            for step in plan.steps))
+    return {"nodes": nodes, "output": output, "backward": backward}
 
 
 def _plain(value: Any) -> Any:

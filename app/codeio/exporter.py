@@ -17,49 +17,59 @@ import math
 from collections.abc import Collection
 from typing import Any
 
+from app.codeio.program_code import (
+    backward_lines,
+    grad_call,
+    in_place_statement,
+    shared_variables,
+)
 from app.model import GraphDocument, Node
+from app.model.control_flow import (
+    SIDE_PORTS,
+    Branch,
+    Item,
+    TensorVersions,
+    execution_program,
+    flatten,
+)
 
 #: Names a variable must not hide: the module, and python's builtins (sum, max, abs, ...).
 _TAKEN_NAMES = frozenset({"torch", *dir(builtins)})
+_INDENT = "    "
 
 
 def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str:
     """The document as a PyTorch script (text ending with a newline); its notes are comments,
     but for ``left_out_notes`` (those that would give away what a class is predicting)."""
-    names = variable_names(doc)
+    program = execution_program(doc)
+    names = variable_names(doc, program)
     lines = ["# Exported from CG Studio: the graph as PyTorch code.", ""]
     for note in doc.notes:
         if note.id not in left_out_notes:
             lines.extend(f"# {line}".rstrip() for line in note.text.splitlines())
+    lines.extend(_mode_comments(doc, names))
     lines.extend(["import torch", ""])
 
-    written: list[Node] = []
-    left_out: dict[str, str] = {}  # node id -> why it could not be written
-    for node_id in _code_order(doc):
-        node = doc.node(node_id)
-        if node.type == "scalar":
-            continue
-        statement, reason = _statement(doc, node, names, left_out)
-        if reason is not None:
-            left_out[node_id] = reason
-            lines.append(f"# {names[node_id]} is left out: {reason}")
-            continue
-        lines.append(statement)
-        if node.retain_grad:
-            lines.append(f"{names[node_id]}.retain_grad()")
-        written.append(node)
+    writer = _Writer(doc, names)
+    writer.block(program, "")
+    lines.extend(writer.lines)
+    written = [node for node in writer.written if node.id in writer.top_level]
 
+    derivatives = [node for node in written if node.spec.control == "differentiate"]
+    if derivatives:  # a derivative is a value the class wants to see
+        lines.append("")
+        lines.extend(f'print("{names[node.id]} =", {names[node.id]})' for node in derivatives)
     lines.append("")
     output = doc.output
     if output is None:
         lines.append("# no output node is chosen, so nothing calls backward()")
     elif doc.node(output).type == "scalar":
         lines.append("# the output is a python number, which has no backward()")
-    elif output in left_out:
+    elif output in writer.left_out:
         lines.append(f"# {names[output]}.backward() is left out: {names[output]} "
                      "cannot be computed")
     else:
-        lines.extend([f"{names[output]}.backward()", ""])
+        lines.extend([*backward_lines(doc, output, names, writer.versions, _value_text), ""])
         # torch keeps .grad on leaves and on tensors that called retain_grad(); reading it on
         # any other tensor only gives None (and a warning)
         for node in written:
@@ -67,18 +77,112 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
                 name = names[node.id]
                 lines.append(f'print("{name}.grad =", {name}.grad)')
     if written:
-        shown = ", ".join(f"{names[node.id]}.is_leaf" for node in written)
+        shown = ", ".join(f"{name}.is_leaf" for name in dict.fromkeys(names[node.id]
+                                                                       for node in written))
         lines.append(f'print("is_leaf:\\n", {shown})')
     return "\n".join(lines) + "\n"
 
 
-def variable_names(doc: GraphDocument) -> dict[str, str]:
-    """The python name of every node except scalars: its label made a unique identifier."""
+def _mode_comments(doc: GraphDocument, names: dict[str, str]) -> list[str]:
+    """What code cannot say about how the graph runs, as comments."""
+    lines = []
+    if doc.mode == "static":
+        lines.append("# CG Studio runs this graph as a static graph: defined first, run on Run.")
+    for branch, side in (doc.trace or {}).items():
+        lines.append(f"# Traced: the if of {names.get(branch, branch)} takes its {side} branch "
+                     "whatever the data (as torch.jit.trace records it).")
+    return lines
+
+
+class _Writer:
+    """The statements of a program, each block indented under its ``if``."""
+
+    def __init__(self, doc: GraphDocument, names: dict[str, str]) -> None:
+        self.doc, self.names = doc, names
+        self.versions = TensorVersions(doc)
+        self.lines: list[str] = []
+        self.written: list[Node] = []
+        self.left_out: dict[str, str] = {}  # node id -> why it could not be written
+        self.top_level: set[str] = set()  # written outside any if: defined after the program
+
+    def block(self, items: list[Item], indent: str) -> None:
+        for item in items:
+            if isinstance(item, Branch):
+                self.branch(item, indent)
+                continue
+            node = self.doc.node(item)
+            if node.type == "scalar":
+                continue
+            statement, reason = _statement(self.doc, node, self.names, self.left_out,
+                                           self.versions)
+            self.emit(node, statement, reason, indent)
+
+    def emit(self, node: Node, statement: str, reason: str | None, indent: str) -> None:
+        name = self.names[node.id]
+        if reason is not None:
+            self.left_out[node.id] = reason
+            self.lines.append(f"{indent}# {name} is left out: {reason}")
+            return
+        if statement:
+            self.lines.append(indent + statement)
+        if node.retain_grad:
+            self.lines.append(f"{indent}{name}.retain_grad()")
+        self.written.append(node)
+        if not indent:
+            self.top_level.add(node.id)
+
+    def branch(self, item: Branch, indent: str) -> None:
+        """``if condition:`` each side's statements and ``y = <its result>``; a side that cannot
+        be written leaves the whole if out."""
+        doc, names = self.doc, self.names
+        node = doc.node(item.node_id)
+        sources = doc.inputs_of(node.id)
+        texts: list[str] = []
+        reason = None
+        for port, src in enumerate(sources):
+            text, why = _operand_text(doc, node, port, src, names, self.left_out, self.versions)
+            texts.append(text)
+            reason = reason or why
+        if reason is not None:
+            for node_id in flatten(item.then) + flatten(item.otherwise):
+                self.left_out[node_id] = f"the if {names[node.id]} cannot be written"
+            self.emit(node, "", reason, indent)
+            return
+        start, written = len(self.lines), len(self.written)
+        self.lines.append(f"{indent}if {texts[0]}:")
+        for side, items in (("then", item.then), ("else", item.otherwise)):
+            if side == "else":
+                self.lines.append(f"{indent}else:")
+            inner = indent + _INDENT
+            before = len(self.lines)
+            self.block(items, inner)
+            source = sources[SIDE_PORTS[side]]
+            if source in self.left_out:  # the side's result could not be written after all
+                del self.lines[start:], self.written[written:]
+                self.emit(node, "", f"it needs {names[source]}", indent)
+                return
+            result = texts[SIDE_PORTS[side]]
+            if result != names[node.id]:
+                self.lines.append(f"{inner}{names[node.id]} = {result}")
+            elif len(self.lines) == before:
+                self.lines.append(f"{inner}pass")
+        self.emit(node, "", None, indent)
+
+
+def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dict[str, str]:
+    """The python name of every node except scalars: its label made a unique identifier. Nodes
+    that are one variable in code share its name (an in-place node and the tensor it changes,
+    a branch node and the sides' results of the same label: see ``shared_variables``)."""
+    program = execution_program(doc) if program is None else program
+    shared = shared_variables(doc, program)
     names: dict[str, str] = {}
     taken: set[str] = set()
-    for node_id in _code_order(doc):
+    for node_id in flatten(program):
         node = doc.node(node_id)
         if node.type == "scalar":
+            continue
+        if node_id in shared:
+            names[node_id] = names[shared[node_id]]
             continue
         base = _identifier(node.display_name)
         name, suffix = base, 2
@@ -87,27 +191,6 @@ def variable_names(doc: GraphDocument) -> dict[str, str]:
         taken.add(name)
         names[node_id] = name
     return names
-
-
-def _code_order(doc: GraphDocument) -> list[str]:
-    """Node ids in the order the document holds them (for an imported document: the order of
-    the code), except that every node comes after its inputs."""
-    order: list[str] = []
-    placed: set[str] = set()
-    for node in doc.nodes:
-        stack = [(node.id, False)]
-        while stack:  # depth first, inputs before the node, without recursion
-            node_id, inputs_done = stack.pop()
-            if node_id in placed:
-                continue
-            if inputs_done:
-                placed.add(node_id)
-                order.append(node_id)
-                continue
-            stack.append((node_id, True))
-            stack.extend((src, False) for src in reversed(doc.inputs_of(node_id))
-                         if src is not None and src not in placed)
-    return order
 
 
 def _identifier(text: str) -> str:
@@ -120,8 +203,28 @@ def _identifier(text: str) -> str:
     return name
 
 
+def _operand_text(doc: GraphDocument, node: Node, port: int, src: str | None,
+                  names: dict[str, str], left_out: dict[str, str],
+                  versions: TensorVersions) -> tuple[str, str | None]:
+    """How input ``port`` of ``node`` is written (a name or a number), or why it cannot be; a
+    tensor changed in place by then goes by the name of its change."""
+    spec = node.spec.inputs[port]
+    if src is None:
+        if spec.default is None:
+            return "", f"its input '{spec.name}' is not connected"
+        return _number_text(node.params.get(spec.name, spec.default)), None
+    if src in left_out:
+        return "", f"it needs {names[src]}"
+    if doc.node(src).type == "scalar":
+        value = doc.node(src).value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "", f"its input '{spec.name}' is not a number"
+        return _number_text(value), None
+    return names[versions.at(src, node.id)], None
+
+
 def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
-               left_out: dict[str, str]) -> tuple[str, str | None]:
+               left_out: dict[str, str], versions: TensorVersions) -> tuple[str, str | None]:
     """The line that makes ``node``, or why it cannot be written."""
     name = names[node.id]
     if node.type == "tensor":
@@ -134,24 +237,19 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
 
     spec = node.spec
     arguments: list[str] = []
-    for port, src in zip(spec.inputs, doc.inputs_of(node.id), strict=True):
-        if src is None:
-            if port.default is None:
-                return "", f"its input '{port.name}' is not connected"
-            arguments.append(_number_text(node.params.get(port.name, port.default)))
-        elif src in left_out:
-            return "", f"it needs {names[src]}"
-        elif doc.node(src).type == "scalar":
-            value = doc.node(src).value
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return "", f"its input '{port.name}' is not a number"
-            arguments.append(_number_text(value))
-        else:
-            arguments.append(names[src])
+    sources = doc.inputs_of(node.id)
+    for port, src in enumerate(sources):
+        text, reason = _operand_text(doc, node, port, src, names, left_out, versions)
+        if reason is not None:
+            return "", reason
+        arguments.append(text)
+    if spec.control == "differentiate":
+        return f"{name} = {grad_call(arguments, node)}", None
     if spec.sequence_input:
         arguments = [f"[{', '.join(arguments)}]"]
 
     params = spec.call_params(node.params)
+    keywords: list[str] = []
     for param in spec.params:
         value = params.get(param.name)
         if value is None or param.omit_default and value == param.default:
@@ -159,8 +257,12 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
         if param.kind == "shape":
             arguments.append(_shape_text(value))
         else:
-            arguments.append(f"{param.name}={_param_text(value)}")
-    call = f"torch.{spec.function}({', '.join(arguments)})"
+            keywords.append(f"{param.name}={_param_text(value)}")
+    if node.inplace:
+        if sources[0] is None or doc.node(sources[0]).type == "scalar":
+            return "", f"a python number has no {spec.function}_()"
+        return in_place_statement(node, name, arguments, arguments[0] == name, keywords), None
+    call = f"torch.{spec.function}({', '.join([*arguments, *keywords])})"
     if spec.values_along_dim and "dim" in params:
         call += ".values"  # along a dim the function gives (values, indices)
     return f"{name} = {call}", None

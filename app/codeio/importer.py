@@ -5,9 +5,12 @@ the graph PyTorch would record if the code ran: ``torch.tensor(...)`` (and zeros
 arange, randn) makes a leaf tensor node; every operation of the registry (``torch.add(w, x)``,
 ``w + 1``, ``a.exp()``, ``F.mse_loss(p, t)``) makes an operation node wired to its operands, with
 python numbers as "scalar" nodes; ``a.retain_grad()`` and ``y.backward()`` set the node's flag and
-the document's output. Only that subset is understood. Anything else (another import, open(), a
-loop, a function definition, ...) is refused with a :class:`CodeImportError` naming the line, so
-the document shows exactly what the code means, never a guess.
+the document's output. The autograd class's statements (backward's arguments, zeroing gradients,
+``torch.autograd.grad``, in-place operations, ``if`` on a tensor) are read by the mixin
+:class:`~app.codeio.program_import.ProgramStatements`. Only that subset is understood. Anything
+else (another import, open(), a loop, a function definition, ...) is refused with a
+:class:`CodeImportError` naming the line, so the document shows exactly what the code means,
+never a guess.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,11 @@ from app.codeio.literals import (
     tensor_literal,
     too_large,
 )
+from app.codeio.operands import NumberOperand as _Number
+from app.codeio.operands import Operand as _Operand
+from app.codeio.operands import TensorOperand as _Tensor
+from app.codeio.operands import Tuple as _Tuple
+from app.codeio.program_import import ProgramStatements
 from app.fileio import FileFormatError, dumps_document, loads_document
 from app.fileio.schema import MAX_ID_LENGTH, MAX_NODES
 from app.model import GraphDocument, Node
@@ -51,6 +58,8 @@ _MODULES: dict[str, str] = {
     "cgengine": "torch",
     "cgengine.nn": "torch.nn",
     "cgengine.nn.functional": "torch.nn.functional",
+    "torch.autograd": "torch.autograd",
+    "cgengine.autograd": "torch.autograd",
     "numpy": "numpy",
 }
 _DTYPES: dict[str, str] = {
@@ -62,6 +71,10 @@ _CREATION = frozenset({"tensor", "zeros", "ones", "full", "arange", "randn"})
 _OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
     ast.MatMult: "matmul",
+}
+#: The comparisons, each a bool tensor (the condition of an if): x.sum() > 0 is torch.gt.
+_COMPARISONS: dict[type[ast.cmpop], str] = {
+    ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne",
 }
 #: torch.X for every operation whose function sits at the top of the engine module.
 _TORCH_FUNCTIONS: dict[str, NodeType] = {
@@ -93,7 +106,7 @@ _RESERVED = frozenset({"print", "float"})
 _STATEMENT_KINDS: dict[type[ast.stmt], str] = {
     ast.For: "loops", ast.AsyncFor: "loops", ast.While: "loops",
     ast.FunctionDef: "function definitions", ast.AsyncFunctionDef: "function definitions",
-    ast.ClassDef: "class definitions", ast.If: "if statements",
+    ast.ClassDef: "class definitions",
     ast.With: "with blocks", ast.AsyncWith: "with blocks", ast.Try: "try blocks",
     ast.Delete: "del statements", ast.Global: "global statements",
     ast.Nonlocal: "nonlocal statements", ast.Return: "return statements",
@@ -125,24 +138,6 @@ def import_code(text: str) -> GraphDocument:
         raise CodeImportError("an expression is nested too deeply", importer.line) from None
 
 
-@dataclass(frozen=True)
-class _Tensor:
-    """An operand that is a node of the document."""
-
-    node_id: str
-
-
-@dataclass(frozen=True)
-class _Number:
-    """An operand that is a python number (a "scalar" node once it is wired into an op)."""
-
-    value: int | float
-    written: str = ""  # the code that computed it, for messages
-
-
-_Operand = _Tensor | _Number
-
-
 def _source(node: ast.AST) -> str:
     """The code of ``node`` as a message quotes it (shortened when long)."""
     try:
@@ -152,18 +147,19 @@ def _source(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class _Importer:
+class _Importer(ProgramStatements):
     """One import: the document being built and the names the code has bound so far."""
 
     def __init__(self) -> None:
         self.doc = GraphDocument()
         # name in the code -> module path, e.g. F -> torch.nn.functional
         self.modules: dict[str, str] = {}
-        self.variables: dict[str, _Operand] = {}
+        self.variables: dict[str, _Operand | _Tuple] = {}
         self.rng = np.random.default_rng(RANDN_SEED)
         self.line = 1  # the statement being read, for errors raised without a node
         self.lines: dict[str, int] = {}  # node id -> the line that made it
         self.scalar_count = 0
+        self.init_program()
 
     def refuse(self, message: str, node: ast.AST | None = None) -> CodeImportError:
         return CodeImportError(message, getattr(node, "lineno", None) or self.line)
@@ -172,6 +168,7 @@ class _Importer:
         for statement in tree.body:
             self.line = statement.lineno
             self.statement(statement)
+        self.finish_backward()
         layout(self.doc)
         self.check_loadable()
         return self.doc
@@ -201,11 +198,14 @@ class _Importer:
         elif isinstance(stmt, ast.Expr):
             self.expression_statement(stmt.value)
         elif isinstance(stmt, ast.AugAssign):
-            raise self.refuse("in-place operators like += are not supported; write x = x + 1")
+            self.augmented_assignment(stmt)
+        elif isinstance(stmt, ast.If):
+            self.if_statement(stmt)
         elif not isinstance(stmt, ast.Pass):
             kind = _STATEMENT_KINDS.get(type(stmt), f"{type(stmt).__name__} statements")
             raise self.refuse(f"{kind} are not supported; the importer reads straight-line code: "
-                              "imports, assignments, retain_grad(), backward() and print()")
+                              "imports, assignments, if on a tensor, retain_grad(), backward() "
+                              "and print()")
 
     def bind_module(self, name: str, path: str) -> None:
         self.modules[name] = path
@@ -240,6 +240,8 @@ class _Importer:
             self.bind_module(alias.asname or alias.name, path)
 
     def assign(self, stmt: ast.Assign) -> None:
+        if self.grad_assignment(stmt) or self.unpacking(stmt):
+            return
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise self.refuse("only assignments to one name are supported, "
                               "like y = torch.mul(a, b)")
@@ -252,7 +254,10 @@ class _Importer:
         if len(name) > MAX_ID_LENGTH - 10:
             raise self.refuse(f"the variable name {name[:20]}... is too long "
                               f"(at most {MAX_ID_LENGTH - 10} characters)")
-        self.variables[name] = self.expression(stmt.value, label=name)
+        if self.is_autograd_grad(stmt.value):  # the tuple itself: g = torch.autograd.grad(...)
+            self.bind(name, self.autograd_grad(stmt.value, name))
+            return
+        self.bind(name, self.expression(stmt.value, label=name))
 
     def expression_statement(self, expr: ast.expr) -> None:
         if isinstance(expr, ast.Constant):
@@ -264,6 +269,8 @@ class _Importer:
                 return
             if self.dotted(func) == "torch.manual_seed":
                 # randn values are fixed by the import itself, so the seed changes nothing
+                return
+            if self.grad_statement(expr) or self.in_place_statement(expr):
                 return
             if (isinstance(func, ast.Attribute) and func.attr in _TENSOR_STATEMENTS
                     and self.dotted(func) is None):
@@ -279,15 +286,6 @@ class _Importer:
             method = call.func.attr if isinstance(call.func, ast.Attribute) else "it"
             raise self.refuse(f"{_source(expr)} is a python number; it has no {method}()", call)
         return operand.node_id
-
-    def call_backward(self, call: ast.Call, node_id: str) -> None:
-        if call.args or call.keywords:
-            raise self.refuse("backward() with arguments is not supported; "
-                              "call y.backward() on the output", call)
-        if self.doc.output is not None:
-            raise self.refuse("backward() is called a second time; a document has one output",
-                              call)
-        self.doc.set_output(node_id)
 
     def call_retain_grad(self, call: ast.Call, node_id: str) -> None:
         if call.args or call.keywords:
@@ -362,7 +360,17 @@ class _Importer:
         if number is not None:
             return _Number(number, _source(expr))
         if isinstance(expr, ast.Name):
-            return self.variable(expr)
+            operand = self.variable(expr)
+            if isinstance(operand, _Tuple):
+                raise self.refuse(f"{expr.id} is the tuple torch.autograd.grad() returns; "
+                                  f"write {expr.id}[0]", expr)
+            return operand
+        if isinstance(expr, ast.Compare):
+            return self.comparison(expr, label)
+        if isinstance(expr, ast.Subscript):
+            derivative = self.subscript(expr, label)
+            if derivative is not None:
+                return derivative
         if isinstance(expr, ast.BinOp):
             return self.binary(expr, label)
         if isinstance(expr, ast.UnaryOp):
@@ -395,13 +403,35 @@ class _Importer:
             return inner
         return None
 
-    def variable(self, expr: ast.Name) -> _Operand:
+    def variable(self, expr: ast.Name) -> _Operand | _Tuple:
         if expr.id in self.variables:
             return self.variables[expr.id]
         if expr.id in self.modules:
             raise self.refuse(f"{expr.id} is a module, not a tensor", expr)
+        unbound = self.unbound_name(expr.id)
+        if unbound is not None:
+            raise self.refuse(unbound, expr)
         raise self.refuse(f"name {expr.id!r} is not defined (only torch, numpy and variables "
                           "assigned above can be used)", expr)
+
+    def operator_spec(self, op: ast.operator) -> NodeType | None:
+        """The node type of an arithmetic operator (``+`` is add)."""
+        name = _OPERATORS.get(type(op))
+        return None if name is None else NODE_TYPES[name]
+
+    def comparison(self, expr: ast.Compare, label: str) -> _Operand:
+        """``a > b``: a comparison node (a bool tensor, the condition of an if)."""
+        if len(expr.ops) != 1:
+            raise self.refuse(f"{_source(expr)}: chained comparisons are not supported", expr)
+        op_name = _COMPARISONS.get(type(expr.ops[0]))
+        if op_name is None:
+            raise self.refuse(f"the comparison in {_source(expr)} is not supported", expr)
+        left = self.expression(expr.left)
+        right = self.expression(expr.comparators[0])
+        if isinstance(left, _Number) and isinstance(right, _Number):
+            raise self.refuse(f"{_source(expr)} compares two python numbers; the graph "
+                              "compares tensors", expr)
+        return self.make_op(NODE_TYPES[op_name], [left, right], {}, label)
 
     def binary(self, expr: ast.BinOp, label: str) -> _Operand:
         op_name = _OPERATORS.get(type(expr.op))
@@ -472,6 +502,9 @@ class _Importer:
         if path.partition(".")[0] == "numpy":
             raise self.refuse("numpy is imported only to be ignored; make tensors with "
                               "torch.tensor(...)", call)
+        if path == "torch.autograd.grad":
+            raise self.refuse("torch.autograd.grad() gives a tuple; take its [0] to compute "
+                              "with the derivative", call)
         if module == "torch" and name in _CREATION and not values:
             return self.create(name, call, label)
         if module == "torch" and name in _TWO_TENSOR_FORMS and self.two_tensors(call.args):
@@ -501,6 +534,8 @@ class _Importer:
         method = func.attr
         if method in _TENSOR_STATEMENTS:
             raise self.refuse(f"{method}() has no value; call it on its own line", call)
+        if self.in_place_spec(method) is not None:
+            return self.in_place_call(call, label)
         if method in _TWO_TENSOR_FORMS and self.two_tensors([func.value, *call.args]):
             spec = _TWO_TENSOR_FORMS[method]
         elif method in _METHODS:

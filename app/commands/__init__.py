@@ -16,6 +16,7 @@ from app.commands.graph_commands import (
     SetValuesCommand,
 )
 from app.commands.note_commands import AddNoteCommand, RemoveNoteCommand, SetNoteFieldCommand
+from app.commands.program_commands import SetProgramCommand
 
 __all__ = [
     "AddNodeCommand",
@@ -29,5 +30,6 @@ __all__ = [
     "SetNoteFieldCommand",
     "SetOutputCommand",
     "SetParamCommand",
+    "SetProgramCommand",
     "SetValuesCommand",
 ]

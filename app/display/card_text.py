@@ -14,8 +14,9 @@ import re
 
 import numpy as np
 
-from app.display.values import format_tensor
+from app.display.values import format_tensor, value_to_text
 from app.evaluate import NodeResult
+from app.model import GraphDocument
 
 #: Shown instead of a value that does not exist (an error upstream, not evaluated yet).
 NO_VALUE = "—"
@@ -253,3 +254,18 @@ def _wrap_name(line: str, columns: int) -> list[str]:
             current += word
     lines.append(current.rstrip())
     return lines
+
+
+def backward_call(doc: GraphDocument) -> str | None:
+    """How backward is called on the output, for its tag, when not one plain backward():
+    "backward(gradient=[1., 2.])", "backward() × 3 · zero_grad"."""
+    plan = doc.backward
+    if plan.is_default:
+        return None
+    call = ("backward()" if plan.gradient is None
+            else f"backward(gradient={value_to_text(plan.gradient)})")
+    if plan.passes > 1:
+        call += f" × {plan.passes}"
+    if any(step.kind == "zero_grad" for step in plan.steps):
+        call += " · zero_grad"
+    return call

@@ -48,3 +48,10 @@ def call_op(engine: ModuleType, node_type: NodeType, inputs: list[Any],
     if node_type.values_along_dim and "dim" in keywords:
         return result[0]  # along a dim: (values, indices)
     return result
+
+
+def call_in_place(node_type: NodeType, inputs: list[Any], params: dict[str, Any]) -> Any:
+    """The op as the in-place method of its first input, ``inputs[0].add_(inputs[1])``: it
+    changes that tensor and returns it (torch refuses a leaf that requires grad)."""
+    keywords = node_type.call_params(params)
+    return getattr(inputs[0], f"{node_type.function}_")(*inputs[1:], **keywords)

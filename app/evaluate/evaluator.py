@@ -23,9 +23,11 @@ import numpy as np
 
 import cgengine
 from app.evaluate import budget, messages
-from app.evaluate.calls import call_op
+from app.evaluate.calls import call_in_place, call_op
+from app.evaluate.program import ProgramRun, error_text
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
+from app.model.control_flow import execution_program, needs_program
 
 
 class EvaluationCancelled(Exception):
@@ -46,25 +48,47 @@ def evaluate_document(doc: GraphDocument, engine: ModuleType = cgengine, *,
     screen); else they are freed on return. ``cancelled`` is asked before each node: when it
     answers True (a newer edit makes this evaluation useless) the evaluation stops and raises
     :class:`EvaluationCancelled`.
+
+    A static document (``doc.mode``) shows what its last Run computed: the copy Run took is
+    evaluated, and nodes added since say so. A traced document is also run with each branch
+    held to its traced side: ``EvalResult.traced``.
     """
     start = time.perf_counter()
+    source = doc
+    if doc.mode == "static":
+        if doc.static_run is None:
+            return _not_run(doc)
+        source = doc.static_run
+    leftovers: list[Any] = []
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        evaluation = _Evaluation(doc, engine, cancelled)
+        evaluation = _Evaluation(source, engine, cancelled=cancelled)
         try:
             result = evaluation.run()
+            if source.trace is not None:
+                traced = _Evaluation(source, engine, decisions=source.trace, cancelled=cancelled)
+                try:
+                    result.traced = traced.run()
+                finally:
+                    leftovers.append(traced.release())
         finally:
-            leftovers = evaluation.release()
+            leftovers.append(evaluation.release())
             if retire is not None:
-                retire(leftovers)
+                retire(tuple(leftovers))
+    if source is not doc:
+        for node in doc.nodes:
+            if node.id not in result.nodes:
+                result.nodes[node.id] = NodeResult(is_leaf=False, warning=messages.NOT_RUN)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _error_text(exc: BaseException) -> str:
-    """The engine's message, first line only (torch's TypeErrors list every overload below it)."""
-    lines = str(exc).strip().splitlines()
-    return lines[0].strip() if lines and lines[0].strip() else type(exc).__name__
+def _not_run(doc: GraphDocument) -> EvalResult:
+    """A static graph before its first Run: nothing is computed yet."""
+    result = EvalResult(output=doc.output)
+    for node in doc.nodes:
+        result.nodes[node.id] = NodeResult(is_leaf=False, warning=messages.NOT_RUN)
+    return result
 
 
 def _to_numpy(tensor: Any) -> np.ndarray:
@@ -107,7 +131,7 @@ AUTOGRAD_RECORD_LIMIT = 300
 
 
 
-class _Evaluation:
+class _Evaluation(ProgramRun):
     """One forward and backward run; holds the engine objects only while it runs.
 
     The gradient along each wire is what backward passes through the operation's graph node:
@@ -117,16 +141,36 @@ class _Evaluation:
     node (``grad_fn.register_hook``). So one backward pass gives every number on the canvas.
     """
 
+    missing = _MISSING
+
     def __init__(self, doc: GraphDocument, engine: ModuleType,
+                 decisions: dict[str, str] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> None:
         self.doc = doc
         self.engine = engine
         self.cancelled = cancelled
         self.account = budget.Account()
         self.tensor_type = engine.Tensor
+        #: branch id -> the side to take whatever the condition says (a traced run)
+        self.decisions = decisions
+        # any topological order gives the same numbers, but for in-place and branch nodes
+        self.program = execution_program(doc) if needs_program(doc) \
+            else doc.topological_order()
+        in_place = any(node.inplace for node in doc.nodes)
         #: how results read a tensor's array: torch may reuse its gradient buffers, so its arrays
-        #: are copied; cgengine's are shared (an evaluation of 2,000 nodes reads 8,000 arrays)
-        self.read = _shared_array if engine is cgengine else _to_numpy
+        #: are copied; cgengine's are shared (an evaluation of 2,000 nodes reads 8,000 arrays),
+        #: unless an in-place node will write into one after a card has shown it
+        self.read = _shared_array if engine is cgengine and not in_place else _to_numpy
+        #: in-place nodes that changed a tensor an earlier operation had read (and may have
+        #: saved for backward): where torch's "modified by an inplace operation" comes from
+        self.saved_then_modified: list[str] = []
+        #: node id -> what the node's tensor was made by: its grad_fn then, or the leaf itself
+        #: (an in-place node gives its input's tensor a new grad_fn afterwards)
+        self.created: dict[str, Any] = {}
+        #: leaf node id -> the gradient the last backward pass added to its .grad
+        self.leaf_arrived: dict[str, np.ndarray] = {}
+        self.backward_size: int | None = None  # graph nodes the last backward pass ran
+        self.hooks_on = False  # torch's hooks report only during the backward passes
         #: cgengine reports each step of backward (torch cannot: it gets post-hooks instead)
         self.steps_recorder = getattr(getattr(engine, "autograd", None),
                                       "record_backward_steps", None)
@@ -145,31 +189,30 @@ class _Evaluation:
 
     def release(self) -> tuple[Any, ...]:
         """Hand over the engine objects (for freeing later) and forget them."""
-        held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners)
+        held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners,
+                self.created)
         self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
-        self.holders = []
+        self.holders, self.created = [], {}
         return held
 
     def is_tensor(self, value: Any) -> bool:
         return isinstance(value, self.tensor_type)
 
     def run(self) -> EvalResult:
-        nodes = self.result.nodes
-        cancelled = self.cancelled
-        for node_id in self.doc.topological_order():
-            if cancelled is not None and cancelled():
-                raise EvaluationCancelled(node_id)
-            node = self.doc.node(node_id)
-            nodes[node_id] = self.forward(node)
+        self.walk(self.program)
         # every wire gets a result, in the document's order; backward fills in the grads
         self.result.edges = {(edge.dst, edge.port): EdgeResult() for edge in self.doc.edges}
         self.backward()
         self.gradients()
+        self.branch_gradients()
         self.wire_gradients()
+        self.derivative_graphs()
         return self.result
 
     # ------------------------------------------------------------------ forward
     def forward(self, node: Node) -> NodeResult:
+        if self.cancelled is not None and self.cancelled():
+            raise EvaluationCancelled(node.id)
         if node.type == "tensor":
             return self.make_leaf(node)
         if node.type == "scalar":
@@ -181,16 +224,19 @@ class _Evaluation:
             tensor = self.engine.tensor(node.value, dtype=getattr(self.engine, node.dtype),
                                         requires_grad=node.requires_grad)
         except Exception as exc:
-            return NodeResult(error=_error_text(exc))
+            return NodeResult(error=error_text(exc))
         result = self.describe(tensor)
         refusal = self.account.charge(result.value.nbytes * (2 if tensor.requires_grad else 1),
                                       result.value.size)
         if refusal:
             return NodeResult(error=refusal)
         self.values[node.id] = tensor
+        self.created[node.id] = tensor
         self.leaves[id(tensor)] = node.id
         if tensor.requires_grad:
             self.holders.append((node.id, tensor))
+            if self.steps_recorder is None:  # torch: what each pass adds to .grad, by a hook
+                tensor.register_hook(functools.partial(self.record_leaf_gradient, node.id))
         if node.retain_grad and not tensor.requires_grad:
             result.warning = messages.RETAIN_WITHOUT_GRAD
         return result
@@ -255,16 +301,26 @@ class _Evaluation:
         refusal = self.account.charge(elements * itemsize * (2 if grad else 1), work)
         if refusal:
             return NodeResult(is_leaf=False, error=refusal)
+        input_fns = None
         try:
-            tensor = call_op(self.engine, spec, args, node.params)
+            if spec.control == "differentiate":
+                tensor = self.differentiate(node, args)
+            elif node.inplace:
+                # the graph nodes the inputs had before the call gave the first a new grad_fn
+                input_fns = [a.grad_fn if self.is_tensor(a) else None for a in args]
+                self.note_modification(node, inputs[0])
+                tensor = call_in_place(spec, args, node.params)
+            else:
+                tensor = call_op(self.engine, spec, args, node.params)
         except Exception as exc:
-            return NodeResult(is_leaf=False, error=_error_text(exc))
+            return NodeResult(is_leaf=False, error=error_text(exc))
         if not isinstance(tensor, self.tensor_type):
             return NodeResult(is_leaf=False, error=messages.NOT_A_TENSOR.format(op=node.type))
         values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
         fn = tensor.grad_fn
+        self.created[node.id] = fn if fn is not None else tensor
         if node.retain_grad:
             if tensor.requires_grad:
                 tensor.retain_grad()  # what the student's code does; .grad is then kept
@@ -273,7 +329,7 @@ class _Evaluation:
             else:
                 result.warning = messages.RETAIN_WITHOUT_GRAD
         if fn is not None:
-            self.watch(node.id, fn, args)
+            self.watch(node.id, fn, args, input_fns, wires=spec.control is None)
         elif tensor.requires_grad:  # the op gave back a leaf it was given (flatten of a vector)
             self.leaves[id(tensor)] = node.id
             self.holders.append((node.id, tensor))
@@ -291,13 +347,33 @@ class _Evaluation:
         return NodeResult(value, None, None if fn is None else fn.name(), fn is None,
                           bool(tensor.requires_grad), value.shape, _dtype_name(value.dtype))
 
-    def watch(self, node_id: str, fn: Any, args: list[Any]) -> None:
+    def note_modification(self, node: Node, source: str | None) -> None:
+        """Before an in-place node changes its input's tensor: remember it when the operation
+        that made the tensor, or one that read it already, records a graph (either may have
+        saved it for backward: exp saves its result, mul its inputs)."""
+        if source is None:
+            return
+        results = self.result.nodes
+        if results[source].grad_fn is not None:
+            self.saved_then_modified.append(node.id)
+            return
+        for edge in self.doc.consumers_of(source):
+            reader = results.get(edge.dst)
+            if edge.dst != node.id and reader is not None and reader.grad_fn is not None:
+                self.saved_then_modified.append(node.id)
+                return
+
+    def watch(self, node_id: str, fn: Any, args: list[Any], input_fns: list[Any] | None = None,
+              wires: bool = True) -> None:
         """Have backward report the gradients through the op's graph node ``fn``.
 
         cgengine records every step of backward (``record_backward_steps``), read afterwards;
-        other engines (torch) get a post-hook on the node.
+        other engines (torch) get a post-hook on the node. ``input_fns`` are the inputs' graph
+        nodes when the call gave them new ones (in place); ``wires`` False: the node's wires
+        carry no gradient of their own (a grad node's graph is the derivative's, recorded by
+        autograd.grad, and only what arrives at the node is read).
         """
-        slots = self.port_slots(fn, args)
+        slots = self.port_slots(fn, args, input_fns) if wires else []
         if slots is None:
             self.replay.append(node_id)
         if self.steps_recorder is not None:
@@ -306,7 +382,8 @@ class _Evaluation:
         else:
             fn.register_hook(functools.partial(self.record_gradients, node_id, slots))
 
-    def port_slots(self, fn: Any, args: list[Any]) -> list[tuple[int, int]] | None:
+    def port_slots(self, fn: Any, args: list[Any],
+                   input_fns: list[Any] | None = None) -> list[tuple[int, int]] | None:
         """Pair each input port that gets a gradient with its entry in ``fn.next_functions``.
 
         torch gives a python-number operand a ``None`` entry (add(w, 1)) or none at all
@@ -331,7 +408,7 @@ class _Evaluation:
             arg = args[port]
             if not isinstance(arg, tensor_type):
                 return None
-            arg_fn = arg.grad_fn
+            arg_fn = arg.grad_fn if input_fns is None else input_fns[port]
             if arg_fn is not None:
                 if graph_node is not arg_fn:
                     return None
@@ -340,10 +417,16 @@ class _Evaluation:
             slots.append((port, index))
         return slots
 
+    def record_leaf_gradient(self, node_id: str, grad: Any) -> None:
+        """The hook on a leaf (torch): the gradient a backward pass adds to its .grad."""
+        if self.hooks_on:
+            self.leaf_arrived[node_id] = self.read(grad)
+
     def record_gradients(self, node_id: str, slots: list[tuple[int, int]] | None,
                          grad_inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> None:
-        """The post-hook: keep what arrived at the node, and what each wire carries back."""
-        if grad_outputs[0] is None:
+        """The post-hook: keep what arrived at the node, and what each wire carries back (in
+        backward passes: a grad node's autograd.grad runs the hooks too)."""
+        if grad_outputs[0] is None or not self.hooks_on:
             return
         read = self.read
         self.arrived[node_id] = read(grad_outputs[0])
@@ -363,23 +446,41 @@ class _Evaluation:
         if not self.is_tensor(tensor):
             self.result.nodes[output].error = messages.NUMBER_OUTPUT
             return
-        size = None
-        try:
-            if self.steps_recorder is None:  # torch: the hooks collect the gradients
-                tensor.backward()
-            else:
-                with self.steps_recorder() as steps:
-                    tensor.backward()
-                size = len(steps)  # backward runs every node of the graph once
-                self.read_steps(steps)
-        except Exception as exc:
-            self.result.nodes[output].error = _error_text(exc)
-            size = None
+        self.run_plan(tensor)  # backward as often as the plan says (once by default)
+        size = self.backward_size if self.result.backward_passes else None
         # the walk needs only next_functions, which backward leaves in place
         if size is None or size <= AUTOGRAD_RECORD_LIMIT:
-            self.result.autograd = self.autograd_graph(tensor)
+            self.result.autograd = self.autograd_graph(tensor) or []
             size = len(self.result.autograd)
         self.result.autograd_size = size
+
+    def backward_pass(self, tensor: Any, keywords: dict[str, Any]) -> None:
+        """One ``tensor.backward(**keywords)``, its gradients read as it runs (up to the node
+        that failed, if one does, as torch's hooks see it)."""
+        if self.steps_recorder is None:  # torch: the hooks collect the gradients
+            self.hooks_on = True
+            try:
+                tensor.backward(**keywords)
+            finally:
+                self.hooks_on = False
+            return
+        steps: list[tuple[Any, Any, Any]] = []
+        try:
+            with self.steps_recorder() as steps:
+                tensor.backward(**keywords)
+        finally:
+            self.backward_size = len(steps)  # backward runs every node of the graph once
+            self.read_steps(steps)
+
+    def derivative_graphs(self) -> None:
+        """The graph each grad node's derivative recorded (create_graph=True), for the view."""
+        for node_id, tensor in self.values.items():
+            node = self.doc.node(node_id)
+            if node.spec.control == "differentiate" and self.is_tensor(tensor) \
+                    and tensor.grad_fn is not None:
+                records = self.autograd_graph(tensor, limit=AUTOGRAD_RECORD_LIMIT)
+                if records:
+                    self.result.derivatives[node_id] = records
 
     def read_steps(self, steps: list[tuple[Any, Any, Any]]) -> None:
         """What each watched graph node received and passed on, and the order they ran in."""
@@ -393,6 +494,8 @@ class _Evaluation:
                 leaf = None if variable is None else leaves.get(id(variable))
                 if leaf is not None:
                     order.append(leaf)
+                    if grad_in is not None:
+                        self.leaf_arrived[leaf] = grad_in
                 continue
             order.append(entries[-1][0])
             if grad_in is None:
@@ -409,15 +512,15 @@ class _Evaluation:
         """The document node a graph node belongs to: the node whose tensor has it as grad_fn,
         or, for an AccumulateGrad, the leaf it accumulates into."""
         if self._owners is None:
-            self._owners = {}
-            for node_id, t in self.values.items():
-                if self.is_tensor(t):
-                    self._owners[id(t.grad_fn if t.grad_fn is not None else t)] = node_id
+            # what made each node's tensor, as it was then (a branch node made nothing; an
+            # in-place node made its input's tensor's new grad_fn)
+            self._owners = {id(made): node_id for node_id, made in self.created.items()}
         variable = getattr(fn, "variable", None)
         return self._owners.get(id(variable if variable is not None else fn))
 
-    def autograd_graph(self, output: Any) -> list[AutogradNode]:
-        """The backward graph below the output, as plain records (iterative walk)."""
+    def autograd_graph(self, output: Any, limit: int | None = None) -> list[AutogradNode] | None:
+        """The backward graph below the output, as plain records (iterative walk); None when it
+        has more than ``limit`` nodes."""
         if output.grad_fn is None:
             return []
         keys: dict[int, int] = {}
@@ -434,6 +537,8 @@ class _Evaluation:
                     record.next.append(None)
                     continue
                 if id(nxt) not in keys:
+                    if limit is not None and len(keys) >= limit:
+                        return None
                     keys[id(nxt)] = len(keys)
                     seen.append(nxt)
                     stack.append(nxt)
@@ -456,7 +561,8 @@ class _Evaluation:
             result = nodes[node_id]
             result.grad = self.read(grad)
             if tensor.grad_fn is None:
-                result.full_grad = result.grad
+                # what the last pass added (the .grad may hold earlier passes too)
+                result.full_grad = self.leaf_arrived.get(node_id, result.grad)
 
     def wire_gradients(self) -> None:
         """The wire gradients the hooks could not give.

@@ -32,8 +32,14 @@ NONFINITE_REASONS: dict[str, str] = {
     "exp": "exp of a large number overflows to inf",
 }
 NONFINITE = "{op} gave nan or inf"
+#: A node on the side of a branch (Python's if) that did not run.
+NOT_TAKEN = "not evaluated: the if {branch} took the {side} branch"
+NOT_DECIDED = "not evaluated: the if {branch} could not decide which branch to take"
+#: A static graph (define, then run) computes nothing until Run.
+NOT_RUN = "not run yet: a static graph runs only when you press Run"
 
 #: Every template, for translation.
 TEMPLATES: tuple[str, ...] = (NOT_CONNECTED, SCALAR_NOT_A_NUMBER, NUMBER_OUTPUT, NOT_A_TENSOR,
                               TOO_BIG, OVER_MEMORY, OVER_WORK, RETAIN_WITHOUT_GRAD,
-                              *NONFINITE_REASONS.values(), NONFINITE)
+                              *NONFINITE_REASONS.values(), NONFINITE, NOT_TAKEN, NOT_DECIDED,
+                              NOT_RUN)

@@ -20,7 +20,9 @@ class NodeResult:
     ``None``. ``full_grad`` is d(output)/d(node) for every node that requires grad, for tooltips
     that explain why torch did not keep it. A node whose operation failed has ``error``; nodes
     downstream of it have neither value nor error but ``blocked_by``, the id of the failing node.
-    ``warning`` is a non-fatal note, e.g. why a value became nan.
+    ``warning`` is a non-fatal note, e.g. why a value became nan. A node on the side of a
+    branch that was not taken did not run at all: it has no value, ``skipped_by`` names the
+    branch node and ``warning`` says so.
     """
 
     value: np.ndarray | None = None
@@ -35,6 +37,7 @@ class NodeResult:
     blocked_by: str | None = None
     warning: str | None = None
     full_grad: np.ndarray | None = None
+    skipped_by: str | None = None
 
 
 @dataclass
@@ -78,3 +81,11 @@ class EvalResult:
     #: document node ids in the order the engine's backward ran their graph nodes (output
     #: first, leaves last); empty when backward did not run or the engine cannot report it
     backward_order: list[str] = field(default_factory=list)
+    #: how many backward passes ran (the document's backward plan may ask for several)
+    backward_passes: int = 0
+    #: branch node id -> the side it took ("then" or "else")
+    decisions: dict[str, str] = field(default_factory=dict)
+    #: grad node id -> the graph its derivative recorded (autograd.grad with create_graph)
+    derivatives: dict[str, list[AutogradNode]] = field(default_factory=dict)
+    #: a traced document: the same graph run with each branch held to its traced side
+    traced: EvalResult | None = None

@@ -50,6 +50,12 @@ def build_document(graph: GraphRecord) -> GraphDocument:
         doc.add_note(note)
     if graph.output is not None:
         doc.set_output(graph.output)
+    if not graph.backward.is_default:
+        doc.set_backward(graph.backward)
+    if graph.mode != "dynamic":
+        doc.set_mode(graph.mode)
+    if graph.trace is not None:
+        doc.set_trace(graph.trace)
     return doc
 
 

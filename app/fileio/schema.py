@@ -1,4 +1,4 @@
-"""The .cgraph format, version 1: plain records, their limits, and the validation of parsed JSON.
+"""The .cgraph format, version 2: plain records, their limits, and the validation of parsed JSON.
 
 ``parse_graph(data)`` turns the JSON object of a file into a :class:`GraphRecord`: the model's
 own plain records (:class:`~app.model.Node`, :class:`~app.model.Edge`, :class:`~app.model.Note`),
@@ -6,7 +6,8 @@ checking every field on the way with the document's rules (:mod:`app.model.rules
 limits of a file; the first problem raises :class:`FileFormatError` with a message that names the
 place, e.g. "nodes[2] (id 'a').params.dim: expected an integer, got 'x'". Nothing here builds a
 document, so a refused file never leaves a half-built one. docs/FILE_FORMAT.md describes the same
-rules for people.
+rules for people. Version 1 files are read too: they are version 2 files without the fields
+version 2 added (a node's ``inplace``; the root's ``backward``, ``mode`` and ``trace``).
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ from typing import Any, TypeVar
 
 from app.fileio.errors import FileFormatError
 from app.model import Edge, GraphError, Node, Note, PortError
+from app.model.backward_plan import MAX_BACKWARD_STEPS, BackwardPlan, BackwardStep
 from app.model.rules import (
     KIND_FIELDS,
     MAX_TENSOR_DIMS,
     NOTE_FIELDS,
+    check_backward_plan,
     check_dtype,
+    check_inplace,
+    check_mode,
     check_param,
     check_port,
+    check_trace,
     describe,
     expect_bool,
     expect_integer,
@@ -34,7 +40,7 @@ from app.model.rules import (
 from app.registry import NODE_TYPES, NodeType
 
 FORMAT_NAME = "cgstudio.graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TENSOR_ELEMENTS = 1_000_000
@@ -48,6 +54,9 @@ MAX_COORDINATE = 1e7  # canvas positions and note sizes, in scene pixels
 _T = TypeVar("_T")
 
 _TOP_FIELDS = frozenset({"format", "version", "nodes", "edges", "notes", "output"})
+#: What each version added: fields older files must not hold (a reader of that version would
+#: refuse them), by where they go.
+_ADDED_IN_2 = {"top": frozenset({"backward", "mode", "trace"}), "node": frozenset({"inplace"})}
 
 
 @dataclass
@@ -58,6 +67,9 @@ class GraphRecord:
     edges: list[Edge] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     output: str | None = None
+    backward: BackwardPlan = field(default_factory=BackwardPlan)
+    mode: str = "dynamic"
+    trace: dict[str, str] | None = None
 
 
 # --------------------------------------------------------------------------- primitives
@@ -113,6 +125,15 @@ def _fields(obj: dict[str, Any], allowed: frozenset[str] | tuple[str, ...], wher
             raise _fail(where, f"unknown field {key!r} for {what}")
 
 
+def _added_later(obj: dict[str, Any], version: int, place: str, where: str) -> None:
+    """Refuse a field a file of ``version`` cannot hold: a later version added it."""
+    if version < 2:
+        for key in obj:
+            if key in _ADDED_IN_2[place]:
+                raise _fail(where, f"the field {key!r} needs format version 2, "
+                                   f"but the file says version {version}")
+
+
 def _checked(rule: Callable[..., _T], *args: Any) -> _T:
     """One of the document's rules applied to a field of the file: its refusal (a GraphError,
     whose message already names the place) becomes a FileFormatError."""
@@ -164,7 +185,7 @@ def _params(node_type: NodeType, value: Any, where: str) -> dict[str, Any]:
             for name, item in _object(value, where).items()}
 
 
-def _node(raw: Any, index: int) -> Node:
+def _node(raw: Any, index: int, version: int = FORMAT_VERSION) -> Node:
     where = f"nodes[{index}]"
     obj = _object(raw, where)
     if "id" not in obj:
@@ -177,6 +198,7 @@ def _node(raw: Any, index: int) -> Node:
     if type_name not in NODE_TYPES:
         raise _fail(f"{where}.type", f"unknown node type {type_name!r}")
     node_type = NODE_TYPES[type_name]
+    _added_later(obj, version, "node", where)
     _fields(obj, (*KIND_FIELDS[node_type.kind], "id", "type"), where, f"a {type_name} node")
 
     node = Node(node_id, type_name)
@@ -200,7 +222,45 @@ def _node(raw: Any, index: int) -> Node:
         node.requires_grad = _checked(expect_bool, obj["requires_grad"], f"{where}.requires_grad")
     if "params" in obj:
         node.params = _params(node_type, obj["params"], f"{where}.params")
+    if "inplace" in obj:
+        node.inplace = _checked(check_inplace, node_type, obj["inplace"], f"{where}.inplace")
     return node
+
+
+def _backward_step(raw: Any, where: str) -> BackwardStep:
+    obj = _object(raw, where)
+    kind = obj.get("step")
+    if kind == "backward":
+        _fields(obj, ("step", "retain_graph"), where, "a backward step")
+        retain = _checked(expect_bool, obj.get("retain_graph", False), f"{where}.retain_graph")
+        return BackwardStep(retain_graph=retain)
+    if kind == "zero_grad":
+        _fields(obj, ("step", "nodes", "set_to_none"), where, "a zero_grad step")
+        if "nodes" not in obj:
+            raise _fail(where, "missing field 'nodes'")
+        nodes = tuple(_string(node_id, f"{where}.nodes[{i}]", MAX_ID_LENGTH)
+                      for i, node_id in enumerate(_list(obj["nodes"], f"{where}.nodes",
+                                                        MAX_NODES)))
+        set_to_none = _checked(expect_bool, obj.get("set_to_none", False),
+                               f"{where}.set_to_none")
+        return BackwardStep("zero_grad", nodes=nodes, set_to_none=set_to_none)
+    raise _fail(f"{where}.step", f"expected 'backward' or 'zero_grad', got {describe(kind)}")
+
+
+def _backward(raw: Any, node_types: dict[str, NodeType]) -> BackwardPlan:
+    """The root's "backward": the gradient of every pass, and the steps after the forward."""
+    where = "backward"
+    obj = _object(raw, where)
+    _fields(obj, ("gradient", "steps"), where, "backward")
+    gradient = obj.get("gradient")
+    if gradient is not None:
+        gradient = tensor_value(gradient, f"{where}.gradient")
+    plan = BackwardPlan(gradient)
+    if "steps" in obj:
+        raw_steps = _list(obj["steps"], f"{where}.steps", MAX_BACKWARD_STEPS)
+        plan = BackwardPlan(gradient, tuple(_backward_step(step, f"{where}.steps[{index}]")
+                                            for index, step in enumerate(raw_steps)))
+    return _checked(check_backward_plan, plan, node_types, where)
 
 
 def _edge(raw: Any, index: int, nodes: dict[str, Node]) -> Edge:
@@ -279,12 +339,13 @@ def parse_graph(data: Any) -> GraphRecord:
         )
     if version < 1:
         raise _fail("version", f"expected a version from 1 to {FORMAT_VERSION}, got {version}")
-    _fields(top, _TOP_FIELDS, "", "a graph file")
+    _added_later(top, version, "top", "")
+    _fields(top, _TOP_FIELDS | _ADDED_IN_2["top"], "", "a graph file")
 
     graph = GraphRecord()
     ids: set[str] = set()
     for index, raw in enumerate(_list(top.get("nodes", []), "nodes", MAX_NODES)):
-        node = _node(raw, index)
+        node = _node(raw, index, version)
         if node.id in ids:
             raise _fail(f"nodes[{index}].id", f"the id {node.id!r} is used twice")
         ids.add(node.id)
@@ -314,4 +375,11 @@ def parse_graph(data: Any) -> GraphRecord:
         if output not in nodes:
             raise _fail("output", f"no node with id {output!r}")
     graph.output = output
+    node_types = {node_id: node.spec for node_id, node in nodes.items()}
+    if "backward" in top:
+        graph.backward = _backward(top["backward"], node_types)
+    if "mode" in top:
+        graph.mode = _checked(check_mode, top["mode"], "mode")
+    if "trace" in top:
+        graph.trace = _checked(check_trace, top["trace"], node_types, "trace")
     return graph

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.fileio.schema import FORMAT_NAME, FORMAT_VERSION
 from app.model import GraphDocument, Node, Note
-from app.model.rules import KIND_FIELDS
+from app.model.rules import KIND_FIELDS, OPTIONAL_FIELDS
 
 
 def _coordinates(point: tuple[float, float]) -> list[int | float]:
@@ -31,6 +31,8 @@ def node_record(node: Node) -> dict[str, Any]:
     record: dict[str, Any] = {"id": node.id, "type": node.type}
     for name in KIND_FIELDS[node.spec.kind]:
         value = getattr(node, name)
+        if name in OPTIONAL_FIELDS and value == OPTIONAL_FIELDS[name]:
+            continue
         if name == "pos":
             value = _coordinates(value)
         elif name == "params":
@@ -70,6 +72,13 @@ def dumps_document(doc: GraphDocument) -> str:
         _block("notes", [note_record(note) for note in doc.notes]),
         f'  "output": {_line(doc.output)}',
     ]
+    # how the graph runs, where it differs from one backward() of a dynamic graph
+    if not doc.backward.is_default:
+        parts.append(f'  "backward": {_line(doc.backward.record())}')
+    if doc.mode != "dynamic":
+        parts.append(f'  "mode": {_line(doc.mode)}')
+    if doc.trace is not None:
+        parts.append(f'  "trace": {_line(doc.trace)}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 

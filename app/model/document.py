@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.model import rules
+from app.model.backward_plan import BackwardPlan
 from app.model.errors import (
     CycleError,
     DuplicateIdError,
@@ -36,7 +37,8 @@ class Node:
 
     ``type`` is a registry name: "tensor" (a leaf: ``value``, ``dtype``, ``requires_grad``),
     "scalar" (a python number operand: ``value``) or an engine function ("add", "mul", ...)
-    whose keyword arguments are in ``params``.
+    whose keyword arguments are in ``params``; ``inplace`` runs it as the tensor method that
+    changes its first input (``a.add_(b)``).
     """
 
     id: str
@@ -48,6 +50,7 @@ class Node:
     requires_grad: bool = False
     retain_grad: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    inplace: bool = False
 
     @property
     def spec(self) -> NodeType:
@@ -90,8 +93,14 @@ class GraphDocument:
     Signals (all plain :class:`Signal`):
     ``node_added(node)``, ``node_removed(node)``, ``node_changed(node, field_name)``,
     ``edge_added(edge)``, ``edge_removed(edge)``, ``note_added(note)``, ``note_removed(note)``,
-    ``note_changed(note, field_name)``, ``output_changed(node_id_or_None)`` and ``changed()``,
-    emitted after every mutation (the evaluator listens to this one).
+    ``note_changed(note, field_name)``, ``output_changed(node_id_or_None)``,
+    ``program_changed()`` (how backward is called, the graph mode, the trace, a static run) and
+    ``changed()``, emitted after every mutation (the evaluator listens to this one).
+
+    Besides the graph, a document holds how it is run: ``backward`` (the gradient and the
+    passes of backward on the output, :mod:`app.model.backward_plan`), ``mode`` ("dynamic": every
+    edit runs the graph; "static": only Run does, on ``static_run``, the copy Run took) and
+    ``trace`` (branch id -> the side each branch took when the graph was traced, or None).
     """
 
     def __init__(self) -> None:
@@ -99,6 +108,10 @@ class GraphDocument:
         self._edges: dict[tuple[str, int], Edge] = {}  # keyed by (dst, port): one wire per input
         self._notes: dict[str, Note] = {}
         self._output: str | None = None
+        self._backward = BackwardPlan()
+        self._mode = "dynamic"
+        self._trace: dict[str, str] | None = None
+        self._static_run: GraphDocument | None = None
         #: topological order and input table, kept until nodes or wires change (an evaluation
         #: after a value edit, the common case, reuses them)
         self._order: list[str] | None = None
@@ -112,6 +125,7 @@ class GraphDocument:
         self.note_removed = Signal()
         self.note_changed = Signal()
         self.output_changed = Signal()
+        self.program_changed = Signal()
         self.changed = Signal()
 
     # ------------------------------------------------------------------ queries
@@ -131,6 +145,26 @@ class GraphDocument:
     def output(self) -> str | None:
         """Id of the node backward starts from, or None."""
         return self._output
+
+    @property
+    def backward(self) -> BackwardPlan:
+        """How backward is called on the output (the gradient, the passes, zero_grad)."""
+        return self._backward
+
+    @property
+    def mode(self) -> str:
+        """ "dynamic" (every edit runs the graph) or "static" (only Run does)."""
+        return self._mode
+
+    @property
+    def trace(self) -> dict[str, str] | None:
+        """Branch id -> the side it took when traced (None: not traced). A copy."""
+        return None if self._trace is None else dict(self._trace)
+
+    @property
+    def static_run(self) -> GraphDocument | None:
+        """In static mode, the copy of the graph the last Run ran (None before a Run)."""
+        return self._static_run
 
     def node(self, node_id: str) -> Node:
         try:
@@ -262,10 +296,12 @@ class GraphDocument:
 
     def check_set_field(self, node_id: str, name: str, value: Any) -> None:
         """Raise a :class:`GraphError` when ``set_field(node_id, name, value)`` is not allowed."""
-        self.node(node_id)
+        node = self.node(node_id)
         rules.check_editable_field(name)
         if name == "dtype":
             rules.check_dtype(value)
+        elif name == "inplace":
+            rules.check_inplace(node.spec, value)
 
     def check_set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Raise a :class:`GraphError` when the op has no parameter ``name`` or it cannot hold
@@ -293,8 +329,12 @@ class GraphDocument:
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge], bool]:
-        """Remove the node and its wires; returns them and whether it was the output (for undo)."""
+        """Remove the node and its wires; returns them and whether it was the output (for undo).
+
+        Backward steps zeroing it and its place in a trace go too (an undo puts them back
+        with ``restore_program``)."""
         node = self.node(node_id)
+        self._forget_in_program(node_id)
         edges = self.edges_of(node_id)
         for edge in edges:
             self._remove_edge(edge)
@@ -396,6 +436,72 @@ class GraphDocument:
         self.changed.emit()
         return old
 
+    def _forget_in_program(self, node_id: str) -> None:
+        plan = self._backward.without_nodes({node_id})
+        trace = self._trace
+        if trace is not None and node_id in trace:
+            trace = {key: side for key, side in trace.items() if key != node_id} or None
+        if plan != self._backward or trace != self._trace:
+            self._backward, self._trace = plan, trace
+            self.program_changed.emit()
+
+    def _node_types(self) -> dict[str, NodeType]:
+        return {node_id: node.spec for node_id, node in self._nodes.items()}
+
+    def check_backward(self, plan: BackwardPlan) -> None:
+        """Raise a :class:`GraphError` when the plan names nodes it cannot zero."""
+        rules.check_backward_plan(plan, self._node_types())
+
+    def set_backward(self, plan: BackwardPlan) -> BackwardPlan:
+        """Call backward as ``plan`` says from now on; returns the old plan."""
+        self.check_backward(plan)
+        old = self._backward
+        self._backward = plan
+        self.program_changed.emit()
+        self.changed.emit()
+        return old
+
+    def set_mode(self, mode: str) -> str:
+        """Run the graph on every edit ("dynamic") or only on Run ("static"); returns the old
+        mode. Entering static mode forgets the last Run: nothing runs until the next."""
+        rules.check_mode(mode)
+        old = self._mode
+        self._mode = mode
+        if mode != old:
+            self._static_run = None
+        self.program_changed.emit()
+        self.changed.emit()
+        return old
+
+    def set_trace(self, trace: dict[str, str] | None) -> dict[str, str] | None:
+        """Freeze the branches' sides (branch id -> "then"/"else"), or None; returns the old."""
+        trace = rules.check_trace(trace, self._node_types())
+        old = self._trace
+        self._trace = trace
+        self.program_changed.emit()
+        self.changed.emit()
+        return old
+
+    def run_static(self) -> None:
+        """Run: the static graph runs as it is now (a copy of it), until the next Run. Not an
+        edit of the graph: the file does not keep it."""
+        run = self.evaluation_copy()
+        run._mode, run._static_run = "dynamic", None  # the copy itself simply runs
+        self._static_run = run
+        self.program_changed.emit()
+        self.changed.emit()
+
+    def program_state(self) -> tuple[BackwardPlan, str, dict[str, str] | None]:
+        """The backward plan, mode and trace, for an undo command to put back."""
+        return self._backward, self._mode, self.trace
+
+    def restore_program(self, state: tuple[BackwardPlan, str, dict[str, str] | None]) -> None:
+        plan, mode, trace = state
+        if (plan, mode, trace) != self.program_state():
+            self._backward, self._mode, self._trace = plan, mode, trace
+            self.program_changed.emit()
+            self.changed.emit()
+
     def add_note(self, note: Note) -> Note:
         if note.id in self._notes or note.id in self._nodes:
             raise DuplicateIdError(f"a note with id {note.id!r} already exists")
@@ -448,6 +554,8 @@ class GraphDocument:
             nodes[node_id] = fresh
         clone._edges = dict(self._edges)
         clone._output = self._output
+        clone._backward, clone._mode, clone._trace = self._backward, self._mode, self._trace
+        clone._static_run = self._static_run  # itself a copy, never changed
         clone._order, clone._inputs = self._order, self._inputs
         if notes:
             clone._notes = {note_id: copy.copy(note) for note_id, note in self._notes.items()}
@@ -460,4 +568,7 @@ class GraphDocument:
             "edges": sorted((e.src, e.dst, e.port) for e in self._edges.values()),
             "notes": {n.id: copy.deepcopy(n.__dict__) for n in self._notes.values()},
             "output": self._output,
+            "backward": self._backward.record(),
+            "mode": self._mode,
+            "trace": self.trace,
         }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from app.model.backward_plan import MAX_BACKWARD_STEPS, BackwardPlan, BackwardStep
 from app.model.errors import InvalidValueError, PortError
 from app.registry import NodeType, ParamSpec
 
@@ -30,11 +31,14 @@ MAX_TENSOR_DIMS = 8
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "tensor": ("label", "pos", "value", "dtype", "requires_grad", "retain_grad"),
     "scalar": ("label", "pos", "value"),
-    "op": ("label", "pos", "retain_grad", "params"),
+    "op": ("label", "pos", "retain_grad", "params", "inplace"),
 }
+#: Fields a file holds only where they differ from this default (format version 2 added them).
+OPTIONAL_FIELDS: dict[str, Any] = {"inplace": False}
 #: The node fields an edit may set (``GraphDocument.set_field``); a position changes by a move,
 #: parameters by ``set_param``.
-EDITABLE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", "retain_grad")
+EDITABLE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", "retain_grad",
+                                    "inplace")
 #: The fields of a note.
 NOTE_FIELDS: tuple[str, ...] = ("text", "pos", "size")
 
@@ -179,3 +183,74 @@ def check_port(node_type: NodeType, port: int, name: str) -> None:
         raise PortError(f"{name} is a {node_type.name} node and has no inputs")
     if not 0 <= port < count:
         raise PortError(f"{name} ({node_type.name}) has inputs 0..{count - 1}, not {port}")
+
+
+# ------------------------------------------------- in place, backward calls, graph modes
+#: How a branch node's taken side is named (a trace freezes these).
+SIDES: tuple[str, ...] = ("then", "else")
+#: "dynamic": every edit runs the graph (define-by-run, PyTorch); "static": the graph is defined
+#: first and runs only on Run (define-then-run).
+MODES: tuple[str, ...] = ("dynamic", "static")
+
+
+def check_inplace(node_type: NodeType, value: Any, where: str = "inplace") -> bool:
+    """``value`` if an op of ``node_type`` may be switched to (or from) its in-place form."""
+    flag = expect_bool(value, where)
+    if flag and not node_type.in_place:
+        raise InvalidValueError(refusal(where, f"{node_type.name} has no in-place form"))
+    return flag
+
+
+def check_mode(value: Any, where: str = "mode") -> str:
+    if not isinstance(value, str) or value not in MODES:
+        raise InvalidValueError(refusal(where, f"expected one of {', '.join(MODES)}, "
+                                               f"got {describe(value)}"))
+    return value
+
+
+def check_trace(trace: Any, node_types: dict[str, NodeType], where: str = "trace") -> \
+        dict[str, str] | None:
+    """A trace as a document holds it: branch node id -> the side it took, or None."""
+    if trace is None:
+        return None
+    if not isinstance(trace, dict):
+        raise InvalidValueError(refusal(where, f"expected an object, got {describe(trace)}"))
+    for node_id, side in trace.items():
+        here = f"{where}.{node_id}"
+        node_type = node_types.get(node_id)
+        if node_type is None:
+            raise InvalidValueError(refusal(here, f"no node with id {node_id!r}"))
+        if node_type.control != "choose":
+            raise InvalidValueError(refusal(here, f"{node_id!r} is a {node_type.name} node, "
+                                                  "not a branch"))
+        if not isinstance(side, str) or side not in SIDES:
+            raise InvalidValueError(refusal(here, f"expected one of {', '.join(SIDES)}, "
+                                                  f"got {describe(side)}"))
+    return dict(trace)
+
+
+def check_backward_plan(plan: BackwardPlan, node_types: dict[str, NodeType],
+                        where: str = "backward") -> BackwardPlan:
+    """``plan`` if its steps may run on a document with these nodes (id -> type): at most
+    ``MAX_BACKWARD_STEPS`` steps, and zero_grad steps naming tensors of the graph."""
+    if len(plan.steps) > MAX_BACKWARD_STEPS:
+        raise InvalidValueError(refusal(f"{where}.steps", f"at most {MAX_BACKWARD_STEPS} steps, "
+                                                          f"not {len(plan.steps)}"))
+    for index, step in enumerate(plan.steps):
+        here = f"{where}.steps[{index}]"
+        if not isinstance(step, BackwardStep) or step.kind not in ("backward", "zero_grad"):
+            raise InvalidValueError(refusal(here, "expected a backward or zero_grad step"))
+        if step.kind == "backward" and step.nodes:
+            raise InvalidValueError(refusal(f"{here}.nodes", "a backward step names no nodes"))
+        if step.kind == "zero_grad" and not step.nodes:
+            raise InvalidValueError(refusal(f"{here}.nodes", "name at least one node"))
+        for node_id in step.nodes:
+            node_type = node_types.get(node_id)
+            if node_type is None:
+                raise InvalidValueError(refusal(f"{here}.nodes", f"no node with id {node_id!r}"))
+            if node_type.kind == "scalar":
+                raise InvalidValueError(refusal(f"{here}.nodes", f"{node_id!r} is a python "
+                                                                 "number, which has no .grad"))
+        if len(set(step.nodes)) != len(step.nodes):
+            raise InvalidValueError(refusal(f"{here}.nodes", "a node is named twice"))
+    return plan

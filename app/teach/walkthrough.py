@@ -144,8 +144,21 @@ def backward_steps(doc: GraphDocument, result: EvalResult) -> list[Step]:
 
 def _seed_step(doc: GraphDocument, node_id: str, node_result: NodeResult) -> Step:
     name = _name(doc, node_id)
-    seed = np.ones_like(np.asarray(node_result.full_grad))
-    return Step(node_id, "seed", f"d{name}/d{name} = {format_number(seed)}", seed)
+    gradient = doc.backward.gradient
+    if gradient is None:
+        seed = np.ones_like(np.asarray(node_result.full_grad))
+        return Step(node_id, "seed", f"d{name}/d{name} = {format_number(seed)}", seed)
+    # backward(gradient=g) starts from g instead of ones: each element of the output is weighted,
+    # so every .grad is the weighted sum  g[0] · d{name}[0]/dw + g[1] · d{name}[1]/dw + ...
+    seed = np.broadcast_to(np.asarray(gradient, dtype=np.float64),
+                           np.shape(node_result.full_grad))
+    terms = " + ".join(f"{format_number(weight)} · d{name}[{index}]/dw"
+                       for index, weight in enumerate(seed.reshape(-1)[:4]))
+    if seed.size > 4:
+        terms += " + …"
+    text = (f"d{name}/d{name} = gradient = {format_number(seed)}   "
+            f"(backward(gradient=...): w.grad = {terms})")
+    return Step(node_id, "seed", text, seed)
 
 
 def _chain_step(doc: GraphDocument, result: EvalResult, node_id: str, full_grad: np.ndarray,
@@ -265,15 +278,23 @@ def forward_steps(doc: GraphDocument, result: EvalResult) -> list[Step]:
         node_result = result.nodes.get(node_id)
         if not node.spec.is_op or node_result is None:
             continue
-        symbolic = _call_text(doc, node_id, [_operand_name(doc, node_id, p)
-                                             for p in range(len(node.spec.inputs))])
+        names = [_operand_name(doc, node_id, p) for p in range(len(node.spec.inputs))]
         numbers = _operand_numbers(doc, result, node_id)
-        parts = [node.display_name, symbolic]
-        if numbers is not None:
-            parts.append(_call_text(doc, node_id, numbers))
+        if node.spec.control == "differentiate":
+            # autograd.grad: a derivative, not a function of the operands' numbers
+            parts = [node.display_name, f"d{names[0]}/d{names[1]}",
+                     f"autograd.grad({names[0]}, {names[1]}, create_graph=True)[0]"]
+        else:
+            parts = [node.display_name, _call_text(doc, node_id, names)]
+            if numbers is not None:
+                parts.append(_call_text(doc, node_id, numbers))
         value = node_result.value
         if value is not None:
             parts.append(format_number(value))
+        if node.spec.control == "differentiate" and node_result.grad_fn is not None:
+            parts[-1] += (f"   (create_graph=True recorded this derivative as a graph, "
+                          f"grad_fn={node_result.grad_fn}: a grad node can differentiate it "
+                          f"again)")
         wires = tuple((node_id, p) for p in range(len(node.spec.inputs))
                       if doc.edge_into(node_id, p) is not None)
         steps.append(Step(node_id, "forward", _join(parts), value, wires,
@@ -318,6 +339,8 @@ def _call_text(doc: GraphDocument, node_id: str, operands: list[str]) -> str:
         return f" {_INFIX[node.type]} ".join(operands)
     if node.type == "neg":
         return f"-{operands[0]}"
+    if node.spec.control == "choose":  # Python's if: only the side taken runs
+        return f"({operands[1]} if {operands[0]} else {operands[2]})"
     keywords = [f"{spec.name}={_param_text(params[spec.name])}" for spec in node.spec.params
                 if params[spec.name] != spec.default]
     return f"{node.type}({', '.join([*operands, *keywords])})"

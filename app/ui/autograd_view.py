@@ -6,6 +6,11 @@ in the leaf colour, with the leaf's label), an arrow from each node to each of i
 next_functions (the way gradients flow: the output at the top, the leaves at the bottom) and a
 small dashed "None" box where a python number or a tensor without grad was the operand.
 
+While one grad node (``torch.autograd.grad(..., create_graph=True)``) is selected on the
+canvas, the dock draws the graph its derivative recorded instead (``EvalResult.derivatives``):
+the graph a second grad node differentiates again. A branch node's untaken side runs no
+operation, so only the side that ran appears in either graph.
+
 Rows are the longest path from the output; the order inside a row comes from a few barycentric
 sweeps (each box moves towards the mean position of its neighbours), which is enough to keep
 the small graphs of a lesson free of crossings. Selection is shared with the canvas: selecting
@@ -313,6 +318,8 @@ class AutogradDock(QDockWidget):
         # set while this dock itself changes a selection, so the echo is not sent back
         self._syncing = False
         self._document: GraphDocument | None = None
+        #: the grad node whose derivative graph is drawn (None: the output's backward graph)
+        self.derivative_of: str | None = None
 
         controller.evaluated.connect(self.show_result)
         controller.document_replaced.connect(self._on_document_replaced)
@@ -339,17 +346,31 @@ class AutogradDock(QDockWidget):
         try:
             self.graph_scene.clear()
             self.boxes, self.arrows = [], []
-            reason = self._empty_reason(result)
-            if reason:
-                self.message_label.setText(reason)
-                self.stack.setCurrentWidget(self.message_label)
-                return
-            self._draw(result.autograd)
+            self.derivative_of = self._selected_derivative(result)
+            if self.derivative_of is None:
+                self.setWindowTitle(self.tr("Autograd graph"))
+                reason = self._empty_reason(result)
+                if reason:
+                    self.message_label.setText(reason)
+                    self.stack.setCurrentWidget(self.message_label)
+                    return
+                self._draw(result.autograd)
+            else:
+                self.setWindowTitle(self.tr("Autograd graph: d %1").replace(
+                    "%1", self.controller.document.node(self.derivative_of).display_name))
+                self._draw(result.derivatives[self.derivative_of])
             self.stack.setCurrentWidget(self.view)
             self._highlight(self.canvas.selected_ids()[0])
         finally:
             self._syncing = False
         self.view.fit()
+
+    def _selected_derivative(self, result: EvalResult | None) -> str | None:
+        """The one selected grad node, when its derivative recorded a graph."""
+        selected = self.canvas.selected_ids()[0]
+        if result is None or len(selected) != 1 or selected[0] not in result.derivatives:
+            return None
+        return selected[0]
 
     def _empty_reason(self, result: EvalResult | None) -> str:
         document = self.controller.document
@@ -429,6 +450,9 @@ class AutogradDock(QDockWidget):
 
     def _on_canvas_selection(self) -> None:
         if self._syncing:
+            return
+        if self._selected_derivative(self.controller.result) != self.derivative_of:
+            self.show_result(self.controller.result)  # into or out of a derivative's graph
             return
         self._syncing = True
         try:

@@ -248,6 +248,10 @@ class InspectorDock(QDockWidget):
         self.dtype_combo: QComboBox | None = None
         self.requires_grad_check: QCheckBox | None = None
         self.retain_grad_check: QCheckBox | None = None
+        self.inplace_check: QCheckBox | None = None
+        self.gradient_edit: QLineEdit | None = None
+        self.gradient_error = _error_label()
+        self.passes_label: QLabel | None = None
         self.param_editors: dict[str, ParamEditor] = {}
         self.info_labels: dict[str, QLabel] = {}
         self.value_view: TensorView | None = None
@@ -313,10 +317,19 @@ class InspectorDock(QDockWidget):
                 if port.default is not None and src is None:
                     self._add_param_row(form, port.name, "float",
                                         self.tr("%1 (unwired)").replace("%1", port.name))
+        if spec.kind == "op" and spec.in_place:
+            self.inplace_check = QCheckBox(self.tr("in place: %1_").replace("%1", spec.function))
+            self.inplace_check.setToolTip(self.tr(
+                "Change the first input's tensor instead of making a new one; torch refuses "
+                "it on a leaf that requires grad, or on a tensor backward still needs"))
+            self.inplace_check.toggled.connect(lambda on: self._commit_field("inplace", on))
+            form.addRow("", self.inplace_check)
         if spec.kind != "scalar":
             self.retain_grad_check = self._flag_check("retain_grad")
             form.addRow("", self.retain_grad_check)
         layout.addWidget(edit_box)
+        if node.id == self.controller.document.output:
+            layout.addWidget(self._build_backward_box())
         layout.addWidget(self._build_result_box())
 
     def _build_value_rows(self, form: QFormLayout, node: Node) -> None:
@@ -354,6 +367,31 @@ class InspectorDock(QDockWidget):
         self.param_editors[name] = editor
         form.addRow(text, editor.widget)
         form.addRow("", editor.error)
+
+    def _build_backward_box(self) -> QGroupBox:
+        """The output's backward call: its gradient (grad_tensors) and its passes."""
+        box = QGroupBox(self.tr("Backward"))
+        form = QFormLayout(box)
+        self.gradient_edit = QLineEdit()
+        self.gradient_edit.setFont(self._mono)
+        self.gradient_edit.setPlaceholderText(self.tr("None (a scalar output)"))
+        self.gradient_edit.setToolTip(self.tr(
+            "loss.backward(gradient=...): the weight of each element of a non-scalar output, "
+            "e.g. [1., 2.]"))
+        self.gradient_edit.editingFinished.connect(self._commit_gradient)
+        self.gradient_edit.textEdited.connect(lambda _text: _show_error(self.gradient_error, ""))
+        form.addRow(self.tr("gradient"), self.gradient_edit)
+        form.addRow("", self.gradient_error)
+        self.passes_label = QLabel()
+        self.passes_label.setWordWrap(True)
+        form.addRow(self.tr("passes"), self.passes_label)
+        program = self.controller.program
+        again = QPushButton(self.tr("Backward again"))
+        again.clicked.connect(lambda: program.backward_again())
+        zero = QPushButton(self.tr("Zero grad"))
+        zero.clicked.connect(lambda: program.zero_grad())
+        form.addRow("", _row(again, zero))
+        return box
 
     def _build_result_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Autograd"))
@@ -397,6 +435,9 @@ class InspectorDock(QDockWidget):
             return
         if self.node_id is None:
             return
+        if (self.node_id == document.output) != (self.gradient_edit is not None):
+            self.set_node(self.node_id)  # it became the output, or stopped being it
+            return
         node = document.node(self.node_id)
         self.header.setText(f"{node.display_name}  ·  {node.spec.title}")
         if self.label_edit is not None:
@@ -409,8 +450,17 @@ class InspectorDock(QDockWidget):
                             ("retain_grad", self.retain_grad_check)):
             if check is not None:
                 self._quietly(check, lambda c=check, n=name: c.setChecked(getattr(node, n)))
+        if self.inplace_check is not None:
+            self._quietly(self.inplace_check, lambda: self.inplace_check.setChecked(node.inplace))
         for name, editor in self.param_editors.items():
             editor.show_value(node.params.get(name, node.spec.default(name)))
+        if self.gradient_edit is not None:
+            plan = document.backward
+            gradient = "" if plan.gradient is None else value_to_text(plan.gradient)
+            _set_text_quietly(self.gradient_edit, gradient)
+            steps = [self.tr("backward") if step.kind == "backward" else self.tr("zero_grad")
+                     for step in plan.steps]
+            self.passes_label.setText(", ".join(steps))
         self._refresh_result()
 
     def _blocked_text(self, blocked_by: str | None) -> str:
@@ -507,6 +557,18 @@ class InspectorDock(QDockWidget):
         self.value_edit.setModified(False)
         if value != node.value or type(value) is not type(node.value):
             self.controller.set_field(self.node_id, "value", value)
+
+    def _commit_gradient(self) -> None:
+        text = self.gradient_edit.text().strip()
+        try:
+            gradient = parse_value_text(text) if text and text != "None" else None
+        except ValueError as exc:
+            _show_error(self.gradient_error, self.tr("Not a value: %1").replace("%1", str(exc)))
+            return
+        _show_error(self.gradient_error, "")
+        self.gradient_edit.setModified(False)
+        if gradient != self.controller.document.backward.gradient:
+            self.controller.program.set_gradient(gradient)
 
     def _commit_initialise(self) -> None:
         try:

@@ -61,6 +61,8 @@ from app.ui import (
     i18n,
     local_derivatives,
     presentation,
+    program_actions,
+    trace_view,
     training_dock,
     walkthrough_bar,
 )
@@ -84,7 +86,7 @@ MENU_SECTIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     "edit": (("history", False), ("clipboard", True), ("items", False), ("select", True)),
     "view": (("zoom", False), ("grid", True), ("docks", True), ("theme", False),
              ("teaching", True), ("walkthrough", True), ("language", True)),
-    "graph": (("layout", False),),
+    "graph": (("layout", False), ("backward", True), ("run", True)),
     "help": (("start", False), ("help", False)),
 }
 
@@ -160,6 +162,8 @@ class MainWindow(QMainWindow):
         self.code_dock, self.code_actions = code_view.install(self)
         self.training_dock = training_dock.install(self)
         self.autograd_dock = autograd_view.install(self)
+        self.comparison_dock = trace_view.install(self)
+        self.program_actions = program_actions.install(self)
         self.numeric_check, self.presentation = presentation.install(self)
         self.local_derivatives = local_derivatives.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)

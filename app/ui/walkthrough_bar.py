@@ -348,9 +348,26 @@ class WalkthroughBar(QToolBar):
         node = (self.controller.document.node(step.node_id)
                 if self.controller.document.has_node(step.node_id) else None)
         if step.kind == "seed":
+            if self.controller.document.backward.gradient is not None:
+                return self.tr("backward(gradient=...) starts at the output %1 with the "
+                               "gradient you gave instead of 1: each element of %1 is "
+                               "weighted, so every .grad is the weighted sum of the elements' "
+                               "gradients.").replace("%1", name)
             return self.tr("backward() starts at the output %1 with the gradient 1: "
                            "d%1/d%1 = 1.").replace("%1", name)
         if step.kind == "forward":
+            control = node.spec.control if node is not None else None
+            if control == "differentiate" and not step.error and step.blocked_by is None:
+                return self.tr("%1 = torch.autograd.grad(...)[0] runs a backward pass inside "
+                               "the forward one. With create_graph=True that pass is recorded "
+                               "too, so another grad node can differentiate %1 again (a "
+                               "second derivative).").replace("%1", name)
+            side = result.decisions.get(step.node_id) if result is not None else None
+            if control == "choose" and side is not None:
+                return self.tr("The if %1 took its %2 side: only that side ran, so only it "
+                               "is in the graph autograd recorded. Other data may take the "
+                               "other side: the graph is dynamic.").replace(
+                    "%1", name).replace("%2", side)
             if step.error:
                 return self.tr("This operation failed: %1").replace("%1", localised(step.error))
             if step.blocked_by is not None:

@@ -5,8 +5,14 @@
     <name>AutogradDock</name>
     <message>
         <source>Autograd graph</source>
-        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant (the evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT). Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.</extracomment>
+        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant (the evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT). Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.
+----------
+the grad node whose derivative graph is drawn (None: the output&apos;s backward graph)</extracomment>
         <translation>反向计算图</translation>
+    </message>
+    <message>
+        <source>Autograd graph: d %1</source>
+        <translation>反向计算图：d %1</translation>
     </message>
     <message>
         <source>Set an output node to see the backward graph</source>
@@ -53,6 +59,10 @@
     <message>
         <source>Toggle retain_grad</source>
         <translation>切换 retain_grad</translation>
+    </message>
+    <message>
+        <source>Toggle in place (%1_)</source>
+        <translation>切换原地操作（%1_）</translation>
     </message>
     <message>
         <source>Toggle requires_grad</source>
@@ -194,6 +204,46 @@
     </message>
 </context>
 <context>
+    <name>ComparisonDock</name>
+    <message>
+        <source>Dynamic vs static</source>
+        <translation>动态与静态</translation>
+    </message>
+    <message>
+        <source>dynamic (the graph as it is now)</source>
+        <extracomment>the two runs shown (left: dynamic), None when there is nothing to compare</extracomment>
+        <translation>动态（当前的计算图）</translation>
+    </message>
+    <message>
+        <source>static (the last Run, traced)</source>
+        <translation>静态（上一次运行，已追踪）</translation>
+    </message>
+    <message>
+        <source>static (the last Run)</source>
+        <translation>静态（上一次运行）</translation>
+    </message>
+    <message>
+        <source>dynamic (the branch the data takes)</source>
+        <translation>动态（数据所走的分支）</translation>
+    </message>
+    <message>
+        <source>traced (the branch taken when traced)</source>
+        <translation>追踪（追踪时所走的分支）</translation>
+    </message>
+    <message>
+        <source>Trace a graph with a branch node (Graph &gt; Trace the Branches), or make it static (Graph &gt; Static Graph) and Run it, to compare the two runs here.</source>
+        <translation>追踪一个含分支节点的计算图（图 &gt; 追踪分支），或把它设为静态图（图 &gt; 静态图）并运行，即可在这里比较两次运行。</translation>
+    </message>
+    <message>
+        <source>The two runs differ at: %1</source>
+        <translation>两次运行在这些节点上不同：%1</translation>
+    </message>
+    <message>
+        <source>The two runs agree.</source>
+        <translation>两次运行结果一致。</translation>
+    </message>
+</context>
+<context>
     <name>ExampleGallery</name>
     <message>
         <source>Examples</source>
@@ -246,7 +296,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. The cell of the cards&apos; index, and how far above a card the top of a card beside it may lie. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and where cards moved to (the cards on their left may have to give way)</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. How long the sweep of the items out of sight may hold the event loop per turn (seconds). The cell of the cards&apos; index, and how far above a card the top of a card beside it may lie. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and where cards moved to (the cards on their left may have to give way) the items out of sight still to take the latest result (see apply_result)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -264,6 +314,10 @@
         <source>Add nodes from the palette, or double-click the canvas and type. Drag from an output port (right) to an input port (left) to wire them.</source>
         <extracomment>MIME type of a palette entry being dragged; the payload is the registry type name (UTF-8). Fit all never magnifies beyond this (a three-node graph would fill the screen). The canvas hint&apos;s widest width and its distance from the corner (pixels). The size a pasted or added card is reckoned with before it is drawn. Space pressed and released without panning: a presenter clicker&apos;s &quot;next&quot; (the walkthrough listens); Space held while dragging pans, as before.</extracomment>
         <translation>从左侧节点库添加节点，或双击画布后输入名称。从输出端口（右侧）拖到输入端口（左侧）即可连线。</translation>
+    </message>
+    <message>
+        <source>Static graph: define it first, then run it. Edits wait for Graph &gt; Run (F5); the numbers are those of the last Run.</source>
+        <translation>静态图：先定义，再运行。修改要等到 图 &gt; 运行（F5）才生效；显示的是上一次运行的数值。</translation>
     </message>
     <message>
         <source>No output yet: backward starts from the node marked output. Right-click a result and choose Set as output.</source>
@@ -310,6 +364,14 @@
         <translation>%1（未连线）</translation>
     </message>
     <message>
+        <source>in place: %1_</source>
+        <translation>原地操作：%1_</translation>
+    </message>
+    <message>
+        <source>Change the first input&apos;s tensor instead of making a new one; torch refuses it on a leaf that requires grad, or on a tensor backward still needs</source>
+        <translation>直接修改第一个输入的张量，而不是生成新张量；对需要梯度的叶子节点，或 backward 仍需要的张量，torch 会拒绝</translation>
+    </message>
+    <message>
         <source>Value</source>
         <translation>数值</translation>
     </message>
@@ -334,6 +396,34 @@
         <translation>初始化</translation>
     </message>
     <message>
+        <source>Backward</source>
+        <translation>反向传播</translation>
+    </message>
+    <message>
+        <source>None (a scalar output)</source>
+        <translation>None（标量输出）</translation>
+    </message>
+    <message>
+        <source>loss.backward(gradient=...): the weight of each element of a non-scalar output, e.g. [1., 2.]</source>
+        <translation>loss.backward(gradient=...)：非标量输出中每个元素的权重，例如 [1., 2.]</translation>
+    </message>
+    <message>
+        <source>gradient</source>
+        <translation>gradient</translation>
+    </message>
+    <message>
+        <source>passes</source>
+        <translation>调用次数</translation>
+    </message>
+    <message>
+        <source>Backward again</source>
+        <translation>再次反向传播</translation>
+    </message>
+    <message>
+        <source>Zero grad</source>
+        <translation>梯度清零</translation>
+    </message>
+    <message>
         <source>Autograd</source>
         <translation>自动求导</translation>
     </message>
@@ -352,6 +442,14 @@
     <message>
         <source>grad</source>
         <translation>梯度（grad）</translation>
+    </message>
+    <message>
+        <source>backward</source>
+        <translation>backward</translation>
+    </message>
+    <message>
+        <source>zero_grad</source>
+        <translation>zero_grad</translation>
     </message>
     <message>
         <source>not computed: %1 failed</source>
@@ -766,8 +864,12 @@
     <name>NodeItem</name>
     <message>
         <source>no value: %1 has an error</source>
-        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. The source of items made outside a scene: nothing to take, ever. the scene&apos;s latest result, and which of them the card shows (a new card: none yet) the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
+    </message>
+    <message>
+        <source>output · %1</source>
+        <translation>输出 · %1</translation>
     </message>
     <message>
         <source>output · backward starts here</source>
@@ -844,6 +946,73 @@
     <message>
         <source>Presentation Mode</source>
         <translation>演示模式</translation>
+    </message>
+</context>
+<context>
+    <name>ProgramActions</name>
+    <message>
+        <source>&amp;Backward Again</source>
+        <translation>再次反向传播(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+B</source>
+        <translation>Ctrl+Shift+B</translation>
+    </message>
+    <message>
+        <source>&amp;Zero Grad</source>
+        <translation>梯度清零(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+0</source>
+        <translation>Ctrl+Shift+0</translation>
+    </message>
+    <message>
+        <source>Backward &amp;Once</source>
+        <translation>只反向传播一次(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Static Graph (Define, then Run)</source>
+        <translation>静态图（先定义，再运行）(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>&amp;Trace the Branches</source>
+        <translation>追踪分支(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Clear Trace</source>
+        <translation>清除追踪(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Call backward on the output once more, without zeroing: the leaves&apos; .grad add up (w.grad 5, 10, 15)</source>
+        <translation>在输出上再调用一次 backward，不清零：叶子节点的 .grad 会累加（w.grad 为 5、10、15）</translation>
+    </message>
+    <message>
+        <source>w.grad.zero_() on every leaf that requires grad</source>
+        <translation>对每个需要梯度的叶子节点执行 w.grad.zero_()</translation>
+    </message>
+    <message>
+        <source>Call backward once, as a new graph does</source>
+        <translation>只调用一次 backward，与新建的计算图相同</translation>
+    </message>
+    <message>
+        <source>Define the graph first; it runs only when you press Run</source>
+        <translation>先定义计算图；只有按下“运行”时才会计算</translation>
+    </message>
+    <message>
+        <source>Run the static graph as it is now</source>
+        <translation>按当前的定义运行静态图</translation>
+    </message>
+    <message>
+        <source>Freeze each branch on the side the data takes now, as torch.jit.trace does</source>
+        <translation>像 torch.jit.trace 一样，把每个分支固定在当前数据所走的一侧</translation>
     </message>
 </context>
 <context>
@@ -997,8 +1166,20 @@
         <translation>前向传播 · 第 %1/%2 步：%3</translation>
     </message>
     <message>
+        <source>backward(gradient=...) starts at the output %1 with the gradient you gave instead of 1: each element of %1 is weighted, so every .grad is the weighted sum of the elements&apos; gradients.</source>
+        <translation>backward(gradient=...) 从输出 %1 开始，初始梯度是你给出的 gradient 而不是 1：%1 的每个元素都被加权，所以每个 .grad 都是各元素梯度的加权和。</translation>
+    </message>
+    <message>
         <source>backward() starts at the output %1 with the gradient 1: d%1/d%1 = 1.</source>
         <translation>backward() 从输出 %1 开始，初始梯度为 1：d%1/d%1 = 1。</translation>
+    </message>
+    <message>
+        <source>%1 = torch.autograd.grad(...)[0] runs a backward pass inside the forward one. With create_graph=True that pass is recorded too, so another grad node can differentiate %1 again (a second derivative).</source>
+        <translation>%1 = torch.autograd.grad(...)[0] 在前向传播中运行一次反向传播。使用 create_graph=True 时这次反向传播也被记录下来，所以另一个 grad 节点可以对 %1 再求导（二阶导数）。</translation>
+    </message>
+    <message>
+        <source>The if %1 took its %2 side: only that side ran, so only it is in the graph autograd recorded. Other data may take the other side: the graph is dynamic.</source>
+        <translation>if %1 走了 %2 分支：只有这一侧运行了，所以 autograd 记录的计算图里只有它。换一组数据可能走另一侧：这就是动态图。</translation>
     </message>
     <message>
         <source>This operation failed: %1</source>
@@ -1095,6 +1276,18 @@
         <source>{op} gave nan or inf</source>
         <translation>{op} 得到了 nan 或 inf</translation>
     </message>
+    <message>
+        <source>not evaluated: the if {branch} took the {side} branch</source>
+        <translation>未计算：if {branch} 走了 {side} 分支</translation>
+    </message>
+    <message>
+        <source>not evaluated: the if {branch} could not decide which branch to take</source>
+        <translation>未计算：if {branch} 无法决定走哪个分支</translation>
+    </message>
+    <message>
+        <source>not run yet: a static graph runs only when you press Run</source>
+        <translation>尚未运行：静态图只有按下“运行”时才会计算</translation>
+    </message>
 </context>
 <context>
     <name>examples</name>
@@ -1162,6 +1355,46 @@
         <source>relu(x @ W1 + b1) @ W2 + b2 with cross_entropy: relu stops the gradient where it cut.</source>
         <translation>relu(x @ W1 + b1) @ W2 + b2，使用 cross_entropy：relu 截断的地方梯度也被截断。</translation>
     </message>
+    <message>
+        <source>Weighted backward: backward(gradient=[1., 2.])</source>
+        <translation>加权反向传播：backward(gradient=[1., 2.])</translation>
+    </message>
+    <message>
+        <source>A two-element loss needs a gradient; the weights [1., 2.] give w.grad = 1 · 5 + 2 · 2 = 9.</source>
+        <translation>有两个元素的 loss 需要 gradient；权重 [1., 2.] 给出 w.grad = 1 · 5 + 2 · 2 = 9。</translation>
+    </message>
+    <message>
+        <source>Second derivative with autograd.grad</source>
+        <translation>用 autograd.grad 求二阶导数</translation>
+    </message>
+    <message>
+        <source>y = x ** 2 at 3: autograd.grad with create_graph=True gives 6, a second grad node gives 2.</source>
+        <translation>y = x ** 2，x = 3：带 create_graph=True 的 autograd.grad 得到 6，第二个 grad 节点得到 2。</translation>
+    </message>
+    <message>
+        <source>Gradients accumulate; zero_grad resets them</source>
+        <translation>梯度会累加；zero_grad 把它们清零</translation>
+    </message>
+    <message>
+        <source>Three backward passes give w.grad = 15; Backward Again adds 5, Zero Grad resets to 0.</source>
+        <translation>三次 backward 得到 w.grad = 15；“再次反向传播”再加 5，“梯度清零”归零。</translation>
+    </message>
+    <message>
+        <source>The in-place rules</source>
+        <translation>原地操作的规则</translation>
+    </message>
+    <message>
+        <source>a += 1 keeps a&apos;s id; changing a tensor backward saved fails, on the node that changed it.</source>
+        <translation>a += 1 保持 a 的 id 不变；修改 backward 保存的张量会出错，错误显示在修改它的节点上。</translation>
+    </message>
+    <message>
+        <source>Dynamic versus static graphs: an if on a tensor</source>
+        <translation>动态图与静态图：张量上的 if</translation>
+    </message>
+    <message>
+        <source>Traced with x &gt; 0, run with x &lt; 0: the dynamic graph takes else, the traced one keeps then.</source>
+        <translation>在 x &gt; 0 时追踪，在 x &lt; 0 时运行：动态图走 else，追踪得到的图仍走 then。</translation>
+    </message>
 </context>
 <context>
     <name>registry</name>
@@ -1196,6 +1429,14 @@
     <message>
         <source>Losses</source>
         <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Autograd</source>
+        <translation>自动求导</translation>
+    </message>
+    <message>
+        <source>Control flow</source>
+        <translation>控制流</translation>
     </message>
     <message>
         <source>A leaf tensor created by the user, like torch.tensor([1.], requires_grad=True).</source>
@@ -1348,6 +1589,38 @@
     <message>
         <source>sigmoid + binary cross-entropy</source>
         <translation>sigmoid + 二元交叉熵</translation>
+    </message>
+    <message>
+        <source>d outputs / d inputs as a tensor, torch.autograd.grad(outputs, inputs)[0]; with create_graph the derivative is recorded too, so it can be differentiated again</source>
+        <translation>以张量给出 d outputs / d inputs，即 torch.autograd.grad(outputs, inputs)[0]；使用 create_graph 时导数本身也被记录，因此可以再次求导</translation>
+    </message>
+    <message>
+        <source>input &gt; other, a bool tensor (the condition of an if)</source>
+        <translation>input &gt; other，布尔张量（if 的条件）</translation>
+    </message>
+    <message>
+        <source>input &gt;= other, a bool tensor</source>
+        <translation>input &gt;= other，布尔张量</translation>
+    </message>
+    <message>
+        <source>input &lt; other, a bool tensor</source>
+        <translation>input &lt; other，布尔张量</translation>
+    </message>
+    <message>
+        <source>input &lt;= other, a bool tensor</source>
+        <translation>input &lt;= other，布尔张量</translation>
+    </message>
+    <message>
+        <source>input == other, a bool tensor</source>
+        <translation>input == other，布尔张量</translation>
+    </message>
+    <message>
+        <source>input != other, a bool tensor</source>
+        <translation>input != other，布尔张量</translation>
+    </message>
+    <message>
+        <source>Python&apos;s if on a one-element tensor: the value of then when the condition is true, else the value of else; the branch not taken is not run, so the graph autograd records depends on the data</source>
+        <translation>作用在单元素张量上的 Python if：条件为真时取 then 的值，否则取 else 的值；没有走的分支不会运行，所以 autograd 记录的计算图取决于数据</translation>
     </message>
 </context>
 <context>
