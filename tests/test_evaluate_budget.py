@@ -154,3 +154,19 @@ def test_a_newer_request_stops_the_running_evaluation(qtbot) -> None:
     generation, result = taken[-1]
     assert generation == 2 and isinstance(result, EvalResult) and result.output is None
     assert not background.busy
+
+
+@pytest.mark.parametrize(("op", "error"), [
+    ("matmul", "both arguments to matmul need to be at least 1D, but they are 0D and 0D"),
+    ("mm", "self must be a matrix"),
+])
+def test_a_matrix_product_of_a_zero_dim_tensor_gets_torchs_error(op: str, error: str) -> None:
+    """Sizing a matrix product with a 0-d operand is left to the engine, which words the error
+    (the budget once failed on it with an IndexError)."""
+    doc = GraphDocument()
+    doc.add_node(Node("a", "tensor", "a", value=2.0))
+    doc.add_node(Node("b", "tensor", "b", value=3.0))
+    doc.add_node(Node("p", op, "p"))
+    doc.connect_many([("a", "p", 0), ("b", "p", 1)])
+    result = evaluate_document(doc)
+    assert result.nodes["p"].error == error
