@@ -45,6 +45,7 @@ SCALAR_WARNING = ("UserWarning: Converting a tensor with requires_grad=True to a
 MAX_PRINT_CHARS = 100_000
 
 ResultOf = Callable[[str], "NodeResult | None"]
+Hidden = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,10 @@ class ConsoleEntry:
 
 
 def console_entries(parse: LiveParse, result_of: ResultOf,
-                    hidden: Callable[[str], bool] = lambda _node: False) -> list[ConsoleEntry]:
+                    hidden: Hidden = lambda _node, _what: False) -> list[ConsoleEntry]:
     """What the prints of ``parse`` show, in the order of the code. ``result_of(parse id)`` is
-    the evaluation of a node (None: not evaluated); ``hidden(parse id)`` says which nodes' numbers
-    the class is predicting (their prints say so instead of showing them)."""
+    the evaluation of a node (None: not evaluated); ``hidden(parse id, "value" or "grad")``
+    says which numbers the class is predicting (a print showing one says so instead)."""
     entries: list[ConsoleEntry] = []
     warned: set[tuple[int, str]] = set()
     probes = {probe.first: probe for probe in parse.prints}
@@ -191,8 +192,7 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 class _Printer:
     """Works out one print's arguments (see the module docstring)."""
 
-    def __init__(self, probe: PrintProbe, result_of: ResultOf,
-                 hidden: Callable[[str], bool]) -> None:
+    def __init__(self, probe: PrintProbe, result_of: ResultOf, hidden: Hidden) -> None:
         self.probe = probe
         self.result_of = result_of
         self.hidden = hidden
@@ -251,11 +251,11 @@ class _Printer:
             return number
         raise _Unsupported(f"{name} is not shown")
 
-    def result(self, node_id: str) -> NodeResult:
+    def result(self, node_id: str, what: str = "value") -> NodeResult:
         result = self.result_of(node_id)
         if result is None or result.value is None:
             raise _Unsupported("the graph has not been evaluated")
-        if self.hidden(node_id):
+        if self.hidden(node_id, what):
             raise _Hidden
         return result
 
@@ -284,7 +284,7 @@ class _Printer:
         tensor that is not a leaf and keeps no gradient."""
         if tensor.node is None:
             return None
-        result = self.result(tensor.node)
+        result = self.result(tensor.node, "grad")
         grad = result.grad if self.probe.after_backward else None
         if not result.is_leaf and tensor.node not in self.probe.retained and grad is None:
             self.warnings.append(NON_LEAF_GRAD_WARNING)

@@ -25,7 +25,9 @@ from typing import Any
 
 from app.codeio.compare import _plain
 from app.codeio.importer import check_loadable
+from app.codeio.layout import estimated_card_size
 from app.codeio.live import CodeState, LiveParse, bind_numbers
+from app.evaluate import EvalResult
 from app.model import GraphDocument, Node
 from app.model.layout import CardSize, PillWidth, layered_layout
 
@@ -166,12 +168,17 @@ def place_new_nodes(doc: GraphDocument, edit: GraphEdit, card_size: CardSize,
                     pill_width: PillWidth | None = None) -> None:
     """Give the added nodes their places: the layered layout of the new nodes with the nodes
     they are wired to, moved so those keep where they are, and every new card pushed down
-    until it covers none already on the canvas. ``card_size`` measures both the cards on the
-    canvas and the new ones."""
+    until it covers none already on the canvas. ``card_size`` measures the cards on the canvas;
+    the new ones are estimated, as for an import."""
     added = {node.id: node for node in edit.added}
     if not added:
         return
     part = GraphDocument()
+    estimate = estimated_card_size(part, EvalResult())
+
+    def size_of(node_id: str) -> tuple[float, float]:  # new cards are estimated
+        return estimate(node_id) if node_id in added else card_size(node_id)
+
     # the cards already on the canvas that new cards are wired to (inputs or consumers)
     anchors = list(dict.fromkeys(
         end for src, dst, _port in edit.wired if (src in added) != (dst in added)
@@ -181,7 +188,7 @@ def place_new_nodes(doc: GraphDocument, edit: GraphEdit, card_size: CardSize,
     for node in edit.added:
         part.add_node(node.copy())
     part.connect_many(wire for wire in edit.wired if wire[0] in added or wire[1] in added)
-    laid = layered_layout(part, card_size, pill_width, origin=(0.0, 0.0))
+    laid = layered_layout(part, size_of, pill_width, origin=(0.0, 0.0))
     if anchors:
         shifts = [(doc.node(a).pos[0] - laid[a][0], doc.node(a).pos[1] - laid[a][1])
                   for a in anchors]
@@ -190,15 +197,15 @@ def place_new_nodes(doc: GraphDocument, edit: GraphEdit, card_size: CardSize,
     elif len(doc):
         # a new leaf: below the graph, at its left edge
         dx = min(node.pos[0] for node in doc.nodes)
-        dy = max(node.pos[1] + card_size(node.id)[1] for node in doc.nodes) + _GAP
+        dy = max(node.pos[1] + size_of(node.id)[1] for node in doc.nodes) + _GAP
     else:
         dx = dy = 0.0
-    taken = [_box(node.pos, card_size(node.id)) for node in doc.nodes
+    taken = [_box(node.pos, size_of(node.id)) for node in doc.nodes
              if node.id not in edit.removed]
     kept = {node.id: node.pos for node in edit.added if node.id in edit.placed}
     for node_id in sorted(added, key=lambda n: (laid[n][0], laid[n][1])):
         x, y = kept.get(node_id, (laid[node_id][0] + dx, laid[node_id][1] + dy))
-        size = card_size(node_id)
+        size = size_of(node_id)
         box = _box((x, y), size)
         while (hit := next((other for other in taken if _overlap(box, other)), None)):
             y = hit[3] + _GAP

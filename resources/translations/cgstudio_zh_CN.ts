@@ -138,6 +138,14 @@
 %2</translation>
     </message>
     <message>
+        <source>The code on the clipboard makes no nodes</source>
+        <translation>剪贴板上的代码没有生成节点</translation>
+    </message>
+    <message>
+        <source>Pasted the code of the clipboard: nodes %1</source>
+        <translation>已粘贴剪贴板上的代码：节点 %1 个</translation>
+    </message>
+    <message>
         <source>Imported the code of %1</source>
         <translation>已导入 %1 的代码</translation>
     </message>
@@ -172,12 +180,15 @@
     <name>CodeDock</name>
     <message>
         <source>Code</source>
-        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. (light theme, dark theme) colour of each kind of token</extracomment>
+        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. How often the GUI thread looks for work done in the worker thread. A pause in typing this long reads the code and updates the graph. A reading of the code that took longer than this moves the next ones to the worker thread. Above this many nodes the exporter&apos;s script is not read for the console until edited.</extracomment>
         <translation>代码</translation>
     </message>
     <message>
+        <source>Console: what print() shows under PyTorch</source>
+        <translation>控制台：在 PyTorch 下 print() 的输出</translation>
+    </message>
+    <message>
         <source>Copy</source>
-        <extracomment>notes left out of the code while they would give a predicted answer away</extracomment>
         <translation>复制</translation>
     </message>
     <message>
@@ -185,12 +196,31 @@
         <translation>把代码复制到剪贴板</translation>
     </message>
     <message>
-        <source>Runs with PyTorch, or with cgengine as torch.</source>
-        <translation>可直接用 PyTorch 运行，也可以用 cgengine 代替 torch 运行。</translation>
+        <source>Type PyTorch code: the graph follows. Runs with PyTorch, or with cgengine as torch.</source>
+        <translation>输入 PyTorch 代码，计算图随之更新。可用 PyTorch 运行，也可把 cgengine 当作 torch 运行。</translation>
+    </message>
+    <message>
+        <source>%1 (the graph shows the code as it last imported)</source>
+        <translation>%1（计算图显示的是上次成功导入的代码）</translation>
     </message>
     <message>
         <source>Code copied to the clipboard</source>
         <translation>代码已复制到剪贴板</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleView</name>
+    <message>
+        <source>cannot show this print without running the code: %1</source>
+        <translation>不运行代码就无法显示这个 print：%1</translation>
+    </message>
+    <message>
+        <source>hidden while the class predicts</source>
+        <translation>课堂预测期间隐藏</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
     </message>
 </context>
 <context>
@@ -246,7 +276,7 @@
     <name>GraphScene</name>
     <message>
         <source>%1 (output of %2)</source>
-        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and whether every card must look again at the room on its right (a card moved)</extracomment>
+        <extracomment>The scene reaches this far around the items, so the view can pan freely. How far around a view the items counted as in sight reach (scene units). A new card&apos;s spot is looked for this many grid steps around the view&apos;s centre, this far from any other card or note. A card growing to the right stops this far short of the next card&apos;s input ports. The cell of the cards&apos; index, and how far above a card the top of a card beside it may lie. Snap dragged items to the grid (the view sets both flags). the gradient pills of all wires, drawn in one pass cards to settle (numbers formatted, height taken) once the current paint is over, and where cards moved to (the cards on their left may have to give way)</extracomment>
         <translation>%1（%2 的输出）</translation>
     </message>
     <message>
@@ -766,7 +796,7 @@
     <name>NodeItem</name>
     <message>
         <source>no value: %1 has an error</source>
-        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
+        <extracomment>Below this zoom the card is drawn without text (a whole large graph fitted in view). Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done. the painted number lines (text, kind) and the card width they were wrapped for narrower than its numbers ask: the next card&apos;s ports are in the way &quot;all&quot; or &quot;grad&quot;: painted as &quot;?&quot; (predict mode; &quot;all&quot; hides the grad_fn too, which a forward step records)</extracomment>
         <translation>没有数值：%1 出错</translation>
     </message>
     <message>
