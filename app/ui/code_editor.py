@@ -282,9 +282,12 @@ class CodeEditor(QPlainTextEdit):
         return first, last
 
     def _edit_lines(self, change: Callable[[str], str]) -> None:
-        """Replace each selected line by ``change(text)``, as one edit, keeping them selected."""
+        """Replace each selected line by ``change(text)``, as one edit, keeping them selected
+        (or, with no selection, the cursor where it was in its line's text)."""
         first, last = self._selected_blocks()
         document = self.document()
+        typing = self.textCursor()
+        old_line, old_column = typing.block().text(), typing.positionInBlock()
         cursor = QTextCursor(document.findBlockByNumber(first))
         cursor.beginEditBlock()
         for number in range(first, last + 1):
@@ -296,6 +299,12 @@ class CodeEditor(QPlainTextEdit):
                                   QTextCursor.MoveMode.KeepAnchor)
                 line.insertText(new)
         cursor.endEditBlock()
+        if not typing.hasSelection():
+            block = document.findBlockByNumber(first)
+            column = old_column + len(block.text()) - len(old_line)
+            typing.setPosition(block.position() + max(0, min(column, len(block.text()))))
+            self.setTextCursor(typing)
+            return
         selection = QTextCursor(document.findBlockByNumber(first))
         end = document.findBlockByNumber(last)
         selection.setPosition(end.position() + len(end.text()), QTextCursor.MoveMode.KeepAnchor)
