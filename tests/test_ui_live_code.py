@@ -20,6 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from windows import open_window
 
+from app.ui import code_view
 from app.ui.code_view import CodeDock
 from app.ui.mainwindow import MainWindow
 
@@ -265,3 +266,47 @@ def test_typing_random_and_mutated_snippets_never_crashes_or_runs_them(
     state = window.controller.code.state
     assert state is not None and state.text == dock.editor.toPlainText()
     assert (dock.editor.error_line is None) == (state.error is None)
+
+
+# ------------------------------------------------------------- graph edits after typing
+def test_a_graph_edit_rewrites_only_its_line_of_the_typed_code(qtbot, window: MainWindow) -> None:
+    lines = LISTING_1.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        type_line(qtbot, window, line)
+    dock = window.code_dock
+    window.controller.set_field(node_of(window, "w"), "value", [3.0])
+    qtbot.waitUntil(lambda: dock.in_sync and not window.controller.evaluation_pending,
+                    timeout=5000)
+    expected = list(lines)
+    expected[1] = "w = torch.tensor([3.], requires_grad=True)"
+    # the comments in Chinese, the blank lines and the lesson's output block all kept
+    assert dock.editor.toPlainText().splitlines() == expected
+    assert printed(dock).startswith("tensor([9.])\n")
+    window.controller.undo_stack.undo()
+    qtbot.waitUntil(lambda: dock.in_sync and dock.editor.toPlainText().splitlines() == lines,
+                    timeout=5000)
+
+
+def test_a_hidden_dock_with_typed_code_does_no_work_until_shown(
+        qtbot, window: MainWindow, monkeypatch) -> None:
+    for line in ("import torch", "w = torch.tensor([1.], requires_grad=True)",
+                 "# the weight", "v = torch.exp(w)"):
+        type_line(qtbot, window, line)
+    dock = window.code_dock
+    calls: list[str] = []
+    merge = code_view.merge_code
+    monkeypatch.setattr(code_view, "merge_code",
+                        lambda *args: calls.append("merge") or merge(*args))
+    window.inspector.raise_()
+    qtbot.waitUntil(lambda: not dock.showing(), timeout=3000)
+    for value in ([2.0], [3.0]):
+        window.controller.set_field(node_of(window, "w"), "value", value)
+        qtbot.waitUntil(lambda: not window.controller.evaluation_pending, timeout=3000)
+    qtbot.wait(3 * code_view.REFRESH_DELAY_MS)
+    assert calls == [] and dock.stale
+    dock.raise_()
+    qtbot.waitUntil(lambda: dock.in_sync, timeout=3000)
+    assert calls == ["merge"]
+    assert dock.editor.toPlainText().splitlines() == [
+        "import torch", "w = torch.tensor([3.], requires_grad=True)", "# the weight",
+        "v = torch.exp(w)"]
