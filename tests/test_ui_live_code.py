@@ -118,11 +118,12 @@ def test_typing_the_lessons_first_listing_builds_its_graph_line_by_line(
     assert dock.editor.underlined() is None and not dock.status.isVisibleTo(dock)
 
 
-def test_an_edited_line_keeps_the_other_cards_where_they_are(qtbot, window: MainWindow) -> None:
+def test_an_edited_line_keeps_its_node_place_and_selection(qtbot, window: MainWindow) -> None:
     for line in LISTING_1.read_text(encoding="utf-8").splitlines()[:9]:
         type_line(qtbot, window, line)
     w = node_of(window, "w")
     window.controller.move({w: (window.controller.document.node(w).pos, (321.0, 123.0))})
+    window.scene.select_ids([w])
     wait_for_graph(qtbot, window)
     editor = window.code_dock.editor
     # select "1." of w's value on line 2 and type "3."
@@ -136,6 +137,7 @@ def test_an_edited_line_keeps_the_other_cards_where_they_are(qtbot, window: Main
     wait_for_graph(qtbot, window)
     assert node_of(window, "w") == w  # the same node, edited
     assert window.controller.document.node(w).pos == (321.0, 123.0)
+    assert window.scene.selected_ids()[0] == [w]
     # d(y)/dw = b + a = (w + 1) + (w + x) = 2w + x + 1 = 9
     assert window.scene.nodes[w].grad_text() == "grad [9.]"
 
