@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -312,3 +313,18 @@ def test_a_hidden_dock_with_typed_code_does_no_work_until_shown(
     assert dock.editor.toPlainText().splitlines() == [
         "import torch", "w = torch.tensor([3.], requires_grad=True)", "# the weight",
         "v = torch.exp(w)"]
+
+
+def test_after_a_slow_reading_the_code_is_read_in_the_worker_thread(
+        qtbot, window: MainWindow, monkeypatch) -> None:
+    dock = window.code_dock
+    threads: list[str] = []
+    parse = code_view.parse_live
+    monkeypatch.setattr(code_view, "parse_live", lambda text: threads.append(
+        threading.current_thread().name) or parse(text))
+    type_line(qtbot, window, "import torch")
+    assert threads == [threading.main_thread().name]  # quick: read at once
+    dock._read_seconds = 1.0  # as if that reading had taken a second
+    type_line(qtbot, window, "w = torch.tensor([1.], requires_grad=True)")
+    assert threads[1].startswith("cgstudio-code")
+    assert labels(window) == ["w"]
