@@ -16,16 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QHelpEvent, QKeyEvent, QTextCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from windows import open_window
 
 from app.ui import code_view
 from app.ui.code_view import CodeDock
 from app.ui.mainwindow import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+# the offscreen platform cannot size or raise windows (a tooltip is one)
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                                        "This plugin does not support raise")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 LISTING_1 = EXAMPLES / "lesson_listing1.py"
@@ -156,6 +158,15 @@ def test_a_line_that_cannot_be_imported_is_underlined_and_the_graph_stays(
     block = dock.editor.document().findBlockByNumber(3)
     assert dock.editor.underlined() == (block.position(), block.position() + len(block.text()))
     assert dock.editor.error_line == 4 and "q" in dock.editor.error_message
+    # hovering the line shows the importer's message
+    cursor = QTextCursor(block)
+    cursor.setPosition(block.position() + 2)
+    at = dock.editor.cursorRect(cursor).center()
+    viewport = dock.editor.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, at,
+                                                 viewport.mapToGlobal(at)))
+    assert QToolTip.text() == dock.editor.error_message
+    QToolTip.hideText()
     assert dock.status.isVisibleTo(dock) and "line 4" in dock.status.text()
     assert labels(window) == before  # the graph as the code last imported
     assert dock.editor.toPlainText().endswith("a = torch.add(w, q)\n")  # nothing lost
