@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QHelpEvent, QKeyEvent, QTextCursor
+from PySide6.QtGui import QGuiApplication, QHelpEvent, QKeyEvent, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from windows import open_window
@@ -339,3 +339,18 @@ def test_after_a_slow_reading_the_code_is_read_in_the_worker_thread(
     type_line(qtbot, window, "w = torch.tensor([1.], requires_grad=True)")
     assert threads[1].startswith("cgstudio-code")
     assert labels(window) == ["w"]
+
+
+def test_paste_code_adds_to_the_typed_code_too(qtbot, window: MainWindow) -> None:
+    for line in ("import torch", "# my leaf", "w = torch.tensor([1.], requires_grad=True)"):
+        type_line(qtbot, window, line)
+    QGuiApplication.clipboard().setText("import torch\nv = torch.tensor([4.], requires_grad=True)"
+                                        "\nu = torch.exp(v)\n")
+    window.code_actions.paste_code()
+    dock = window.code_dock
+    qtbot.waitUntil(lambda: dock.in_sync and not window.controller.evaluation_pending,
+                    timeout=5000)
+    assert labels(window) == ["w", "v", "u"]
+    lines = dock.editor.toPlainText().splitlines()
+    assert lines[:3] == ["import torch", "# my leaf", "w = torch.tensor([1.], requires_grad=True)"]
+    assert "u = torch.exp(v)" in lines
