@@ -5,6 +5,8 @@
     main.py --export FILE OUT         draw the canvas to OUT.png, .svg or .pdf, or write OUT.py,
                                       a PyTorch script computing the same numbers
     main.py --import-code PY OUT      build a graph from a PyTorch snippet (never run) to OUT
+    main.py --print PY                what the print() calls of a PyTorch snippet would print
+                                      under torch, worked out from its graph (never run)
     main.py --screenshot OUT [FILE]   render the whole window to OUT.png
 
 Every refusal (bad arguments, a missing or invalid file) is one line on stderr and exit code 2,
@@ -54,6 +56,10 @@ def _parser() -> _Parser:
     verbs.add_argument("--import-code", nargs=2, metavar=("SCRIPT", "OUT"),
                        help="read a PyTorch snippet (it is parsed, never run) and save its graph "
                             "to OUT (.cgraph)")
+    verbs.add_argument("--print", metavar="SCRIPT", dest="print_script",
+                       help="print what the print() calls of SCRIPT would print under PyTorch, "
+                            "worked out from the graph it builds (the script is parsed, never "
+                            "run); torch's warnings go to stderr")
     verbs.add_argument("--screenshot", metavar="OUT",
                        help="render the window (on FILE, or the lesson) to OUT.png and quit")
     parser.add_argument("--json", action="store_true",
@@ -91,6 +97,10 @@ def run(argv: list[str]) -> int:
             if Path(out).suffix.lower() == ".py":
                 return _export_code(source, out)
             return _launch().export_image(source, out)
+        if args.print_script is not None:
+            if args.file is not None:
+                raise _Refused(f"--print takes one SCRIPT; unexpected {args.file!r}")
+            return _print_script(args.print_script)
         if args.import_code is not None:
             if args.file is not None:
                 raise _Refused(f"--import-code takes SCRIPT OUT; unexpected {args.file!r}")
@@ -155,16 +165,20 @@ def _export_code(path: str, out: str) -> int:
     return 0
 
 
+def _read_script(script: str) -> str:
+    _check_readable(script)
+    try:
+        return Path(script).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Refused(f"{script}: cannot read it as UTF-8 text ({exc})") from None
+
+
 def _import_code(script: str, out: str) -> int:
     from app.codeio import CodeImportError, import_code
     from app.fileio import save_document
 
-    _check_readable(script)
+    text = _read_script(script)
     _check_writable(out)
-    try:
-        text = Path(script).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _Refused(f"{script}: cannot read it as UTF-8 text ({exc})") from None
     try:
         doc = import_code(text)
     except CodeImportError as exc:
@@ -174,6 +188,37 @@ def _import_code(script: str, out: str) -> int:
     except OSError as exc:
         raise _Refused(f"{out}: {exc.strerror or exc}") from None
     return 0
+
+
+def _print_script(script: str) -> int:
+    """--print: the console's text (app/codeio/console.py) for a script, on stdout; what torch
+    writes to stderr (its warnings, an error that stops the script) on stderr, as
+    ``SCRIPT:LINE: text``. Exit 1 where the script would stop with an error, as Python does."""
+    from app import runtime
+    from app.codeio import CodeImportError
+    from app.codeio.console import console_entries
+    from app.codeio.live import parse_live
+    from app.evaluate import evaluate_document
+
+    text = _read_script(script)
+    try:
+        parse = parse_live(text)
+    except CodeImportError as exc:
+        raise _Refused(f"{script}: {exc.message}") from None
+    runtime.configure(interactive=False)
+    entries = console_entries(parse, evaluate_document(parse.doc).nodes.get)
+    unsupported = next((e for e in entries if e.kind == "unsupported"), None)
+    if unsupported is not None:
+        raise _Refused(f"{script}: line {unsupported.line}: this print cannot be worked out "
+                       f"without running the code: {unsupported.text}")
+    for entry in entries:
+        if entry.kind == "out":
+            sys.stdout.write(entry.text)
+        else:
+            sys.stdout.flush()
+            sys.stderr.write(f"{script}:{entry.line}: {entry.text}\n")
+    sys.stdout.flush()
+    return 1 if entries and entries[-1].kind == "error" else 0
 
 
 # --------------------------------------------------------------------------- --eval

@@ -19,9 +19,12 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app import clipboard
 from app.codeio.layout import estimated_card_size, estimated_pill_width
+from app.codeio.live import CodeState, LiveCode
+from app.codeio.live_plan import GraphEdit
 from app.commands import (
     AddNodeCommand,
     AddNoteCommand,
+    CodeEditCommand,
     ConnectCommand,
     DisconnectCommand,
     MoveNodesCommand,
@@ -79,6 +82,8 @@ class DocumentController(QObject):
         self.automatic_output: str | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        #: the code the user typed in the Code dock for this document (None: the exporter's)
+        self.code = LiveCode()
         self.scheduler = EvaluationScheduler(self.document, self)
         self.scheduler.evaluated.connect(self.evaluated.emit)
         self.scheduler.failed.connect(self.message.emit)
@@ -120,6 +125,7 @@ class DocumentController(QObject):
         self.document = document
         self.automatic_output = None
         self.undo_stack.clear()
+        self.code.set(None)
         self.scheduler.set_document(document)
         self.document_replaced.emit(document)
 
@@ -283,6 +289,17 @@ class DocumentController(QObject):
         self.undo_stack.endMacro()
         return True
 
+    # ------------------------------------------------------------------- code
+    def edit_code(self, before: CodeState | None, after: CodeState, edit: GraphEdit) -> None:
+        """An edit of the code in the Code dock: the text goes from ``before`` to ``after`` and
+        the graph by ``edit`` (app/codeio/live_plan.py), as one undo step."""
+        first = _first_changed_line(before.text if before is not None else "", after.text)
+        command = CodeEditCommand(self.document, self.code, before, after, edit,
+                                  f"Edit code at line {first}")
+        if edit.sets_output:
+            self.automatic_output = None  # the code says where backward starts
+        self._push(command)
+
     # ------------------------------------------------------------------ notes
     def add_note(self, pos: Point, text: str = "") -> str:
         note = Note(id=self.document.new_id("note"), text=text,
@@ -389,3 +406,12 @@ class DocumentController(QObject):
     def _position(self, item_id: str) -> Point:
         doc = self.document
         return doc.node(item_id).pos if doc.has_node(item_id) else doc.note(item_id).pos
+
+
+def _first_changed_line(old: str, new: str) -> int:
+    """The first line (1-based) where ``new`` differs from ``old``."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    for number, (a, b) in enumerate(zip(old_lines, new_lines), start=1):
+        if a != b:
+            return number
+    return min(len(old_lines), len(new_lines)) + 1

@@ -69,7 +69,7 @@ def test_code_dock_shows_the_lesson_as_code(window: MainWindow) -> None:
                  "a = torch.add(w, x)", "b = torch.add(w, 1)", "y = torch.mul(a, b)",
                  "y.backward()"):
         assert line in code.splitlines()
-    assert dock.editor.isReadOnly()
+    assert not dock.editor.isReadOnly()  # an editor: the graph follows what is typed
     # monospaced as the reader sees it (Qt's fixedPitch flag is False for some monospace
     # fonts, Noto Sans Mono among them)
     metrics = QFontMetricsF(dock.editor.font())
@@ -270,18 +270,34 @@ def test_import_code_asks_before_dropping_unsaved_changes(monkeypatch, tmp_path:
 
 
 # --------------------------------------------------------------- paste code
-def test_paste_code_imports_the_clipboard(qtbot, window: MainWindow) -> None:
-    QGuiApplication.clipboard().setText(LISTING_1.read_text(encoding="utf-8"))
+def test_paste_code_adds_the_clipboard_code_to_the_graph_as_one_step(qtbot,
+                                                                     window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText("import torch\nv = torch.tensor([4.], requires_grad=True)"
+                                        "\nu = torch.exp(v)\n")
     action = window.menu_actions["paste_code"]
     assert action.shortcut().toString() == "Ctrl+Shift+V"
-    window.controller.rename("y", "z")  # a modified document: the fixture answers Discard
+    before = node_ids(window)
+    steps = window.controller.undo_stack.count()
     action.trigger()
     settle(qtbot, window)
-    assert node_ids(window) == ["w", "x", "a", "c1", "b", "y"]
-    assert window.scene.nodes["a"].grad_text() == "grad None"
-    assert window.scene.nodes["x"].grad_text() == "grad [2.]"
-    assert window.isWindowModified()
-    assert window.statusBar().currentMessage() == "Imported the code of the clipboard"
+    # added beside the lesson, not in its place: no question about unsaved changes either
+    assert node_ids(window) == [*before, "v", "u"]
+    assert window.controller.undo_stack.count() == steps + 1
+    assert window.scene.nodes["u"].value_text() == "value [54.5981]"
+    assert set(window.scene.selected_ids()[0]) == {"v", "u"}
+    assert window.statusBar().currentMessage() == "Pasted the code of the clipboard: nodes 2"
+    window.controller.undo_stack.undo()
+    assert node_ids(window) == before
+
+
+def test_paste_code_again_takes_fresh_names(qtbot, window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText(LISTING_1.read_text(encoding="utf-8"))
+    window.code_actions.paste_code()
+    settle(qtbot, window)
+    labels = [node.label for node in window.controller.document.nodes]
+    assert labels.count("w") == 1 and "w_2" in labels and "y_2" in labels
+    # the lesson keeps its output; the pasted graph is a second one beside it
+    assert window.controller.document.output == "y"
 
 
 def test_paste_code_refusal_keeps_the_document(monkeypatch, window: MainWindow) -> None:

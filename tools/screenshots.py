@@ -1,23 +1,30 @@
 """Render the screenshots under docs/ (the README shows them): one per teaching mode.
 
-    python tools/screenshots.py
+    python tools/screenshots.py          # all of them
+    python tools/screenshots.py live     # only docs/live-code-*.png
 
 Each picture is the real window, driven through its own actions, offscreen: the window at
 1920 x 1080 (the lesson, a backward walkthrough, a training run, a grad node with the graph its
 derivative recorded, a traced branch beside the dynamic run, the Chinese interface), and
 presentation mode full screen on a 1024 x 768 projector, in the middle of the MLP's backward
-walkthrough. Qt's offscreen platform takes its screen's size only at start-up, so each screen
-size is rendered by a process of its own (``--screen WIDTHxHEIGHT``).
+walkthrough; and docs/live-code-1.png ... -4.png, the lesson's first listing typed into the
+Code dock by key presses, the graph growing beside it. Qt's offscreen platform takes its
+screen's size only at start-up, so each screen size is rendered by a process of its own
+(``--screen WIDTHxHEIGHT``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -36,8 +43,9 @@ def screen_config(width: int, height: int) -> str:
     return path
 
 
-def render(size: tuple[int, int]) -> None:
-    """Render the pictures of one screen size (in this process, whose screen has that size)."""
+def render(size: tuple[int, int], only_live: bool = False) -> None:
+    """Render the pictures of one screen size (in this process, whose screen has that size);
+    ``only_live``: only the live-code sequence."""
     sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QSettings, QStandardPaths, Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -74,7 +82,9 @@ def render(size: tuple[int, int]) -> None:
         app.processEvents()
 
     try:
-        if size == DESKTOP:
+        if only_live:
+            live_code(app, window_on("lesson.cgraph"), grab)
+        elif size == DESKTOP:
             grab(window_on("lesson.cgraph"), "screenshot.png")
 
             window = window_on("lesson.cgraph")
@@ -105,6 +115,8 @@ def render(size: tuple[int, int]) -> None:
             window.scene.select_ids(["w"])
             grab(window, "screenshot-zh.png")
             i18n.install_translator(app, i18n.ENGLISH)
+
+            live_code(app, window_on("lesson.cgraph"), grab)
         else:
             window = window_on("mlp.cgraph")
             window.presentation.action.setChecked(True)
@@ -117,15 +129,76 @@ def render(size: tuple[int, int]) -> None:
         Path(DOCS / ".screenshots.ini").unlink(missing_ok=True)
 
 
+def live_code(app: Any, window: Any, grab: Callable[[Any, str], None]) -> None:
+    """The lesson's first listing typed into an empty Code dock, key by key: a picture after
+    the leaves, after y, at a line typed wrong (underlined; the graph stays) and at the end."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtTest import QTest
+
+    window.new_document()
+    dock = window.code_dock
+    dock.raise_()
+    window.resizeDocks([dock], [760], Qt.Orientation.Horizontal)
+    editor = dock.editor
+    editor.setFocus()
+
+    def settle() -> None:
+        app.processEvents()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (
+                dock.in_sync and not window.controller.evaluation_pending):
+            app.processEvents()
+            time.sleep(0.01)
+        window.fit_all()
+        app.processEvents()
+
+    def type_line(line: str) -> None:
+        for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]", line):
+            if run.isascii():
+                QTest.keyClicks(editor, run)
+            else:  # the lesson's Chinese comments: a character as an input method sends it
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    app.sendEvent(editor, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                    run))
+        QTest.keyClick(editor, Qt.Key.Key_Return)
+        settle()
+
+    settle()
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(editor, Qt.Key.Key_Delete)
+    def picture(name: str) -> None:  # grab() closes the window: this one types on after
+        for _ in range(10):
+            app.processEvents()
+        window.grab().save(str(DOCS / name), "PNG")
+        print("wrote", DOCS / name)
+
+    lines = (EXAMPLES / "lesson_listing1.py").read_text(encoding="utf-8").splitlines()
+    pictures = {3: 1, 7: 2}  # after line 3 (x): the leaves; after line 7 (y): the forward graph
+    for number, line in enumerate(lines, 1):
+        if number == 9:  # y.backward(), typed wrong first, then mended
+            type_line("y.backward(")
+            picture("live-code-3.png")
+            QTest.keyClick(editor, Qt.Key.Key_Backspace)  # back to the end of line 9
+            type_line(")")
+            continue
+        type_line(line)
+        if number in pictures:
+            picture(f"live-code-{pictures[number]}.png")
+    grab(window, "live-code-4.png")
+
+
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--screen":
-        render(tuple(int(n) for n in sys.argv[2].split("x")))  # type: ignore[arg-type]
+    if len(sys.argv) >= 3 and sys.argv[1] == "--screen":
+        size = tuple(int(n) for n in sys.argv[2].split("x"))
+        render(size, only_live=sys.argv[3:] == ["live"])  # type: ignore[arg-type]
         return
-    for width, height in (DESKTOP, PROJECTOR):
+    only_live = sys.argv[1:] == ["live"]
+    for width, height in ((DESKTOP,) if only_live else (DESKTOP, PROJECTOR)):
         env = dict(os.environ,
                    QT_QPA_PLATFORM=f"offscreen:configfile={screen_config(width, height)}")
-        subprocess.run([sys.executable, __file__, "--screen", f"{width}x{height}"], env=env,
-                       check=True)
+        subprocess.run([sys.executable, __file__, "--screen", f"{width}x{height}",
+                        *(["live"] if only_live else [])], env=env, check=True)
 
 
 if __name__ == "__main__":

@@ -116,21 +116,41 @@ _STATEMENT_KINDS: dict[type[ast.stmt], str] = {
 }
 
 
+def syntax_tree(text: str) -> ast.Module:
+    """The syntax tree of ``text`` (parsed, never compiled to run), or a
+    :class:`CodeImportError` naming the line of a syntax error."""
+    if len(text) > MAX_CODE_CHARS:
+        raise CodeImportError(f"the code is longer than {MAX_CODE_CHARS} characters")
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        raise CodeImportError(f"Python syntax error: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # nesting deeper than the parser takes (and null bytes, before Python 3.11.4)
+        raise CodeImportError(f"the code cannot be parsed: {exc}") from None
+
+
+def check_loadable(doc: GraphDocument, lines: dict[str, int]) -> None:
+    """Refuse, at the line that made it (``lines``: node id -> line), a node the .cgraph loader
+    would refuse (e.g. a parameter of inf), so that whatever is imported can be saved and opened
+    again. The loader's own rules decide, so the two can never disagree."""
+    try:
+        loads_document(dumps_document(doc))
+    except FileFormatError as exc:
+        found = re.match(r"nodes\[(\d+)\] \(id '[^']*'\)\.(?:params\.)?(.*)", str(exc))
+        if found is None:
+            raise CodeImportError(f"the graph cannot be saved: {exc}") from None
+        node = doc.nodes[int(found[1])]
+        raise CodeImportError(f"{node.display_name}: {found[2]}", lines.get(node.id)) from None
+
+
 def import_code(text: str) -> GraphDocument:
     """The graph the PyTorch code ``text`` builds, laid out left to right.
 
     Raises :class:`CodeImportError` (with the line) for anything outside the supported subset;
     the code is only parsed, never run.
     """
-    if len(text) > MAX_CODE_CHARS:
-        raise CodeImportError(f"the code is longer than {MAX_CODE_CHARS} characters")
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        raise CodeImportError(f"Python syntax error: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        # nesting deeper than the parser takes (and null bytes, before Python 3.11.4)
-        raise CodeImportError(f"the code cannot be parsed: {exc}") from None
+    tree = syntax_tree(text)
     importer = _Importer()
     try:
         return importer.run(tree)
@@ -165,27 +185,21 @@ class _Importer(ProgramStatements):
         return CodeImportError(message, getattr(node, "lineno", None) or self.line)
 
     def run(self, tree: ast.Module) -> GraphDocument:
-        for statement in tree.body:
-            self.line = statement.lineno
-            self.statement(statement)
-        self.finish_backward()
+        self.read(tree)
         layout(self.doc)
         self.check_loadable()
         return self.doc
 
+    def read(self, tree: ast.Module) -> None:
+        """Build the graph of ``tree`` statement by statement (no layout, no file check: the
+        live editor places and checks only what changed, app/codeio/live.py)."""
+        for statement in tree.body:
+            self.line = statement.lineno
+            self.statement(statement)
+        self.finish_backward()
+
     def check_loadable(self) -> None:
-        """Refuse, at the line that made it, a node the .cgraph loader would refuse (e.g. a
-        parameter of inf), so that whatever is imported can be saved and opened again. The
-        loader's own rules decide, so the two can never disagree."""
-        try:
-            loads_document(dumps_document(self.doc))
-        except FileFormatError as exc:
-            found = re.match(r"nodes\[(\d+)\] \(id '[^']*'\)\.(?:params\.)?(.*)", str(exc))
-            if found is None:
-                raise CodeImportError(f"the graph cannot be saved: {exc}") from None
-            node = self.doc.nodes[int(found[1])]
-            raise CodeImportError(f"{node.display_name}: {found[2]}",
-                                  self.lines.get(node.id)) from None
+        check_loadable(self.doc, self.lines)
 
     # ---------------------------------------------------------------- statements
     def statement(self, stmt: ast.stmt) -> None:

@@ -4,6 +4,7 @@ The controller pushes these on its QUndoStack after asking the document whether 
 allowed; several edits made at once (delete a selection, paste, tidy up) are grouped in a macro.
 """
 
+from app.commands.code_commands import CodeEditCommand
 from app.commands.graph_commands import (
     AddNodeCommand,
     ConnectCommand,
@@ -21,6 +22,7 @@ from app.commands.program_commands import SetProgramCommand
 __all__ = [
     "AddNodeCommand",
     "AddNoteCommand",
+    "CodeEditCommand",
     "ConnectCommand",
     "DisconnectCommand",
     "MoveNodesCommand",

@@ -156,18 +156,20 @@ def rebuild_window(old: MainWindow, display_name: str | None) -> MainWindow:
 
 
 def _release_document(old: MainWindow) -> None:
-    """Disconnect ``old``'s widgets from the document's plain-Python signals.
+    """Disconnect ``old``'s widgets from the document's (and its code's) plain-Python signals.
 
     Qt drops a deleted object's Qt connections by itself; the model's own Signal does not, and
     would go on calling into the deleted widgets at the next edit.
     """
     owned = {id(child) for child in old.findChildren(QObject)}
     owned |= {id(old), id(old.scene)}
-    for signal in vars(old.controller.document).values():
-        if not isinstance(signal, Signal):
-            continue
-        for slot in signal.slots():
-            if id(getattr(slot, "__self__", None)) in owned:
-                signal.disconnect(slot)
+    # the document's signals, and those of the code typed for it (the Code dock listens)
+    for owner in (old.controller.document, old.controller.code):
+        for signal in vars(owner).values():
+            if not isinstance(signal, Signal):
+                continue
+            for slot in signal.slots():
+                if id(getattr(slot, "__self__", None)) in owned:
+                    signal.disconnect(slot)
     # the scene has no parent widget; without its connections it has no more work to do
     old.scene.deleteLater()

@@ -148,6 +148,14 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
 %2</translation>
     </message>
     <message>
+        <source>The code on the clipboard makes no nodes</source>
+        <translation>剪贴板上的代码没有生成节点</translation>
+    </message>
+    <message>
+        <source>Pasted the code of the clipboard: nodes %1</source>
+        <translation>已粘贴剪贴板上的代码：节点 %1 个</translation>
+    </message>
+    <message>
         <source>Imported the code of %1</source>
         <translation>已导入 %1 的代码</translation>
     </message>
@@ -182,12 +190,15 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
     <name>CodeDock</name>
     <message>
         <source>Code</source>
-        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. How often the GUI thread looks for a script written in the worker thread. (light theme, dark theme) colour of each kind of token</extracomment>
+        <extracomment>Point size of the code: it is read from the back of a classroom, on a projector. Edits come in bursts (a drag of the value spin box, a macro); the code follows once per burst. How often the GUI thread looks for work done in the worker thread. A pause in typing this long reads the code and updates the graph. A reading of the code that took longer than this moves the next ones to the worker thread. Above this many nodes the exporter&apos;s script is not read for the console until edited.</extracomment>
         <translation>代码</translation>
     </message>
     <message>
+        <source>Console: what print() shows under PyTorch</source>
+        <translation>控制台：在 PyTorch 下 print() 的输出</translation>
+    </message>
+    <message>
         <source>Copy</source>
-        <extracomment>notes left out of the code while they would give a predicted answer away</extracomment>
         <translation>复制</translation>
     </message>
     <message>
@@ -195,8 +206,12 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
         <translation>把代码复制到剪贴板</translation>
     </message>
     <message>
-        <source>Runs with PyTorch, or with cgengine as torch.</source>
-        <translation>可直接用 PyTorch 运行，也可以用 cgengine 代替 torch 运行。</translation>
+        <source>Type PyTorch code: the graph follows. Runs with PyTorch, or with cgengine as torch.</source>
+        <translation>输入 PyTorch 代码，计算图随之更新。可用 PyTorch 运行，也可把 cgengine 当作 torch 运行。</translation>
+    </message>
+    <message>
+        <source>%1 (the graph shows the code as it last imported)</source>
+        <translation>%1（计算图显示的是上次成功导入的代码）</translation>
     </message>
     <message>
         <source>Code copied to the clipboard</source>
@@ -241,6 +256,21 @@ the grad node whose derivative graph is drawn (None: the output&apos;s backward 
     <message>
         <source>The two runs agree.</source>
         <translation>两次运行结果一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleView</name>
+    <message>
+        <source>cannot show this print without running the code: %1</source>
+        <translation>不运行代码就无法显示这个 print：%1</translation>
+    </message>
+    <message>
+        <source>hidden while the class predicts</source>
+        <translation>课堂预测期间隐藏</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
     </message>
 </context>
 <context>

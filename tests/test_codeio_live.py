@@ -1,0 +1,97 @@
+"""Code read live, without Qt widgets: the parse (app/codeio/live.py), the graph edit a code
+edit makes (live_plan.py), the code a graph edit rewrites (live_merge.py) and the console's
+prints (console.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.codeio import CodeImportError
+from app.codeio.console import console_entries
+from app.codeio.live import CodeState, LiveCode, parse_live
+from app.codeio.live_merge import merge_code
+from app.codeio.live_plan import plan_code_edit
+from app.commands.code_commands import CodeEditCommand
+from app.evaluate import evaluate_document
+from app.model import GraphDocument
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+LISTING_1 = (EXAMPLES / "lesson_listing1.py").read_text(encoding="utf-8")
+LISTING_2 = (EXAMPLES / "lesson_listing2.py").read_text(encoding="utf-8")
+
+
+def typed(doc: GraphDocument, code: LiveCode, text: str) -> CodeEditCommand:
+    """What a pause in typing ``text`` does: read it, plan the graph edit, apply it."""
+    parse = parse_live(text)
+    edit, binding = plan_code_edit(doc, code.state, parse)
+    command = CodeEditCommand(doc, code, code.state, CodeState(text, parse, binding), edit,
+                              "Edit code")
+    command.redo()
+    return command
+
+
+def by_label(doc: GraphDocument) -> dict[str, str]:
+    return {node.label: node.id for node in doc.nodes}
+
+
+def test_the_parse_knows_each_statement_its_lines_and_the_prints() -> None:
+    parse = parse_live(LISTING_1)
+    kinds = [(s.first, s.kind) for s in parse.statements if s.kind != "other"]
+    assert kinds[:2] == [(1, "import"), (2, "nodes")]
+    assert (9, "backward") in kinds
+    assert [probe.first for probe in parse.prints] == [10, 13, 16]  # line 19 is a comment
+    assert parse.backward_line == 9
+
+
+def test_the_parse_refuses_hostile_code_with_its_line() -> None:
+    with pytest.raises(CodeImportError) as refused:
+        parse_live("import torch\nimport os\nos.system('true')\n")
+    assert refused.value.line == 2
+
+
+def test_a_code_edit_keeps_the_nodes_of_unchanged_lines_and_undoes_whole() -> None:
+    doc, code = GraphDocument(), LiveCode()
+    typed(doc, code, LISTING_1)
+    ids = by_label(doc)
+    assert set(ids) >= {"w", "x", "a", "b", "y"}
+    edited = LISTING_1.replace("x = torch.tensor([2.]", "x = torch.tensor([5.]")
+    command = typed(doc, code, edited)
+    assert by_label(doc) == ids  # the same nodes: x's was edited, not replaced
+    assert command.edit.added == [] and command.edit.removed == []
+    assert evaluate_document(doc).nodes[ids["w"]].grad.tolist() == [8.0]  # 2w + x + 1
+    command.undo()
+    assert code.state is not None and code.state.text == LISTING_1
+    assert doc.node(ids["x"]).value == [2.0]
+
+
+def test_a_deleted_line_removes_its_node() -> None:
+    doc, code = GraphDocument(), LiveCode()
+    text = "import torch\nw = torch.tensor([1.], requires_grad=True)\nv = torch.exp(w)\n"
+    typed(doc, code, text)
+    typed(doc, code, "import torch\nw = torch.tensor([1.], requires_grad=True)\n")
+    assert list(by_label(doc)) == ["w"]
+
+
+def test_a_graph_edit_rewrites_only_its_line_keeping_names_and_comments() -> None:
+    doc, code = GraphDocument(), LiveCode()
+    typed(doc, code, LISTING_1)
+    doc.set_field(by_label(doc)["w"], "value", [3.0])
+    assert code.state is not None
+    merged = merge_code(code.state, doc)
+    old, new = LISTING_1.splitlines(), merged.text.splitlines()
+    assert [n for n, (a, b) in enumerate(zip(old, new)) if a != b] == [1]
+    assert new[1] == "w = torch.tensor([3.], requires_grad=True)" and len(new) == len(old)
+
+
+@pytest.mark.parametrize("listing", [LISTING_1, LISTING_2], ids=["listing1", "listing2"])
+def test_the_console_prints_what_the_lesson_says(listing: str) -> None:
+    parse = parse_live(listing)
+    entries = console_entries(parse, evaluate_document(parse.doc).nodes.get)
+    block = re.search(r"'''\n(.*?)'''\s*$", listing, re.S)
+    assert block is not None
+    assert "".join(e.text for e in entries if e.kind == "out") == block.group(1)
+    assert [e.line for e in entries if e.kind == "warning"] == [
+        n for n, line in enumerate(listing.splitlines(), 1) if line.startswith('print("gradient')]
