@@ -169,6 +169,20 @@ class _Writer:
         self.emit(node, "", None, indent)
 
 
+def code_order(doc: GraphDocument) -> list[str]:
+    """Node ids in the order the script writes them (the program's order, each if's sides
+    before its branch node)."""
+    return flatten(execution_program(doc))
+
+
+def statement_of(doc: GraphDocument, node: Node, names: dict[str, str],
+                 left_out: dict[str, str], versions: TensorVersions | None = None,
+                 ) -> tuple[str, str | None]:
+    """The line that makes ``node`` as the script writes it, or why it cannot be written."""
+    return _statement(doc, node, names, left_out,
+                      TensorVersions(doc) if versions is None else versions)
+
+
 def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dict[str, str]:
     """The python name of every node except scalars: its label made a unique identifier. Nodes
     that are one variable in code share its name (an in-place node and the tensor it changes,

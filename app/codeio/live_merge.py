@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from app.codeio.compare import _plain
 from app.codeio.errors import CodeImportError
-from app.codeio.exporter import _code_order, _statement, export_code, variable_names
+from app.codeio.exporter import code_order, export_code, statement_of, variable_names
 from app.codeio.live import CodeState, LiveParse, Statement, bind_by_names, bind_numbers, parse_live
 from app.model import GraphDocument
 
@@ -139,11 +139,11 @@ def _left_out(doc: GraphDocument) -> set[str]:
     """The nodes the exporter writes as a comment: an input not wired, or one of those above."""
     left_out: dict[str, str] = {}
     names = variable_names(doc)
-    for node_id in _code_order(doc):
+    for node_id in code_order(doc):
         node = doc.node(node_id)
         if node.type == "scalar":
             continue
-        _text, reason = _statement(doc, node, names, left_out)
+        _text, reason = statement_of(doc, node, names, left_out)
         if reason is not None:
             left_out[node_id] = reason
     return set(left_out)
@@ -327,7 +327,7 @@ class _Merge:
     def write(self, doc_id: str) -> tuple[str, bool]:
         """The exporter's line for a node (with the names of this code), or its comment."""
         node = self.doc.node(doc_id)
-        line, reason = _statement(self.doc, node, self.names, self.left_out)
+        line, reason = statement_of(self.doc, node, self.names, self.left_out)
         if reason is not None:
             self.left_out[doc_id] = reason
             return f"# {self.names[doc_id]} is left out: {reason}", False
@@ -364,7 +364,7 @@ class _Merge:
         written = set(self.defined) | set(self.left_out)
         buckets: dict[int, list[_Chunk]] = {}
         place: dict[str, int] = {}
-        for doc_id in _code_order(self.doc):
+        for doc_id in code_order(self.doc):
             node = self.doc.node(doc_id)
             if node.type == "scalar":
                 continue
