@@ -65,6 +65,7 @@ def test_grad_nodes_give_six_then_two_and_a_new_one_wires_from_the_palette(
     result = window.controller.result
     assert result.nodes["grad_1"].value.tolist() == [6.0]
     assert result.nodes["grad_2"].value.tolist() == [2.0]
+    assert result.nodes["x"].grad.tolist() == [6.0]  # y.backward(), after grad_2 kept the graph
     assert "6." in window.scene.nodes["grad_1"].value_text()
     # the autograd dock draws the graph the first derivative recorded while it is selected
     window.scene.select_ids(["grad_1"])
