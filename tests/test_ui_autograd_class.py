@@ -70,7 +70,9 @@ def test_grad_nodes_give_six_then_two_and_a_new_one_wires_from_the_palette(
     # the autograd dock draws the graph the first derivative recorded while it is selected
     window.scene.select_ids(["grad_1"])
     assert window.autograd_dock.derivative_of == "grad_1"
-    assert window.autograd_dock.boxes
+    assert window.autograd_dock.boxes[0].text() == "MulBackward0"
+    assert window.autograd_dock.caption.text().startswith("The graph the derivative grad_1 "
+                                                          "recorded")
     window.scene.select_ids(["x"])
     assert window.autograd_dock.derivative_of is None
     # a grad node from the palette, wired on: d(grad_1)/dx again (instead of grad_2, which
