@@ -45,7 +45,7 @@ def test_weighted_backward_gives_nine_and_the_gradient_is_edited_in_the_inspecto
     inspector = window.inspector
     assert inspector.gradient_edit is not None
     assert inspector.gradient_edit.text() == "[1., 2.]"
-    commit_text(qtbot, inspector.gradient_edit, "[2., 1.]")
+    commit_text(qtbot, inspector.gradient_edit, "[2, 1]")
     settle(qtbot, window)
     assert window.controller.document.backward.gradient == [2.0, 1.0]
     assert "12." in grad_on_card(window, "w")  # 2 · dy0/dw + 1 · dy1/dw = 2 · 5 + 2
