@@ -45,7 +45,7 @@ def test_weighted_backward_gives_nine_and_the_gradient_is_edited_in_the_inspecto
     inspector = window.inspector
     assert inspector.gradient_edit is not None
     assert inspector.gradient_edit.text() == "[1., 2.]"
-    commit_text(qtbot, inspector.gradient_edit, "[2., 1.]")
+    commit_text(qtbot, inspector.gradient_edit, "[2, 1]")
     settle(qtbot, window)
     assert window.controller.document.backward.gradient == [2.0, 1.0]
     assert "12." in grad_on_card(window, "w")  # 2 · dy0/dw + 1 · dy1/dw = 2 · 5 + 2
@@ -65,11 +65,14 @@ def test_grad_nodes_give_six_then_two_and_a_new_one_wires_from_the_palette(
     result = window.controller.result
     assert result.nodes["grad_1"].value.tolist() == [6.0]
     assert result.nodes["grad_2"].value.tolist() == [2.0]
+    assert result.nodes["x"].grad.tolist() == [6.0]  # y.backward(), after grad_2 kept the graph
     assert "6." in window.scene.nodes["grad_1"].value_text()
     # the autograd dock draws the graph the first derivative recorded while it is selected
     window.scene.select_ids(["grad_1"])
     assert window.autograd_dock.derivative_of == "grad_1"
-    assert window.autograd_dock.boxes
+    assert window.autograd_dock.boxes[0].text() == "MulBackward0"
+    assert window.autograd_dock.caption.text().startswith("The graph the derivative grad_1 "
+                                                          "recorded")
     window.scene.select_ids(["x"])
     assert window.autograd_dock.derivative_of is None
     # a grad node from the palette, wired on: d(grad_1)/dx again (instead of grad_2, which

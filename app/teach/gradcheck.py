@@ -21,6 +21,7 @@ import numpy as np
 
 from app.evaluate import EvalResult, evaluate_document
 from app.model import GraphDocument
+from app.model.backward_plan import BackwardPlan
 
 #: Leaves with more elements than this are not checked (2 forward runs per element).
 MAX_LEAF_ELEMENTS = 100
@@ -58,10 +59,18 @@ def numeric_gradients(doc: GraphDocument, eps: float = 1e-3,
                       result: EvalResult | None = None) -> dict[str, NumericCheck]:
     """Check the gradient of every leaf that requires grad against central differences.
 
-    ``result`` is the document's latest evaluation (evaluated here when not given). Returns one
+    ``result`` is the document's latest evaluation (evaluated here when not given; and again
+    with one backward pass when the document calls backward several times). Returns one
     :class:`NumericCheck` per leaf, keyed by node id; empty when the document has no output.
     Never raises for a bad graph: what cannot be checked is explained in the check's note.
     """
+    plan = doc.backward
+    if plan.steps != BackwardPlan().steps:
+        # after several passes (gradients add up) or a zero_grad, .grad is not one derivative:
+        # check the gradient one backward pass gives
+        doc = doc.evaluation_copy()
+        doc.set_backward(BackwardPlan(gradient=plan.gradient))
+        result = None
     if result is None:
         result = evaluate_document(doc)
     leaves = [n for n in doc.nodes if n.type == "tensor" and n.requires_grad]

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QStackedWidget,
     QStyleOptionGraphicsItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -311,7 +312,17 @@ class AutogradDock(QDockWidget):
         self.message_label.setFont(font(LABEL_POINT_SIZE))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.message_label)
-        self.stack.addWidget(self.view)
+        #: what the drawing is, above it: the output's backward graph or a derivative's
+        self.caption = QLabel()
+        self.caption.setObjectName("autogradCaption")
+        self.caption.setWordWrap(True)
+        drawing = QWidget()
+        column = QVBoxLayout(drawing)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.caption)
+        column.addWidget(self.view, 1)
+        self.drawing = drawing
+        self.stack.addWidget(drawing)
         self.setWidget(self.stack)
         self.boxes: list[GradFnBox] = []
         self.arrows: list[ArrowItem] = []
@@ -348,7 +359,7 @@ class AutogradDock(QDockWidget):
             self.boxes, self.arrows = [], []
             self.derivative_of = self._selected_derivative(result)
             if self.derivative_of is None:
-                self.setWindowTitle(self.tr("Autograd graph"))
+                self.caption.hide()
                 reason = self._empty_reason(result)
                 if reason:
                     self.message_label.setText(reason)
@@ -356,10 +367,13 @@ class AutogradDock(QDockWidget):
                     return
                 self._draw(result.autograd)
             else:
-                self.setWindowTitle(self.tr("Autograd graph: d %1").replace(
+                self.caption.setText(self.tr(
+                    "The graph the derivative %1 recorded (create_graph=True): a grad node "
+                    "wired to %1 differentiates it again.").replace(
                     "%1", self.controller.document.node(self.derivative_of).display_name))
+                self.caption.show()
                 self._draw(result.derivatives[self.derivative_of])
-            self.stack.setCurrentWidget(self.view)
+            self.stack.setCurrentWidget(self.drawing)
             self._highlight(self.canvas.selected_ids()[0])
         finally:
             self._syncing = False

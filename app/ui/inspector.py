@@ -65,6 +65,11 @@ def _show_error(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
+def _floats(value: Any) -> Any:
+    """A number or nested list of numbers with every number a float."""
+    return [_floats(item) for item in value] if isinstance(value, list) else float(value)
+
+
 def _row(*widgets: QWidget) -> QWidget:
     """Widgets side by side, sharing the width of a form field."""
     row = QWidget()
@@ -562,6 +567,8 @@ class InspectorDock(QDockWidget):
         text = self.gradient_edit.text().strip()
         try:
             gradient = parse_value_text(text) if text and text != "None" else None
+            # torch.tensor([1, 2]) would be int64, which backward refuses: the weights are floats
+            gradient = None if gradient is None else _floats(gradient)
         except ValueError as exc:
             _show_error(self.gradient_error, self.tr("Not a value: %1").replace("%1", str(exc)))
             return

@@ -5,14 +5,13 @@
     <name>AutogradDock</name>
     <message>
         <source>Autograd graph</source>
-        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant (the evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT). Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.
-----------
-the grad node whose derivative graph is drawn (None: the output&apos;s backward graph)</extracomment>
+        <extracomment>Larger graphs get a message instead of a drawing: layout and painting stay instant (the evaluator lists no more than this, see AUTOGRAD_RECORD_LIMIT). Boxes never grow beyond this zoom when a small graph is fitted into a large dock. A vertex of the drawing: a grad_fn key, or (key, slot) for the None operand in that slot.</extracomment>
         <translation>反向计算图</translation>
     </message>
     <message>
-        <source>Autograd graph: d %1</source>
-        <translation>反向计算图：d %1</translation>
+        <source>The graph the derivative %1 recorded (create_graph=True): a grad node wired to %1 differentiates it again.</source>
+        <extracomment>what the drawing is, above it: the output&apos;s backward graph or a derivative&apos;s the grad node whose derivative graph is drawn (None: the output&apos;s backward graph)</extracomment>
+        <translation>导数 %1 记录下的计算图（create_graph=True）：连到 %1 的 grad 节点会对它再求导。</translation>
     </message>
     <message>
         <source>Set an output node to see the backward graph</source>
