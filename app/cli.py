@@ -196,7 +196,7 @@ def _print_script(script: str) -> int:
     ``SCRIPT:LINE: text``. Exit 1 where the script would stop with an error, as Python does."""
     from app import runtime
     from app.codeio import CodeImportError
-    from app.codeio.console import console_entries
+    from app.codeio.console import autograd_grads, console_entries
     from app.codeio.live import parse_live
     from app.evaluate import evaluate_document
 
@@ -206,7 +206,9 @@ def _print_script(script: str) -> int:
     except CodeImportError as exc:
         raise _Refused(f"{script}: {exc.message}") from None
     runtime.configure(interactive=False)
-    entries = console_entries(parse, evaluate_document(parse.doc).nodes.get)
+    entries = console_entries(parse, evaluate_document(parse.doc).nodes.get,
+                              grads_of=lambda output, inputs: autograd_grads(parse.doc, output,
+                                                                             inputs))
     unsupported = next((e for e in entries if e.kind == "unsupported"), None)
     if unsupported is not None:
         raise _Refused(f"{script}: line {unsupported.line}: this print cannot be worked out "

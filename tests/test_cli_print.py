@@ -131,6 +131,28 @@ print(a.grad)
 print(c)
 print(c.grad_fn, b.grad_fn)
 """,
+    "autograd.grad tuples": """import torch
+w = torch.tensor([1., 2.], requires_grad=True)
+x = torch.tensor([3., 4.], requires_grad=True)
+a = torch.mul(w, x)
+y = torch.sum(a)
+g = torch.autograd.grad(y, [w, x, a], retain_graph=True)
+print(g)
+print(g[0], len(g))
+h = torch.autograd.grad(y, w)
+print("h:", h)
+""",
+    "autograd.grad then backward": """import torch
+w = torch.tensor([1.], requires_grad=True)
+x = torch.tensor([2.], requires_grad=True)
+a = torch.add(w, x)
+b = torch.add(w, 1)
+y = torch.mul(a, b)
+grads = torch.autograd.grad(y, (w, x, a, b), retain_graph=True)
+print("grads:", grads)
+y.backward()
+print(w.grad, x.grad)
+""",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.codeio import CodeImportError
-from app.codeio.console import console_entries
+from app.codeio.console import autograd_grads, console_entries
 from app.codeio.live import CodeState, LiveCode, parse_live
 from app.codeio.live_merge import merge_code
 from app.codeio.live_plan import plan_code_edit
@@ -95,3 +95,43 @@ def test_the_console_prints_what_the_lesson_says(listing: str) -> None:
     assert "".join(e.text for e in entries if e.kind == "out") == block.group(1)
     assert [e.line for e in entries if e.kind == "warning"] == [
         n for n, line in enumerate(listing.splitlines(), 1) if line.startswith('print("gradient')]
+
+
+GRADS = """import torch
+w = torch.tensor([1.], requires_grad=True)
+x = torch.tensor([2.], requires_grad=True)
+y = torch.mul(torch.add(w, x), torch.add(w, 1))
+g = torch.autograd.grad(y, [w, x], retain_graph=True)
+print(g)
+"""
+
+
+def entries_of(text: str) -> list:
+    parse = parse_live(text)
+    return console_entries(parse, evaluate_document(parse.doc).nodes.get,
+                           grads_of=lambda out, ins: autograd_grads(parse.doc, out, ins))
+
+
+def test_the_console_shows_the_tuple_of_autograd_grad() -> None:
+    assert [(e.kind, e.text) for e in entries_of(GRADS)] == [
+        ("out", "(tensor([5.]), tensor([2.]))\n")]
+
+
+@pytest.mark.parametrize("after, refused", [
+    ("z = g[0]\n", "indexing"),
+    ("z = torch.mul(g, 2)\n", "print() may show"),
+    ("k = torch.autograd.grad(y, [w], create_graph=True)\n", "retain_graph"),
+    ("k = torch.autograd.grad(y, [torch.add(w, 1)])\n", "named by a variable"),
+])
+def test_the_gradients_of_autograd_grad_may_only_be_printed(after: str, refused: str) -> None:
+    with pytest.raises(CodeImportError) as error:
+        parse_live(GRADS + after)
+    assert refused in error.value.message and error.value.line == 7
+
+
+@pytest.mark.parametrize("text", [
+    GRADS.replace(", retain_graph=True", "") + "y.backward()\n",  # torch: graph freed
+    GRADS.replace("g = ", "y.backward()\ng = "),  # torch: graph freed by backward
+])
+def test_a_freed_graph_is_not_shown(text: str) -> None:
+    assert entries_of(text)[-1].kind == "unsupported"

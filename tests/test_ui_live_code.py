@@ -240,7 +240,8 @@ PIECES = ["import torch\n", "import os\n", f"os.system('touch {MARKER}')\n",
           f"exec(\"open('{MARKER}', 'w')\")\n", f"eval(\"open('{MARKER}', 'w')\")\n",
           "w = torch.tensor([1.], requires_grad=True)\n", "y = (w * 2).sum()\n",
           "y.backward()\n", "print(w.grad)\n", "w.grad.zero_()\n", "'\'\'\n", "def f(:\n",
-          "x = w @ w\n", "getattr(torch, 'add')(w, w)\n", "print(f'{w.grad}')\n", "(", "\n"]
+          "x = w @ w\n", "getattr(torch, 'add')(w, w)\n", "print(f'{w.grad}')\n", "(", "\n",
+          "g = torch.autograd.grad(y, [w])\n", "print(g, g[0])\n", "z = torch.mul(g, 2)\n"]
 
 
 def mutated(seed: int) -> str:
@@ -354,3 +355,19 @@ def test_paste_code_adds_to_the_typed_code_too(qtbot, window: MainWindow) -> Non
     lines = dock.editor.toPlainText().splitlines()
     assert lines[:3] == ["import torch", "# my leaf", "w = torch.tensor([1.], requires_grad=True)"]
     assert "u = torch.exp(v)" in lines
+
+
+def test_the_console_shows_autograd_grad_and_a_graph_edit_keeps_its_line(
+        qtbot, window: MainWindow) -> None:
+    lines = ["import torch", "w = torch.tensor([1.], requires_grad=True)",
+             "x = torch.tensor([2.], requires_grad=True)", "y = torch.mul(w, x)",
+             "g = torch.autograd.grad(y, [w, x])", "print(g)"]
+    for line in lines:
+        type_line(qtbot, window, line)
+    dock = window.code_dock
+    assert printed(dock) == "(tensor([2.]), tensor([1.]))\n"
+    window.controller.set_field(node_of(window, "x"), "value", [7.0])
+    qtbot.waitUntil(lambda: dock.in_sync and not window.controller.evaluation_pending,
+                    timeout=5000)
+    assert dock.editor.toPlainText().splitlines()[4:] == lines[4:]
+    assert printed(dock) == "(tensor([7.]), tensor([1.]))\n"

@@ -6,7 +6,10 @@ the evaluation of the graph the code builds (values, ``.grad``, ``is_leaf``, ``g
 as the script would see them at that place: before ``backward()`` every ``.grad`` is None.
 Tensors print as torch prints them (:func:`app.display.values.format_tensor`), a grad_fn as
 ``<AddBackward0 object at 0x...>`` (the address made up, the same for one node), tuples and
-lists with their items' reprs, f-strings and ``sep``/``end`` as Python does.
+lists with their items' reprs, f-strings and ``sep``/``end`` as Python does. The tuple of
+``g = torch.autograd.grad(y, [w, x])`` comes from a backward of a copy of the graph from ``y``
+(:func:`autograd_grads`); after a backward or a call without ``retain_graph=True`` has freed the
+graph, torch would fail, and the console does not guess.
 
 What torch writes to stderr comes too, as a warning entry: reading ``.grad`` of a tensor that is
 not a leaf and keeps no gradient gives torch's UserWarning (once per line, as Python's warning
@@ -27,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from app.codeio.live import LiveParse, PrintProbe
+from app.codeio.live import AutogradGrad, LiveParse, PrintProbe
 from app.display.values import format_tensor
-from app.evaluate import NodeResult
+from app.evaluate import NodeResult, evaluate_document
+from app.model import GraphDocument
 
 #: torch's warning on reading .grad of a non-leaf tensor, as torch 2.13 words it.
 NON_LEAF_GRAD_WARNING = (
@@ -46,6 +50,8 @@ MAX_PRINT_CHARS = 100_000
 
 ResultOf = Callable[[str], "NodeResult | None"]
 Hidden = Callable[[str, str], bool]
+#: (output, inputs) -> the gradients torch.autograd.grad gives, None where not worked out
+GradsOf = Callable[[str, tuple[str, ...]], "list[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -60,15 +66,24 @@ class ConsoleEntry:
 
 
 def console_entries(parse: LiveParse, result_of: ResultOf,
-                    hidden: Hidden = lambda _node, _what: False) -> list[ConsoleEntry]:
+                    hidden: Hidden = lambda _node, _what: False,
+                    grads_of: GradsOf | None = None) -> list[ConsoleEntry]:
     """What the prints of ``parse`` show, in the order of the code. ``result_of(parse id)`` is
     the evaluation of a node (None: not evaluated); ``hidden(parse id, "value" or "grad")``
-    says which numbers the class is predicting (a print showing one says so instead)."""
+    says which numbers the class is predicting (a print showing one says so instead);
+    ``grads_of`` works out a ``torch.autograd.grad`` call (see :func:`autograd_grads`)."""
     entries: list[ConsoleEntry] = []
     warned: set[tuple[int, str]] = set()
     probes = {probe.first: probe for probe in parse.prints}
     output = parse.doc.output
+    freed = [grad.line for grad in parse.grads if not grad.retain_graph]
     for statement in parse.statements:
+        if statement.kind == "backward" and any(line < statement.first for line in freed):
+            # torch fails there unless the two graphs share no part: not worked out
+            entries.append(ConsoleEntry(
+                "unsupported", "backward() after torch.autograd.grad() without "
+                "retain_graph=True is not shown", statement.first))
+            return entries
         if statement.kind == "nodes":
             for node_id in statement.nodes:
                 result = result_of(node_id)
@@ -82,7 +97,7 @@ def console_entries(parse: LiveParse, result_of: ResultOf,
                 return entries
         elif statement.kind == "print" and statement.first in probes:
             probe = probes[statement.first]
-            printer = _Printer(probe, result_of, hidden)
+            printer = _Printer(probe, result_of, hidden, _autograd(parse, grads_of))
             try:
                 text = printer.print_text()
             except _Unsupported as exc:
@@ -189,13 +204,53 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 }
 
 
+def autograd_grads(doc: GraphDocument, output: str, inputs: tuple[str, ...]) -> list[Any] | None:
+    """What ``torch.autograd.grad(output, inputs)`` gives for ``doc``: the gradients from a
+    backward of a copy of the graph from ``output``, each input keeping its gradient. None
+    where torch would refuse the call (an output that is not one number or has no graph, an
+    input it does not reach)."""
+    if not doc.has_node(output) or not all(doc.has_node(node) for node in inputs):
+        return None
+    copy = doc.evaluation_copy()
+    copy.set_output(output)
+    for node in inputs:
+        if copy.node(node).type != "scalar":
+            copy.set_field(node, "retain_grad", True)
+    result = evaluate_document(copy)
+    out = result.nodes.get(output)
+    if out is None or out.value is None or np.size(out.value) != 1 or out.grad_fn is None:
+        return None
+    grads = [result.nodes[node].grad if node in result.nodes else None for node in inputs]
+    return None if any(grad is None for grad in grads) else grads
+
+
+def _autograd(parse: LiveParse, grads_of: GradsOf | None) -> Callable[[AutogradGrad], list[Any]]:
+    """The gradients of one torch.autograd.grad call, or _Unsupported where the console does
+    not work them out: a graph an earlier backward or autograd.grad freed, or no ``grads_of``."""
+
+    def grads(grad: AutogradGrad) -> list[Any]:
+        freed = [other.line for other in parse.grads
+                 if other.line < grad.line and not other.retain_graph]
+        if parse.backward_line is not None and parse.backward_line < grad.line or freed:
+            raise _Unsupported("torch.autograd.grad() after backward() or another "
+                               "torch.autograd.grad() is not shown")
+        found = grads_of(grad.output, grad.inputs) if grads_of is not None else None
+        if found is None:
+            raise _Unsupported("this torch.autograd.grad() is not shown")
+        return found
+
+    return grads
+
+
 class _Printer:
     """Works out one print's arguments (see the module docstring)."""
 
-    def __init__(self, probe: PrintProbe, result_of: ResultOf, hidden: Hidden) -> None:
+    def __init__(self, probe: PrintProbe, result_of: ResultOf, hidden: Hidden,
+                 autograd: Callable[[AutogradGrad], list[Any]]) -> None:
         self.probe = probe
         self.result_of = result_of
         self.hidden = hidden
+        self.autograd = autograd
         self.warnings: list[str] = []
 
     def print_text(self) -> str:
@@ -243,6 +298,8 @@ class _Printer:
         operand = self.probe.variables.get(name)
         if operand is None:
             raise _Unsupported(f"{name} is not a tensor or a number")
+        if isinstance(operand, AutogradGrad):
+            return self.autograd_grads(operand)
         node_id = getattr(operand, "node_id", None)
         if node_id is not None:
             return self.tensor(node_id)
@@ -250,6 +307,12 @@ class _Printer:
         if isinstance(number, (int, float)):
             return number
         raise _Unsupported(f"{name} is not shown")
+
+    def autograd_grads(self, grad: AutogradGrad) -> tuple[_Tensor, ...]:
+        """The tuple torch.autograd.grad returned, one gradient per input."""
+        dtypes = [self.result(node, "grad").dtype for node in grad.inputs]
+        return tuple(_Tensor(np.asarray(array), dtype or "float32")
+                     for array, dtype in zip(self.autograd(grad), dtypes))
 
     def result(self, node_id: str, what: str = "value") -> NodeResult:
         result = self.result_of(node_id)

@@ -4,9 +4,11 @@ The live editor re-reads the whole text after every pause in typing, with the im
 (:class:`~app.codeio.importer._Importer`: parsed, never run), and keeps what the importer
 otherwise forgets: which lines each top-level statement spans and which nodes it made, in order
 (the identity of a node is the statement that made it), where ``retain_grad()`` and
-``backward()`` are called, and every ``print(...)`` with the names bound at its place (a
-:class:`PrintProbe`, what :mod:`app.codeio.console` shows). :func:`parse_live` returns that as a
-:class:`LiveParse`, or raises the importer's :class:`CodeImportError` naming the line.
+``backward()`` are called, every ``print(...)`` with the names bound at its place (a
+:class:`PrintProbe`, what :mod:`app.codeio.console` shows) and every top-level
+``g = torch.autograd.grad(y, [w, x])`` (an :class:`AutogradGrad`, which only a print may use).
+:func:`parse_live` returns that as a :class:`LiveParse`, or raises the importer's
+:class:`CodeImportError` naming the line.
 
 :class:`CodeState` is the editor's state: its text, the last good parse and the binding of that
 parse's nodes to the nodes of the document; :class:`LiveCode` holds the current state for the
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.codeio.errors import CodeImportError
-from app.codeio.importer import _Importer, syntax_tree
+from app.codeio.importer import _Importer, _source, syntax_tree
 from app.model import GraphDocument, Signal
 from app.model.rules import check_port
 
@@ -58,6 +60,17 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class AutogradGrad:
+    """``name = torch.autograd.grad(output, inputs)`` at the top level: what ``name`` holds (the
+    gradients of ``output`` with respect to each of ``inputs``, parse ids), read by a print only."""
+
+    output: str
+    inputs: tuple[str, ...]
+    retain_graph: bool
+    line: int
+
+
+@dataclass(frozen=True)
 class PrintProbe:
     """A ``print(...)`` and what the code had done when it comes: the names bound then (the
     importer's operands: a node, or a python number, or the module a name stands for), whether
@@ -86,6 +99,8 @@ class LiveParse:
     backward_line: int | None = None
     #: name in the code -> the module it stands for, at the end of the code
     modules: Mapping[str, str] = field(default_factory=dict)
+    #: the torch.autograd.grad() calls, in the order of the code
+    grads: tuple[AutogradGrad, ...] = ()
 
     def units(self) -> list[tuple[int, int, list[Statement]]]:
         """The statements grouped by the lines they share (``a = 1; b = 2`` is one unit):
@@ -146,11 +161,17 @@ class _LiveImporter(_Importer):
         self.prints: list[PrintProbe] = []
         self.retained: set[str] = set()
         self.backward_line: int | None = None
+        self.grads: list[AutogradGrad] = []
         self.depth = 0  # statements inside another (the sides of an if) belong to it
 
     def statement(self, stmt: ast.stmt) -> None:
         if self.depth:
             super().statement(stmt)
+            return
+        if self.autograd_grad(stmt):
+            self.statements.append(Statement(stmt.lineno, stmt.end_lineno or stmt.lineno,
+                                             "other", (), None, stmt.col_offset,
+                                             stmt.end_col_offset or 0))
             return
         made_before = len(self.lines)
         self.depth += 1
@@ -184,6 +205,55 @@ class _LiveImporter(_Importer):
                     return func.attr, node_id
         return ("nodes", None) if made else ("other", None)
 
+    def autograd_grad(self, stmt: ast.stmt) -> bool:
+        """Read ``name = torch.autograd.grad(output, inputs[, retain_graph=True])`` (True), or
+        say it is not that (False). Its result may only be printed."""
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                and self.dotted(stmt.value.func) == "torch.autograd.grad"):
+            return False
+        call = stmt.value
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            raise self.refuse("only assignments to one name are supported, "
+                              "like grads = torch.autograd.grad(y, [w, x])")
+        name = stmt.targets[0].id
+        if name in self.modules:
+            raise self.refuse(f"{name} names the module {self.modules[name]}; "
+                              "choose another variable name")
+        if len(call.args) != 2:
+            raise self.refuse("torch.autograd.grad() takes the output and the inputs, "
+                              "like torch.autograd.grad(y, [w, x])", call)
+        retain = False
+        for keyword in call.keywords:
+            if keyword.arg != "retain_graph" or not isinstance(keyword.value, ast.Constant) \
+                    or not isinstance(keyword.value.value, bool):
+                raise self.refuse("torch.autograd.grad() takes only retain_graph=True or "
+                                  "False here", call)
+            retain = keyword.value.value
+        output, inputs = call.args
+        names = list(inputs.elts) if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
+        if not names:
+            raise self.refuse("torch.autograd.grad() needs at least one input", call)
+        ids = [self.tensor_named(expr) for expr in [output, *names]]
+        self.variables.pop(name, None)
+        self.grads.append(AutogradGrad(ids[0], tuple(ids[1:]), retain, stmt.lineno))
+        self.variables[name] = self.grads[-1]  # type: ignore[assignment]
+        return True
+
+    def tensor_named(self, expr: ast.expr) -> str:
+        """The node a plain name stands for (an argument of torch.autograd.grad)."""
+        node_id = getattr(self.variable(expr), "node_id", None) \
+            if isinstance(expr, ast.Name) else None
+        if node_id is None:
+            raise self.refuse(f"{_source(expr)}: torch.autograd.grad() here takes tensors "
+                              "named by a variable", expr)
+        return node_id
+
+    def variable(self, expr: ast.Name) -> Any:
+        if isinstance(self.variables.get(expr.id), AutogradGrad):
+            raise self.refuse(f"{expr.id} holds the gradients of torch.autograd.grad(), "
+                              "which print() may show but a computation cannot use", expr)
+        return super().variable(expr)
+
     def check_print(self, call: ast.Call) -> None:
         super().check_print(call)
         self.prints.append(PrintProbe(
@@ -204,7 +274,8 @@ def parse_live(text: str) -> LiveParse:
     except RecursionError:
         raise CodeImportError("an expression is nested too deeply", importer.line) from None
     return LiveParse(text, importer.doc, tuple(importer.statements), tuple(importer.prints),
-                     dict(importer.lines), importer.backward_line, dict(importer.modules))
+                     dict(importer.lines), importer.backward_line, dict(importer.modules),
+                     tuple(importer.grads))
 
 
 def bind_by_names(parse: LiveParse, doc: GraphDocument, names: Mapping[str, str]) -> dict[str,

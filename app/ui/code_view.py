@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from app import clipboard
 from app.codeio import CodeImportError, export_code, import_code, variable_names
-from app.codeio.console import console_entries
+from app.codeio.console import autograd_grads, console_entries
 from app.codeio.live import CodeState, LiveParse, bind_by_names, parse_live
 from app.codeio.live_merge import merge_code
 from app.codeio.live_plan import GraphEdit, place_new_nodes, plan_code_edit
@@ -525,7 +525,13 @@ class CodeDock(QDockWidget):
             how = hidden_nodes.get(binding.get(parse_id, ""))
             return how is not None and (how == "all" or what == "grad")
 
-        self.console.show_entries(console_entries(state.parse, result_of, hidden))
+        def grads_of(output: str, inputs: tuple[str, ...]) -> list[Any] | None:
+            if len(controller.document) > CONSOLE_NODE_LIMIT:
+                return None  # a second evaluation of a large graph would hold up the window
+            return autograd_grads(controller.document, binding.get(output, ""),
+                                  tuple(binding.get(node, "") for node in inputs))
+
+        self.console.show_entries(console_entries(state.parse, result_of, hidden, grads_of))
 
     # -------------------------------------------------------------------- theme
     def _is_dark(self) -> bool:
