@@ -108,8 +108,10 @@ def test_eval_of_a_few_kb_file_past_the_budget_answers_quickly(tmp_path: Path) -
     assert ran.returncode == 0 and ran.stderr == ""
     rows = {line.split()[0]: line for line in ran.stdout.splitlines()[1:-1]}
     assert "error: the graph's values and gradients would take" in rows["t5"]
+    assert sum("error:" in row for row in rows.values()) == 1  # one message, on its node
     assert rows["total"].endswith("not computed: t5 failed")
-    assert time.monotonic() - started < 60  # a bound against hangs; it took 12 s and 4.6 GB
+    # 2-3 s on a loaded 2-core machine; before the budget 12-28 s and 4.6 GB
+    assert time.monotonic() - started < 20
 
 
 # --------------------------------------------------------------------------- cancelling
