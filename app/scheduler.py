@@ -53,10 +53,10 @@ class _Leftovers:
     Freeing a large evaluation (its result, the engine's tensors and graph nodes) takes tens of
     milliseconds at 5,000 nodes, and a garbage collection set off among its allocations walks
     every object of the application: both would come between an edit and its repaint. So they
-    wait for the event loop's timers, which run after the paint events; then the items are freed
-    in the clean-up thread, where the interpreter switches back to the GUI thread every few
-    milliseconds (its lock's switch interval) instead of holding the window for the whole of
-    it; the collector is released in the GUI thread when the clean-up thread says it is done.
+    wait for the event loop's next turn, and then the items are freed in the clean-up thread,
+    where the interpreter switches back to the GUI thread every few milliseconds (its lock's
+    switch interval) instead of holding the window for the whole of it; the collector is
+    released in the GUI thread when the clean-up thread says it is done.
     The items hold no Qt object (results, numpy arrays, the engine's objects). A plain object
     rather than a QObject: the calls are made even if its scheduler is deleted first, so the
     collector is never left held.
