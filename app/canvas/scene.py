@@ -125,6 +125,7 @@ class GraphScene(QGraphicsScene):
         self.card_moved()
         self._document = doc
         self._sized = False
+        self._behind = []  # the old document's items: nothing to sweep
         for signal, slot in self._handlers(doc):
             signal.connect(slot)
         self._building = True  # one redraw of the background below, not one per wire

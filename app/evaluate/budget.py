@@ -52,8 +52,8 @@ def result_size(node_type: NodeType, shapes: Sequence[Shape]) -> tuple[Shape, in
         return tuple(shapes[0]), math.prod(shapes[0])
     try:
         if node_type.result_size == "matrix_product":
-            if any(len(shape) == 0 for shape in shapes[:2]):
-                return None  # torch refuses a 0-d operand in its own words
+            if not shapes[0] or not shapes[1]:
+                return None  # torch refuses a 0-d operand of a matrix product
             # a vector is a one-row (first) or one-column (second) matrix here
             a = shapes[0] if len(shapes[0]) >= 2 else (1, *shapes[0])
             b = shapes[1] if len(shapes[1]) >= 2 else (*shapes[1], 1)
