@@ -125,7 +125,7 @@ def test_bad_command_lines_are_one_line_and_exit_2(args: list[str], message: str
                    "double quotes"),
     (b'{"format": "cgstudio.graph", "version": 3}',
      "this file was written by a newer CG Studio (format version 3); this version reads "
-     "version 1"),
+     "version 2"),
     (b"\xff\xfe{}", "not a UTF-8 text file (byte 0xff at offset 0)"),
 ])
 def test_bad_files_are_one_line_and_exit_2(tmp_path: Path, content: bytes, message: str) -> None:

@@ -156,8 +156,8 @@ REFUSALS = [
     ("format", "orange.scheme", "format: this is not a CG Studio graph (expected "
                                 "'cgstudio.graph', got 'orange.scheme')"),
     ("version", 3, "this file was written by a newer CG Studio (format version 3); this version "
-                   "reads version 1"),
-    ("version", 0, "version: expected a version from 1 to 1, got 0"),
+                   "reads version 2"),
+    ("version", 0, "version: expected a version from 1 to 2, got 0"),
     ("version", "1", "version: expected an integer, got '1'"),
     ("version", _DELETE, "missing field 'version'"),
     ("extra", 1, "unknown field 'extra' for a graph file"),
@@ -233,7 +233,7 @@ def test_output_is_stable_and_readable() -> None:
     text = dumps_document(doc)
     assert text == dumps_document(loads_document(text))
     lines = text.splitlines()
-    assert lines[:3] == ["{", '  "format": "cgstudio.graph",', '  "version": 1,']
+    assert lines[:3] == ["{", '  "format": "cgstudio.graph",', '  "version": 2,']
     assert lines[4] == ('    {"id": "b", "type": "exp", "label": "b", "pos": [220.5, 0], '
                         '"retain_grad": false, "params": {}},')
     assert lines[5] == ('    {"id": "a", "type": "tensor", "label": "a", "pos": [0, 0], '

@@ -177,7 +177,7 @@ def eval_file(path: Path) -> subprocess.CompletedProcess[str]:
 
 def _elements_beyond_limit(path: Path) -> None:
     count = MAX_TENSOR_ELEMENTS + 1
-    path.write_text('{"format": "cgstudio.graph", "version": 1, "nodes": [{"id": "t", '
+    path.write_text('{"format": "cgstudio.graph", "version": 2, "nodes": [{"id": "t", '
                     '"type": "tensor", "value": [' + ",".join(["0"] * count) + "]}]}")
 
 
@@ -188,7 +188,7 @@ def _huge_sparse_file(path: Path) -> None:
 
 def _deeply_nested(path: Path) -> None:
     depth = 10**5
-    path.write_text('{"format": "cgstudio.graph", "version": 1, "nodes": [{"id": "t", '
+    path.write_text('{"format": "cgstudio.graph", "version": 2, "nodes": [{"id": "t", '
                     '"type": "tensor", "value": ' + "[" * depth + "1" + "]" * depth + "}]}")
 
 
@@ -200,7 +200,7 @@ def _deeply_nested(path: Path) -> None:
      "not a UTF-8 text file (byte 0xe9 at offset 42)"),
     (lambda p: p.write_text('{"format": "cgstudio.graph", "version": 99}'),
      "this file was written by a newer CG Studio (format version 99); "
-     "this version reads version 1"),
+     "this version reads version 2"),
     (lambda p: p.write_text(lesson_with(lambda d: d["nodes"][0].update(pos=[10**400, 0]))),
      "nodes[0] (id 'w').pos: expected finite numbers"),
     (lambda p: p.write_text(lesson_with(lambda d: d["nodes"][0].update(label="\ud800"))),

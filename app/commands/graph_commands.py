@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from app.model import Edge, GraphDocument, Node
+from app.model.rules import value_field
 
 Point = tuple[float, float]
 
@@ -176,9 +177,10 @@ class SetFieldCommand(QUndoCommand):
 class SetValuesCommand(QUndoCommand):
     """Set the values of several nodes at once (a training run, its reset); undo restores them.
 
-    Commands with the same ``merge_key`` (not None) merge into the first: a training run pushes
-    one per batch of steps and stays one undo step, whose undo restores the values from before
-    the run and whose redo the values the run reached.
+    A node's value is its ``value`` (a tensor leaf) or, for a module with parameter tensors,
+    its ``state`` (``rules.value_field``). Commands with the same ``merge_key`` (not None) merge
+    into the first: a training run pushes one per batch of steps and stays one undo step, whose
+    undo restores the values from before the run and whose redo the values the run reached.
     """
 
     def __init__(self, doc: GraphDocument, text: str, values: dict[str, Any],
@@ -187,7 +189,8 @@ class SetValuesCommand(QUndoCommand):
         self.doc = doc
         self.merge_key = merge_key
         # the document never changes a stored value in place: its current ones need no copy
-        self.before = {node_id: doc.node(node_id).value for node_id in values}
+        self.before = {node_id: getattr(doc.node(node_id), value_field(doc.node(node_id).spec))
+                       for node_id in values}
         self.after = copy.deepcopy(values)
 
     def id(self) -> int:
@@ -205,8 +208,9 @@ class SetValuesCommand(QUndoCommand):
 
     def _apply(self, values: dict[str, Any]) -> None:
         for node_id, value in values.items():
-            if self.doc.node(node_id).value != value:
-                self.doc.set_field(node_id, "value", value)
+            name = value_field(self.doc.node(node_id).spec)
+            if getattr(self.doc.node(node_id), name) != value:
+                self.doc.set_field(node_id, name, value)
 
     def redo(self) -> None:
         self._apply(self.after)

@@ -23,7 +23,8 @@ import numpy as np
 
 import cgengine
 from app.evaluate import messages
-from app.evaluate.calls import call_op
+from app.evaluate.calls import build_module, call_op
+from app.evaluate.modules import result_too_big
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
 from app.registry import NodeType
@@ -162,12 +163,16 @@ class _Evaluation:
         self.replay: list[str] = []
         self.arrived: dict[str, np.ndarray] = {}  # op node id -> gradient arriving at its grad_fn
         self._owners: dict[int, str] | None = None
+        self.modules: dict[str, Any] = {}  # module node id -> the torch.nn module it ran
+        #: (module node id, parameter name, tensor): the leaves a module holds (its weight)
+        self.parameters: list[tuple[str, str, Any]] = []
 
     def release(self) -> tuple[Any, ...]:
         """Hand over the engine objects (for freeing later) and forget them."""
-        held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners)
+        held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners,
+                self.modules, self.parameters)
         self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
-        self.holders = []
+        self.holders, self.modules, self.parameters = [], {}, []
         return held
 
     def is_tensor(self, value: Any) -> bool:
@@ -246,7 +251,7 @@ class _Evaluation:
             if too_big:
                 return NodeResult(is_leaf=False, error=too_big)
         try:
-            tensor = call_op(self.engine, spec, args, node.params)
+            tensor = self.call(node, args)
         except Exception as exc:
             return NodeResult(is_leaf=False, error=_error_text(exc))
         if not isinstance(tensor, self.tensor_type):
@@ -254,6 +259,8 @@ class _Evaluation:
         values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
+        if spec.state:
+            result.state = self.module_parameters(node.id)
         fn = tensor.grad_fn
         if node.retain_grad:
             if tensor.requires_grad:
@@ -272,6 +279,32 @@ class _Evaluation:
             result.warning = messages.NONFINITE_REASONS.get(
                 node.type, messages.NONFINITE.format(op=node.type))
         return result
+
+    def call(self, node: Node, args: list[Any]) -> Any:
+        """The node's operation on ``args``: its engine function, or its torch.nn module (built
+        once per evaluation, so that a replay reuses its parameters)."""
+        spec = node.spec
+        if not spec.module:
+            return call_op(self.engine, spec, args, node.params)
+        module = self.modules.get(node.id)
+        if module is None:
+            too_big = result_too_big(spec, node.params, args, MAX_RESULT_ELEMENTS)
+            if too_big is not None:
+                raise ValueError(messages.TOO_BIG.format(
+                    count=f"{too_big[0]:,}", shape=too_big[1], limit=f"{MAX_RESULT_ELEMENTS:,}"))
+            module = self.modules[node.id] = build_module(self.engine, spec, node.params,
+                                                          node.state)
+        return module(*args)
+
+    def module_parameters(self, node_id: str) -> dict[str, NodeResult]:
+        """The parameter tensors of the node's module, described as leaves; backward gives them
+        their .grad (see gradients)."""
+        described = {}
+        for name, parameter in self.modules[node_id].named_parameters():
+            self.leaves[id(parameter)] = node_id
+            self.parameters.append((node_id, name, parameter))
+            described[name] = self.describe(parameter)
+        return described
 
     def describe(self, tensor: Any) -> NodeResult:
         value = self.read(tensor)
@@ -403,6 +436,8 @@ class _Evaluation:
             for node_id, t in self.values.items():
                 if self.is_tensor(t):
                     self._owners[id(t.grad_fn if t.grad_fn is not None else t)] = node_id
+            for node_id, _name, parameter in self.parameters:
+                self._owners[id(parameter)] = node_id
         variable = getattr(fn, "variable", None)
         return self._owners.get(id(variable if variable is not None else fn))
 
@@ -447,6 +482,11 @@ class _Evaluation:
             result.grad = self.read(grad)
             if tensor.grad_fn is None:
                 result.full_grad = result.grad
+        for node_id, name, parameter in self.parameters:
+            grad = parameter.grad
+            if grad is not None:
+                described = nodes[node_id].state[name]
+                described.grad = described.full_grad = self.read(grad)
 
     def wire_gradients(self) -> None:
         """The wire gradients the hooks could not give.
@@ -477,7 +517,7 @@ class _Evaluation:
                      upstream: np.ndarray) -> list[Any]:
         """The op called again on detached inputs, differentiated with autograd.grad."""
         local = [a.detach().requires_grad_(True) if p in ports else a for p, a in enumerate(args)]
-        out = call_op(self.engine, node.spec, local, node.params)
+        out = self.call(node, local)
         return list(self.engine.autograd.grad(
             out, [local[p] for p in ports],
             grad_outputs=self.engine.tensor(upstream, dtype=out.dtype), allow_unused=True))

@@ -20,7 +20,8 @@ class NodeResult:
     ``None``. ``full_grad`` is d(output)/d(node) for every node that requires grad, for tooltips
     that explain why torch did not keep it. A node whose operation failed has ``error``; nodes
     downstream of it have neither value nor error but ``blocked_by``, the id of the failing node.
-    ``warning`` is a non-fatal note, e.g. why a value became nan.
+    ``warning`` is a non-fatal note, e.g. why a value became nan. ``state`` describes the
+    parameter tensors of a module node (nn.Linear's weight and bias), each as the leaf it is.
     """
 
     value: np.ndarray | None = None
@@ -35,6 +36,7 @@ class NodeResult:
     blocked_by: str | None = None
     warning: str | None = None
     full_grad: np.ndarray | None = None
+    state: dict[str, NodeResult] | None = None
 
 
 @dataclass

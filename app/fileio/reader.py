@@ -50,6 +50,8 @@ def build_document(graph: GraphRecord) -> GraphDocument:
         doc.add_note(note)
     if graph.output is not None:
         doc.set_output(graph.output)
+    if graph.optimizer is not None:
+        doc.set_optimizer(graph.optimizer)
     return doc
 
 

@@ -1,4 +1,4 @@
-"""The .cgraph format, version 1: plain records, their limits, and the validation of parsed JSON.
+"""The .cgraph format, version 2 (version 1 files read as ever): records, limits, validation.
 
 ``parse_graph(data)`` turns the JSON object of a file into a :class:`GraphRecord`: the model's
 own plain records (:class:`~app.model.Node`, :class:`~app.model.Edge`, :class:`~app.model.Note`),
@@ -18,23 +18,27 @@ from typing import Any, TypeVar
 from app.fileio.errors import FileFormatError
 from app.model import Edge, GraphError, Node, Note, PortError
 from app.model.rules import (
-    KIND_FIELDS,
     MAX_TENSOR_DIMS,
     NOTE_FIELDS,
     check_dtype,
+    check_optimizer,
     check_param,
     check_port,
+    check_state,
     describe,
     expect_bool,
     expect_integer,
     expect_number,
     is_finite,
     is_number,
+    node_fields,
 )
 from app.registry import NODE_TYPES, NodeType
 
 FORMAT_NAME = "cgstudio.graph"
-FORMAT_VERSION = 1
+#: 2 added torch.nn module nodes (their module_name and state) and the optimizer; a version 1
+#: file is read as it always was (it has neither).
+FORMAT_VERSION = 2
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TENSOR_ELEMENTS = 1_000_000
@@ -47,7 +51,8 @@ MAX_COORDINATE = 1e7  # canvas positions and note sizes, in scene pixels
 
 _T = TypeVar("_T")
 
-_TOP_FIELDS = frozenset({"format", "version", "nodes", "edges", "notes", "output"})
+_TOP_FIELDS = frozenset({"format", "version", "nodes", "edges", "notes", "output",
+                         "optimizer"})
 
 
 @dataclass
@@ -58,6 +63,7 @@ class GraphRecord:
     edges: list[Edge] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     output: str | None = None
+    optimizer: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- primitives
@@ -177,7 +183,7 @@ def _node(raw: Any, index: int) -> Node:
     if type_name not in NODE_TYPES:
         raise _fail(f"{where}.type", f"unknown node type {type_name!r}")
     node_type = NODE_TYPES[type_name]
-    _fields(obj, (*KIND_FIELDS[node_type.kind], "id", "type"), where, f"a {type_name} node")
+    _fields(obj, (*node_fields(node_type), "id", "type"), where, f"a {type_name} node")
 
     node = Node(node_id, type_name)
     if "label" in obj:
@@ -200,6 +206,15 @@ def _node(raw: Any, index: int) -> Node:
         node.requires_grad = _checked(expect_bool, obj["requires_grad"], f"{where}.requires_grad")
     if "params" in obj:
         node.params = _params(node_type, obj["params"], f"{where}.params")
+    if "module_name" in obj:
+        node.module_name = _string(obj["module_name"], f"{where}.module_name", MAX_LABEL_LENGTH)
+    if node_type.state:
+        if "state" not in obj:
+            raise _fail(where, "missing field 'state' (the values of the module's parameters)")
+        state = _object(obj["state"], f"{where}.state")
+        for name, value in state.items():
+            tensor_value(value, f"{where}.state.{name}")
+        node.state = _checked(check_state, node_type, node.params, state, f"{where}.state")
     return node
 
 
@@ -314,4 +329,6 @@ def parse_graph(data: Any) -> GraphRecord:
         if output not in nodes:
             raise _fail("output", f"no node with id {output!r}")
     graph.output = output
+    if top.get("optimizer") is not None:
+        graph.optimizer = _checked(check_optimizer, top["optimizer"], "optimizer")
     return graph

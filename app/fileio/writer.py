@@ -18,7 +18,7 @@ from typing import Any
 
 from app.fileio.schema import FORMAT_NAME, FORMAT_VERSION
 from app.model import GraphDocument, Node, Note
-from app.model.rules import KIND_FIELDS
+from app.model.rules import node_fields
 
 
 def _coordinates(point: tuple[float, float]) -> list[int | float]:
@@ -29,7 +29,7 @@ def _coordinates(point: tuple[float, float]) -> list[int | float]:
 def node_record(node: Node) -> dict[str, Any]:
     """The JSON object of one node: id, type and the fields of its kind, in the documented order."""
     record: dict[str, Any] = {"id": node.id, "type": node.type}
-    for name in KIND_FIELDS[node.spec.kind]:
+    for name in node_fields(node.spec):
         value = getattr(node, name)
         if name == "pos":
             value = _coordinates(value)
@@ -70,6 +70,8 @@ def dumps_document(doc: GraphDocument) -> str:
         _block("notes", [note_record(note) for note in doc.notes]),
         f'  "output": {_line(doc.output)}',
     ]
+    if doc.optimizer is not None:
+        parts.append(f'  "optimizer": {_line(doc.optimizer)}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
