@@ -219,6 +219,11 @@ def eval_json(doc: Any, result: Any) -> str:
             "blocked_by": res.blocked_by,
             "warning": res.warning,
         }
+        if res.state is not None:  # a layer's parameter tensors (nn.Linear's weight, bias)
+            nodes[node_id]["state"] = {
+                name: {"value": _array(tensor.value), "grad": _array(tensor.grad),
+                       "shape": list(tensor.shape), "dtype": tensor.dtype}
+                for name, tensor in res.state.items()}
     return json.dumps({"output": result.output, "nodes": nodes}, indent=2, allow_nan=False)
 
 
@@ -261,8 +266,12 @@ def eval_table(doc: Any, result: Any) -> str:
         if res.warning:
             remarks.append(f"warning: {res.warning}")
         remark = "; ".join(remarks)
-        rows.append((doc.node(node_id).display_name, _text(res.value), _text(res.grad),
+        node = doc.node(node_id)
+        rows.append((node.display_name, _text(res.value), _text(res.grad),
                      res.grad_fn or "None", "-" if res.is_number else str(res.is_leaf), remark))
+        for name, tensor in (res.state or {}).items():  # a layer's weight and bias: leaves
+            rows.append((f"{node.module_name or node.display_name}.{name}", _text(tensor.value),
+                         _text(tensor.grad), "None", "True", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
              + ("  " + row[-1] if row[-1] else "") for row in rows]

@@ -3,7 +3,9 @@
 Ids, positions and notes are the editor's business, and python-number nodes are written inline
 in code, so the comparison looks at each node by its variable name (as the exporter names it):
 its type, its value, dtype and flags, its parameters as the call uses them, and
-its inputs, each either another node's name or the number wired (or defaulted) into the port.
+its inputs, each either another node's name or the number wired (or defaulted) into the port; a
+module also by its name in code, its seed and its parameter tensors. The optimizer of the
+Training dock is compared too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from app.codeio.exporter import variable_names
+from app.codeio.exporter import identifier, variable_names
+from app.codeio.nn_export import module_variable_names
 from app.model import GraphDocument
 
 
@@ -27,13 +30,15 @@ def graph_differences(first: GraphDocument, second: GraphDocument) -> list[str]:
             continue
         differences += [f"{name}.{key}: {entry[key]!r} != {other.get(key)!r}"
                         for key in entry if entry[key] != other.get(key)]
-    if a["output"] != b["output"]:
-        differences.append(f"output: {a['output']!r} != {b['output']!r}")
+    for key in ("output", "optimizer"):
+        if a[key] != b[key]:
+            differences.append(f"{key}: {a[key]!r} != {b[key]!r}")
     return differences
 
 
 def _canonical(doc: GraphDocument) -> dict[str, Any]:
     names = variable_names(doc)
+    modules = module_variable_names(doc, names, identifier)
     nodes: dict[str, dict[str, Any]] = {}
     for node_id, name in names.items():
         node = doc.node(node_id)
@@ -56,11 +61,14 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
                 else:
                     inputs.append(("node", names[src]))
             entry["inputs"] = inputs
+            if spec.module:
+                entry.update(module=modules.get(node_id), seed=node.params.get("seed"),
+                             state=_plain(node.state))
         nodes[name] = entry
     output = doc.output
     if output is not None:
         output = names.get(output, ("number", _plain(doc.node(output).value)))
-    return {"nodes": nodes, "output": output}
+    return {"nodes": nodes, "output": output, "optimizer": doc.optimizer}
 
 
 def _plain(value: Any) -> Any:

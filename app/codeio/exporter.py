@@ -3,7 +3,8 @@
 One line per node in topological order, named by its label: ``torch.tensor([1.],
 requires_grad=True)`` for a leaf, ``torch.add(w, x)`` for an operation (params as keywords,
 python-number nodes written inline), ``a.retain_grad()`` where it is ticked, ``y.backward()`` for
-the output, then prints of the gradients and of is_leaf, as the lesson does. Run with
+the output, then prints of the gradients and of is_leaf, as the lesson does. torch.nn modules and
+the Training dock's optimizer are written by :mod:`app.codeio.nn_export`. Run with
 ``import cgengine as torch`` in place of ``import torch`` it computes the same numbers on our
 engine. A node that cannot be computed (an input left unwired) is written as a comment, with
 everything that depends on it, so the script still runs.
@@ -17,6 +18,12 @@ import math
 from collections.abc import Collection
 from typing import Any
 
+from app.codeio.nn_export import (
+    OPTIMIZER_NAME,
+    ModuleWriter,
+    module_variable_names,
+    optimizer_lines,
+)
 from app.model import GraphDocument, Node
 
 #: Names a variable must not hide: the module, and python's builtins (sum, max, abs, ...).
@@ -27,6 +34,8 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
     """The document as a PyTorch script (text ending with a newline); its notes are comments,
     but for ``left_out_notes`` (those that would give away what a class is predicting)."""
     names = variable_names(doc)
+    modules = ModuleWriter(module_variable_names(doc, names, identifier), _number_text,
+                           _value_text)
     lines = ["# Exported from CG Studio: the graph as PyTorch code.", ""]
     for note in doc.notes:
         if note.id not in left_out_notes:
@@ -39,7 +48,7 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
         node = doc.node(node_id)
         if node.type == "scalar":
             continue
-        statement, reason = _statement(doc, node, names, left_out)
+        statement, reason = _statement(doc, node, names, left_out, modules)
         if reason is not None:
             left_out[node_id] = reason
             lines.append(f"# {names[node_id]} is left out: {reason}")
@@ -49,6 +58,14 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
             lines.append(f"{names[node_id]}.retain_grad()")
         written.append(node)
 
+    parameters = [name for node in written for name in (
+        [names[node.id]] if node.type == "tensor" and node.requires_grad
+        else modules.parameter_names(node))]
+    taken = {*names.values(), *modules.names.values()}
+    optimizer = identifier(OPTIMIZER_NAME)
+    while optimizer in taken:
+        optimizer += "_"
+    lines.extend(optimizer_lines(doc.optimizer, parameters, optimizer, _number_text))
     lines.append("")
     output = doc.output
     if output is None:
@@ -66,6 +83,8 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
             if node.type == "tensor" and node.requires_grad or node.retain_grad:
                 name = names[node.id]
                 lines.append(f'print("{name}.grad =", {name}.grad)')
+            for name in modules.parameter_names(node):
+                lines.append(f'print("{name}.grad =", {name}.grad)')
     if written:
         shown = ", ".join(f"{names[node.id]}.is_leaf" for node in written)
         lines.append(f'print("is_leaf:\\n", {shown})')
@@ -73,14 +92,17 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
 
 
 def variable_names(doc: GraphDocument) -> dict[str, str]:
-    """The python name of every node except scalars: its label made a unique identifier."""
+    """The python name of every node except scalars: its label made a unique identifier (a
+    layer labelled with its own module's name puts out ``<name>_out``)."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for node_id in _code_order(doc):
         node = doc.node(node_id)
         if node.type == "scalar":
             continue
-        base = _identifier(node.display_name)
+        base = identifier(node.display_name)
+        if node.spec.module and node.module_name and identifier(node.module_name) == base:
+            base += "_out"  # a layer named as its module (self.features): what it puts out
         name, suffix = base, 2
         while name in taken:
             name, suffix = f"{base}_{suffix}", suffix + 1
@@ -110,7 +132,7 @@ def _code_order(doc: GraphDocument) -> list[str]:
     return order
 
 
-def _identifier(text: str) -> str:
+def identifier(text: str) -> str:
     """``text`` as a python identifier that hides nothing the script uses."""
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in text) or "node"
     if not name.isidentifier():
@@ -121,7 +143,7 @@ def _identifier(text: str) -> str:
 
 
 def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
-               left_out: dict[str, str]) -> tuple[str, str | None]:
+               left_out: dict[str, str], modules: ModuleWriter) -> tuple[str, str | None]:
     """The line that makes ``node``, or why it cannot be written."""
     name = names[node.id]
     if node.type == "tensor":
@@ -148,6 +170,8 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
             arguments.append(_number_text(value))
         else:
             arguments.append(names[src])
+    if spec.module:
+        return "\n".join(modules.statements(node, name, arguments)), None
     if spec.sequence_input:
         arguments = [f"[{', '.join(arguments)}]"]
 
