@@ -229,7 +229,9 @@ class DocumentController(QObject):
         ``torch.manual_seed(seed); nn.Linear(...)`` draws them, in the same undo step.
         """
         node = self.document.node(node_id) if self.document.has_node(node_id) else None
-        if node is not None and name in node.spec.init_params:
+        if node is not None and name in node.spec.init_params and not (
+                value is None and not node.spec.param(name).argument):
+            # (no seed: the weights stay, they are only no longer said to come from one)
             return self._reinitialise(node, name, value)
         try:
             value = self.document.check_set_param(node_id, name, value)
@@ -244,6 +246,8 @@ class DocumentController(QObject):
         params = {key: item for key, item in node.params.items() if key != name}
         if value is not None:
             params[name] = value
+        seed = next(spec.name for spec in node.spec.params if not spec.argument)
+        params.setdefault(seed, DEFAULT_SEED)  # the new weights come from a seed: say which
         try:
             params = {key: rules.check_param(node.spec, key, item) for key, item in params.items()}
             rules.check_state_sizes(node.spec, params)

@@ -36,7 +36,8 @@ _WRAP = int(Qt.TextFlag.TextWordWrap)
 _TEXT_MIN_ZOOM = 0.35
 #: Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.
 HIGHLIGHT_COLOURS = {"current": QColor("#f59f00"), "visited": QColor("#2b9a52")}
-_HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn"), "grad": ("grad",)}
+_HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn", "param_grad"),
+                 "grad": ("grad", "param_grad")}
 
 
 class NodeItem(QGraphicsItem):
@@ -131,7 +132,14 @@ class NodeItem(QGraphicsItem):
         return self._texts
 
     def header_text(self) -> str:
-        return f"{self.node.display_name} · {self.node.type}"
+        return f"{self.node.display_name} · {self.type_text()}"
+
+    def type_text(self) -> str:
+        """The node's type, and for a named module its name in code: "net = Linear"."""
+        node = self.node
+        if node.module_name and node.module_name != node.display_name:
+            return f"{node.module_name} = {node.type}"
+        return node.type
 
     def value_text(self) -> str:
         return "value ?" if "value" in self._hidden_kinds() else self._all_texts()["value"]
@@ -287,6 +295,10 @@ class NodeItem(QGraphicsItem):
             lines = [(piece, kind) for kind in ("value", "grad", "grad_fn") if texts[kind]
                      for line in texts[kind].split("\n")
                      for piece in text.wrap_number_line(line, columns)]
+            # a layer's weight and bias, each with its .grad
+            lines += [(piece, kind) for content, kind in text.state_texts(self.result)
+                      for line in content.split("\n")
+                      for piece in text.wrap_number_line(line, columns)]
             self._wrapped = (width, lines)
         return self._wrapped[1]
 
@@ -310,7 +322,7 @@ class NodeItem(QGraphicsItem):
             lines += text.grad_line_count(result)
         if self.node.spec.is_op and result is not None and result.value is not None:
             lines += 1
-        return lines
+        return lines + text.state_line_count(result)
 
     def _layout_badges(self, room: float) -> list[tuple[QRectF, str]]:
         """Badge pills left to right, wrapping to a new row when the card is full."""
@@ -481,7 +493,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colours.text)
         painter.drawText(QPointF(style.PADDING, baseline), label)
         x = style.PADDING + label_metrics.horizontalAdvance(label)
-        kind = f.type_metrics.elidedText(f" · {self.node.type}",
+        kind = f.type_metrics.elidedText(f" · {self.type_text()}",
                                                 Qt.TextElideMode.ElideRight,
                                                 room - (x - style.PADDING))
         painter.setFont(f.type)
@@ -506,11 +518,17 @@ class NodeItem(QGraphicsItem):
         painted: set[str] = set()
         for line, kind in lines:
             if kind in hidden:  # predict mode: one "?" line for the whole block
-                if kind in painted:
+                block = kind
+                if kind == "param_grad":  # one "?" line per parameter: "weight.grad ?"
+                    block = line.split(" ", 1)[0]
+                    if not block.endswith(".grad"):
+                        continue  # the rest of a hidden gradient's lines
+                if block in painted:
                     continue
-                line = f"{kind} ?"
+                line = f"{block} ?"
+                painted.add(block)
             painted.add(kind)
-            muted = kind == "grad" and line == "grad None"
+            muted = kind in ("grad", "param_grad") and line.endswith("grad None")
             painter.setPen(colours.muted if muted else colours.text)
             painter.drawText(QPointF(x, y + f.ascent), line)
             y += f.line
@@ -561,7 +579,14 @@ def _layout_changed(old: NodeResult | None, new: NodeResult | None) -> bool:
             or old.warning != new.warning or old.blocked_by != new.blocked_by
             or (old.value is None) != (new.value is None)
             or (None if old.grad is None else old.grad.shape)
-            != (None if new.grad is None else new.grad.shape))
+            != (None if new.grad is None else new.grad.shape)
+            or _state_shapes(old) != _state_shapes(new))
+
+
+def _state_shapes(result: NodeResult) -> list[tuple[str, Any, Any]]:
+    """What a layer's parameter lines take on the card: their names, shapes and grads' shapes."""
+    return [(name, tensor.shape, None if tensor.grad is None else tensor.grad.shape)
+            for name, tensor in (result.state or {}).items()]
 
 
 class NumbersItem(QGraphicsItem):

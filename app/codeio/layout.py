@@ -50,6 +50,7 @@ def estimated_card_size(doc: GraphDocument, result: EvalResult) -> CardSize:
         texts = [card_text.value_text(outcome), card_text.grad_fn_text(outcome, node.spec.is_op)]
         if node.spec.kind != "scalar":
             texts.append(card_text.grad_text(outcome))
+        texts += [content for content, _kind in card_text.state_texts(outcome)]
         lines = sum(len(card_text.wrap_number_line(line, columns))
                     for content in texts if content for line in content.split("\n"))
         notes = [outcome.error or "", outcome.warning or "",

@@ -157,9 +157,15 @@ class SetFieldCommand(QUndoCommand):
 
     def __init__(self, doc: GraphDocument, node_id: str, name: str, value: Any,
                  parent: QUndoCommand | None = None) -> None:
-        node_name = doc.node(node_id).display_name
+        node = doc.node(node_id)
+        node_name = node.display_name
+        changed = [key for key in value if node.state.get(key) != value[key]] \
+            if name == "state" else []
         if name == "label":
             text = f"Rename {node_name} to {value}"
+        elif len(changed) == 1:  # one of a layer's parameters: "Set net.weight to [[1, -1]]"
+            text = (f"Set {node.module_name or node_name}.{changed[0]} to "
+                    f"{describe_value(value[changed[0]])}")
         else:
             text = f"Set {node_name} {name} to {describe_value(value)}"
         super().__init__(text, parent)
