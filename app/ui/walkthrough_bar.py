@@ -213,6 +213,14 @@ class WalkthroughBar(QToolBar):
         self.index = max(0, min(index, len(self.steps) - 1))
         self._refresh()
 
+    def show_text(self, title: str, formula: str, note: str) -> None:
+        """Show another feature's formula in the panel (a training step's update), leaving the
+        walkthrough: the graph it walked has just changed."""
+        if self.mode is not None:
+            self.stop()
+        self.panel.show_step(title, formula, note)
+        self.panel.show()
+
     def reveal_all(self) -> None:
         """End "predict, then reveal": every number shows again."""
         self.predict_action.setChecked(False)
