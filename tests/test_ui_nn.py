@@ -225,3 +225,92 @@ def test_the_loss_plot_can_use_a_log_scale(qtbot, window: MainWindow) -> None:
     assert dock.chart.series.attachedAxes()[-1] is axis
     dock.log_check.setChecked(False)
     assert isinstance(dock.chart.y_axis, QValueAxis)
+
+
+# ------------------------------------------------------------------------ torch's numbers
+def torch_course(torch_oracle):
+    """The example's data and layer, made by torch itself (tests/test_nn_training.py)."""
+    from tests.test_nn_training import course_data
+
+    return course_data(torch_oracle)
+
+
+def torch_loss(torch_oracle, net, x, y):
+    return torch_oracle.nn.BCELoss()(torch_oracle.sigmoid(net(x)).squeeze(), y)
+
+
+def printed(tensor) -> str:
+    """A tensor's numbers as torch prints them: "[[ 0.4575, -0.4333]]"."""
+    return str(tensor.detach())[len("tensor("):-1]
+
+
+def test_the_layers_grads_in_the_window_are_torchs(window: MainWindow, torch_oracle) -> None:
+    x, y, net = torch_course(torch_oracle)
+    loss = torch_loss(torch_oracle, net, x, y)
+    loss.backward()
+    result = window.controller.result
+    assert result.nodes["loss"].value.item() == pytest.approx(loss.item(), rel=1e-6)
+    state = result.nodes["features"].state
+    np.testing.assert_allclose(state["weight"].grad, net.weight.grad.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(state["bias"].grad, net.bias.grad.numpy(), rtol=1e-5)
+    window.scene.select_ids(["features"])
+    _value, grad_view = window.inspector.state_views["weight"]
+    assert grad_view.toPlainText() == str(net.weight.grad)
+    assert (f"weight.grad {printed(net.weight.grad)}", "param_grad") in card_lines(window,
+                                                                                  "features")
+
+
+def test_an_sgd_step_in_the_window_is_torchs(qtbot, window: MainWindow, torch_oracle) -> None:
+    x, y, net = torch_course(torch_oracle)
+    optimizer = torch_oracle.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    dock = window.training_dock
+    formulas = []
+    for _ in range(2):
+        click(qtbot, dock.step_button)
+        qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+        formulas.append(window.walkthrough.panel.formula_label.text().splitlines())
+        torch_loss(torch_oracle, net, x, y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    settle(qtbot, window)
+    state = window.controller.document.node("features").state
+    np.testing.assert_allclose(state["weight"], net.weight.tolist(), rtol=1e-6)
+    np.testing.assert_allclose(state["bias"], net.bias.tolist(), rtol=1e-6)
+    # the panel writes the second step with torch's momentum buffer and the weights reached
+    buffer = optimizer.state[net.weight]["momentum_buffer"]
+    assert formulas[1][0].endswith(f" = {printed(buffer)}")
+    assert formulas[1][1].endswith(f" − 0.01 · {printed(buffer)} = {printed(net.weight)}")
+    assert formulas[1][3].endswith(f" = {net.bias.item():.4f}")  # one number, as a number
+    assert window.controller.result.nodes["features"].state["weight"].grad is not None
+
+
+def test_adam_in_the_window_is_torchs(qtbot, window: MainWindow, torch_oracle) -> None:
+    x, y, net = torch_course(torch_oracle)
+    optimizer = torch_oracle.optim.Adam(net.parameters(), lr=0.05, betas=(0.9, 0.99))
+    dock = window.training_dock
+    dock.optimizer_combo.setCurrentText("Adam")
+    dock.lr_spin.setValue(0.05)
+    dock.beta2_spin.setValue(0.99)
+    assert window.controller.document.optimizer == {"name": "Adam", "lr": 0.05,
+                                                    "betas": [0.9, 0.99], "weight_decay": 0.0}
+    dock.steps_spin.setValue(3)
+    click(qtbot, dock.run_button)
+    qtbot.waitUntil(lambda: not dock.running, timeout=20_000)
+    losses = []
+    for _ in range(3):
+        loss = torch_loss(torch_oracle, net, x, y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    np.testing.assert_allclose(dock.losses, losses, rtol=1e-5)
+    state = window.controller.document.node("features").state
+    np.testing.assert_allclose(state["weight"], net.weight.tolist(), rtol=1e-5)
+    np.testing.assert_allclose(state["bias"], net.bias.tolist(), rtol=1e-5)
+    panel = window.walkthrough.panel
+    assert panel.step_label.text() == ("Training · step 3 · optimizer.step() (Adam, lr=0.05, "
+                                       "betas=(0.9, 0.99))")
+    lines = panel.formula_label.text().splitlines()
+    moments = optimizer.state[net.weight]
+    assert lines[0].endswith(f" = {printed(moments['exp_avg'])}")
+    assert lines[3].endswith(f" = {printed(net.weight)}")
