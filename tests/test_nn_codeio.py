@@ -7,6 +7,9 @@ torch and on cgengine and import back to the same graph.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from app.codeio import CodeImportError, export_code, graph_differences, import_c
 from app.codeio.importer import _Importer
 from app.evaluate import evaluate_document
 from tests.oracle import import_torch
-from tests.test_codeio_export import printed_grads, run_script
+from tests.test_codeio_export import ROOT, printed_grads, run_script
 
 COURSE = textwrap.dedent('''\
     import torch
@@ -254,3 +257,39 @@ def test_a_seeded_layer_exports_as_its_seed_and_edited_weights_as_a_state_dict()
     # out still draws the numbers it holds: the script builds net first, as before
     assert "out = torch.nn.Linear(2, 1)\ny = out(h)\n" in code
     assert graph_differences(doc, import_code(code)) == []
+
+
+# ------------------------------------------------------------------------ the command line
+def test_the_command_line_imports_evaluates_and_exports_the_course(tmp_path: Path) -> None:
+    """--import-code, --eval --json and --export on the course's class, compared with torch."""
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+                              text=True, cwd=ROOT, timeout=120, check=False)
+
+    torch_run = run_in_torch(COURSE)
+    layer = torch_run["lr_net"].features
+    script, graph, exported = (tmp_path / "course.py", tmp_path / "course.cgraph",
+                               tmp_path / "course_out.py")
+    script.write_text(COURSE, encoding="utf-8")
+    done = cli("--import-code", str(script), str(graph))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # print(lr_net) was not run
+    report = json.loads(cli("--eval", str(graph), "--json").stdout)
+    nodes = {node["label"]: node for node in report["nodes"].values()}
+    assert nodes["loss"]["value"] == pytest.approx(torch_run["loss"].item(), rel=1e-6)
+    state = nodes["features"]["state"]
+    for name in ("weight", "bias"):
+        tensor = getattr(layer, name)
+        np.testing.assert_allclose(state[name]["value"], tensor.tolist(), rtol=1e-6)
+        np.testing.assert_allclose(state[name]["grad"], tensor.grad.tolist(), rtol=1e-5)
+        assert state[name]["shape"] == list(tensor.shape)
+    table = cli("--eval", str(graph)).stdout
+    assert "features.weight" in table and "BinaryCrossEntropyBackward0" in table
+
+    done = cli("--export", str(graph), str(exported))
+    assert done.returncode == 0, done.stderr
+    printed = printed_grads(run_script(exported.read_text(encoding="utf-8"), tmp_path, "torch"))
+    np.testing.assert_allclose(printed["features.weight"], layer.weight.grad.numpy().ravel(),
+                               rtol=1e-4, atol=1e-4)  # as torch prints them: 4 decimals
+    np.testing.assert_allclose(printed["features.bias"], layer.bias.grad.numpy(), rtol=1e-4,
+                               atol=1e-4)
