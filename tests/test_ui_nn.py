@@ -314,3 +314,22 @@ def test_adam_in_the_window_is_torchs(qtbot, window: MainWindow, torch_oracle) -
     moments = optimizer.state[net.weight]
     assert lines[0].endswith(f" = {printed(moments['exp_avg'])}")
     assert lines[3].endswith(f" = {printed(net.weight)}")
+
+
+def test_the_example_trains_in_the_window_as_in_torch(qtbot, window: MainWindow,
+                                                      torch_oracle) -> None:
+    from tests.test_nn_training import COURSE_SGD, torch_training
+
+    losses, shares, net = torch_training(40, COURSE_SGD)
+    dock = window.training_dock
+    dock.run_steps(40)
+    qtbot.waitUntil(lambda: not dock.running, timeout=30_000)
+    np.testing.assert_allclose(dock.losses, losses, rtol=2e-5)
+    assert dock.losses[-1] < dock.losses[0] / 5  # 0.857 -> 0.09
+    assert dock.chart.series.count() == 40
+    assert dock.chart.series.at(39).y() == pytest.approx(losses[-1], rel=2e-5)
+    assert dock.status_label.text() == (f"Step 40 of 40: loss {dock.losses[-1]:.6g}, "
+                                        f"accuracy {shares[-1]:.2%}")
+    state = window.controller.document.node("features").state
+    np.testing.assert_allclose(state["weight"], net.weight.tolist(), rtol=1e-4)
+    np.testing.assert_allclose(state["bias"], net.bias.tolist(), rtol=1e-4)
