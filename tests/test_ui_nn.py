@@ -264,6 +264,7 @@ def test_an_sgd_step_in_the_window_is_torchs(qtbot, window: MainWindow, torch_or
     x, y, net = torch_course(torch_oracle)
     optimizer = torch_oracle.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     dock = window.training_dock
+    height = window.height()
     formulas = []
     for _ in range(2):
         click(qtbot, dock.step_button)
@@ -273,6 +274,7 @@ def test_an_sgd_step_in_the_window_is_torchs(qtbot, window: MainWindow, torch_or
         optimizer.step()
         optimizer.zero_grad()
     settle(qtbot, window)
+    assert window.height() == height  # the panel's long formulas never grow the window
     state = window.controller.document.node("features").state
     np.testing.assert_allclose(state["weight"], net.weight.tolist(), rtol=1e-6)
     np.testing.assert_allclose(state["bias"], net.bias.tolist(), rtol=1e-6)

@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -273,7 +275,16 @@ class TrainingDock(QDockWidget):
         self.log_check.setToolTip(self.tr("Plot the loss on a logarithmic axis"))
         self.log_check.toggled.connect(self.chart.set_log_scale)
         layout.addWidget(self.log_check)
-        self.setWidget(body)
+        # the optimizer's settings make the dock tall: on a short screen it scrolls rather than
+        # growing the window past the screen (with the walkthrough panel showing a step)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(body.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        self.setWidget(scroll)
 
     def _setting_spin(self, low: float, high: float, step: float,
                       decimals: int) -> QDoubleSpinBox:
