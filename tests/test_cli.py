@@ -45,13 +45,19 @@ def test_eval_json_matches_evaluate_document(path: Path) -> None:
     assert printed["output"] == doc.output
     assert list(printed["nodes"]) == list(result.nodes)
     for node_id, res in result.nodes.items():
-        assert printed["nodes"][node_id] == {
+        expected = {
             "label": doc.node(node_id).label,
             "value": listed(res.value), "grad": listed(res.grad),
             "grad_fn": res.grad_fn, "is_leaf": res.is_leaf, "requires_grad": res.requires_grad,
             "shape": None if res.shape is None else list(res.shape), "dtype": res.dtype,
             "error": None, "blocked_by": None, "warning": None,
-        }, node_id
+        }
+        if res.state:  # a layer's weight and bias
+            expected["state"] = {
+                name: {"value": listed(tensor.value), "grad": listed(tensor.grad),
+                       "shape": list(tensor.shape), "dtype": tensor.dtype}
+                for name, tensor in res.state.items()}
+        assert printed["nodes"][node_id] == expected, node_id
 
 
 def test_eval_json_lesson_numbers() -> None:
