@@ -101,6 +101,61 @@ def test_the_inspector_edits_a_weight_and_redraws_the_layer(qtbot, window: MainW
     assert window.controller.document.node("features").state["weight"] == [[1, -1]]
 
 
+
+def test_a_double_click_on_the_cards_weight_edits_it(qtbot, window: MainWindow,
+                                                     monkeypatch) -> None:
+    from PySide6.QtCore import QPointF
+
+    from app.canvas import parameter_dialog, style
+
+    asked = []
+
+    def answer(_parent, title, prompt, _mode, text):
+        asked.append((title, prompt, text))
+        return "[[1, -1]]", True
+
+    monkeypatch.setattr(parameter_dialog.QInputDialog, "getText", answer)
+    item = window.scene.nodes["features"]
+    item.settle()
+    row = [kind for _line, kind in item.number_lines()].index("param")  # "weight [[...]]"
+    line = style.fonts().line
+    point = QPointF(item.card_rect().width() / 2, item._body_top() + (row + 0.5) * line)
+    assert item.parameter_at(point) == "weight"
+    assert item.parameter_at(QPointF(point.x(), point.y() + 2 * line)) == "bias"
+    assert item.parameter_at(QPointF(point.x(), point.y() - line)) is None  # grad_fn
+    window.view.centerOn(item)
+    where = window.view.mapFromScene(item.mapToScene(point))
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    settle(qtbot, window)
+    assert asked == [("features.weight", "New values (the shape stays):",
+                      "[[0.4696917235851288, -0.4241448938846588]]")]
+    assert window.controller.document.node("features").state["weight"] == [[1, -1]]
+    assert window.controller.undo_stack.text(0) == "Set features.weight to [[1, -1]]"
+
+
+def test_the_node_menu_edits_the_bias_and_refuses_another_shape(qtbot, window: MainWindow,
+                                                                monkeypatch) -> None:
+    from app.canvas import parameter_dialog
+    from app.canvas.menus import node_menu
+
+    answers = iter([("[1, 2]", True), ("[0.5]", True)])
+    prompts = []
+
+    def answer(_parent, _title, prompt, _mode, _text):
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(parameter_dialog.QInputDialog, "getText", answer)
+    menu = node_menu(window.view, "features")
+    assert [a.text() for a in menu.actions() if a.text().startswith("Edit ")] == [
+        "Edit weight...", "Edit bias..."]
+    next(a for a in menu.actions() if a.text() == "Edit bias...").trigger()
+    settle(qtbot, window)
+    assert prompts[1].startswith("Not accepted: state.bias: expected shape [1]")
+    assert window.controller.document.node("features").state["bias"] == [0.5]
+    assert window.controller.undo_stack.count() == 1
+
+
 def test_a_loss_reduction_is_a_choice(qtbot, window: MainWindow) -> None:
     window.scene.select_ids(["loss"])
     combo = window.inspector.param_editors["reduction"].editor

@@ -513,8 +513,17 @@ class NodeItem(QGraphicsItem):
             scene = self.scene()
             if scene is not None:
                 scene.settle_later(self)
-        hidden = self._hidden_kinds()
         painter.setFont(f.numbers)
+        for line, kind in self._shown_lines(lines):
+            muted = kind in ("grad", "param_grad") and line.endswith("grad None")
+            painter.setPen(colours.muted if muted else colours.text)
+            painter.drawText(QPointF(x, y + f.ascent), line)
+            y += f.line
+
+    def _shown_lines(self, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The number lines as painted: in predict mode one "?" line for a hidden block."""
+        hidden = self._hidden_kinds()
+        shown: list[tuple[str, str]] = []
         painted: set[str] = set()
         for line, kind in lines:
             if kind in hidden:  # predict mode: one "?" line for the whole block
@@ -528,10 +537,25 @@ class NodeItem(QGraphicsItem):
                 line = f"{block} ?"
                 painted.add(block)
             painted.add(kind)
-            muted = kind in ("grad", "param_grad") and line.endswith("grad None")
-            painter.setPen(colours.muted if muted else colours.text)
-            painter.drawText(QPointF(x, y + f.ascent), line)
-            y += f.line
+            shown.append((line, kind))
+        return shown
+
+    def parameter_at(self, pos: QPointF) -> str | None:
+        """The layer's parameter whose value lines are at ``pos`` (item coordinates): "weight"
+        on the weight's lines, None elsewhere."""
+        row = int((pos.y() - self._body_top()) // style.fonts().line)
+        if pos.y() < self._body_top() or not 0 <= pos.x() <= self._width:
+            return None
+        current = None
+        for index, (line, kind) in enumerate(self._shown_lines(self.number_lines())):
+            if kind != "param":
+                current = None
+                continue
+            current = next((name for name in self.node.state if line.startswith(f"{name} ")),
+                           current)
+            if index == row:
+                return current
+        return None
 
     def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
         f = style.fonts()

@@ -67,6 +67,10 @@
         <translation>把这一层展开成它所做的运算：x @ W.t() + b</translation>
     </message>
     <message>
+        <source>Edit %1...</source>
+        <translation>编辑 %1...</translation>
+    </message>
+    <message>
         <source>Rename...</source>
         <translation>重命名...</translation>
     </message>
@@ -105,6 +109,16 @@
     <message>
         <source>New name:</source>
         <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>New values (the shape stays):</source>
+        <translation>新的数值（形状保持不变）：</translation>
+    </message>
+    <message>
+        <source>Not accepted: %1
+New values (the shape stays):</source>
+        <translation>未被接受：%1
+新的数值（形状保持不变）：</translation>
     </message>
 </context>
 <context>
