@@ -122,6 +122,9 @@ def arange_values(start: int | float, end: int | float, step: int | float,
         raise CodeImportError("torch.arange needs finite numbers", line)
     if (end - start) * step < 0:
         raise CodeImportError("torch.arange: the step goes away from the end", line)
-    count = math.ceil((end - start) / step)
+    span = (end - start) / step
+    if not math.isfinite(span):  # a step too small to count with (5e-324)
+        raise CodeImportError(f"torch.arange: a step of {step!r} makes too many numbers", line)
+    count = math.ceil(span)
     check_shape((count,), line)
     return [start + i * step for i in range(count)]
