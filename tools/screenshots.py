@@ -3,8 +3,9 @@
     python tools/screenshots.py
 
 Each picture is the real window, driven through its own actions, offscreen: the window at
-1920 x 1080 (the lesson, a backward walkthrough, a training run, a grad node with the graph its
-derivative recorded, a traced branch beside the dynamic run, the Chinese interface), and
+1920 x 1080 (the lesson, a backward walkthrough, a training run, logistic regression trained
+with nn.Linear + BCELoss + SGD, a grad node with the graph its derivative recorded, a traced
+branch beside the dynamic run, the Chinese interface), and
 presentation mode full screen on a 1024 x 768 projector, in the middle of the MLP's backward
 walkthrough. Qt's offscreen platform takes its screen's size only at start-up, so each screen
 size is rendered by a process of its own (``--screen WIDTHxHEIGHT``).
@@ -99,6 +100,15 @@ def render(size: tuple[int, int]) -> None:
 
             window = window_on("course_dynamic_static.cgraph")
             grab(window, "screenshot-dynamic-static.png")
+
+            window = window_on("logistic_regression.cgraph")
+            window.training_dock.raise_()
+            window.training_dock.run_steps(40)  # SGD with momentum: the last step's update
+            while window.training_dock.running:  # shows in the walkthrough panel
+                app.processEvents()
+            window.controller.evaluate_now()
+            window.fit_all()
+            grab(window, "screenshot-logistic-regression.png")
 
             i18n.install_translator(app, i18n.CHINESE)
             window = window_on("lesson.cgraph")
