@@ -773,7 +773,8 @@ EVERYDAY_SNIPPETS: tuple[str, ...] = (
     "print(torch.device('cuda:0'), repr(torch.device('cuda:0')), x.to('cpu', torch.float64))\n"
     "x.to('cuda')",
     "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
-    "print(torch.zeros(2, device=device), torch.ones(1, device='cpu'), torch.eye(2, device=device))\n"
+    "print(torch.zeros(2, device=device), torch.ones(1, device='cpu'), "
+    "torch.eye(2, device=device))\n"
     "print(torch.arange(3, device=device), torch.full((2,), 7., device=device),\n"
     "      torch.linspace(0, 1, 3, device=device), torch.empty(0, device=device))\n"
     "torch.manual_seed(0)\nw = torch.randn(2, requires_grad=True, device=device)\n"
