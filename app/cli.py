@@ -2,6 +2,8 @@
 
     main.py [FILE]                    the window (no FILE: the lesson example)
     main.py --eval FILE [--json]      print every node's value and gradient; no Qt at all
+    main.py --eval FILE --train N     train N steps with the file's optimizer first (as the
+                                      Training dock does), then print the values and the losses
     main.py --export FILE OUT         draw the canvas to OUT.png, .svg or .pdf, or write OUT.py,
                                       a PyTorch script computing the same numbers
     main.py --import-code PY OUT      build a graph from a PyTorch snippet (never run) to OUT
@@ -62,6 +64,10 @@ def _parser() -> _Parser:
                             "run); torch's warnings go to stderr")
     verbs.add_argument("--screenshot", metavar="OUT",
                        help="render the window (on FILE, or the lesson) to OUT.png and quit")
+    parser.add_argument("--train", metavar="N", type=int,
+                        help="with --eval: first train N steps with the file's optimizer, as "
+                             "the Training dock does (every leaf and layer the output depends "
+                             "on learns)")
     parser.add_argument("--json", action="store_true",
                         help="with --eval: print one JSON object instead of a table "
                              "(nan and inf appear as the strings \"nan\", \"inf\", \"-inf\")")
@@ -84,10 +90,12 @@ def run(argv: list[str]) -> int:
     try:
         if args.json and args.eval_file is None:
             raise _Refused("--json goes with --eval FILE")
+        if args.train is not None and (args.eval_file is None or args.train < 1):
+            raise _Refused("--train N goes with --eval FILE, N at least 1")
         if args.eval_file is not None:
             if args.file is not None:
                 raise _Refused(f"give one file to --eval, not also {args.file!r}")
-            return _evaluate(args.eval_file, as_json=args.json)
+            return _evaluate(args.eval_file, as_json=args.json, steps=args.train)
         if args.export is not None:
             if args.file is not None:
                 raise _Refused(f"--export takes FILE OUT; unexpected {args.file!r}")
@@ -224,16 +232,48 @@ def _print_script(script: str) -> int:
 
 
 # --------------------------------------------------------------------------- --eval
-def _evaluate(path: str, *, as_json: bool) -> int:
+def _evaluate(path: str, *, as_json: bool, steps: int | None = None) -> int:
     from app import runtime
     from app.evaluate import evaluate_document
 
     runtime.configure(interactive=False)
     doc = _load(path)
+    trainer = None if steps is None else _train(doc, steps)
+    if trainer is not None:
+        doc = trainer.model  # the trained copy
     result = evaluate_document(doc)
-    text = eval_json(doc, result) if as_json else eval_table(doc, result)
+    text = eval_json(doc, result, trainer) if as_json else eval_table(doc, result)
+    if trainer is not None and not as_json:
+        text += "\n" + _training_text(trainer)
     sys.stdout.write(text + "\n")
     return 0
+
+
+def _train(doc: Any, steps: int) -> Any:
+    """``steps`` steps of the document's optimizer on what the output depends on."""
+    from app.teach.training import Trainer, TrainingError, trainable_leaves
+
+    output = doc.output
+    leaves = [leaf for leaf in trainable_leaves(doc)
+              if output is not None and doc.depends_on(output, leaf)]
+    try:
+        trainer = Trainer(doc, leaves, settings=doc.optimizer)
+        trainer.run(steps)
+    except TrainingError as exc:
+        raise _Refused(f"cannot train: {exc}") from None
+    return trainer
+
+
+def _training_text(trainer: Any) -> str:
+    """ "trained 40 steps (SGD, lr=0.01, momentum=0.9): loss 0.8572 -> 0.0884, ..." """
+    from app.teach.optimizer_steps import settings_text
+
+    losses, shares = trainer.losses, trainer.accuracies
+    text = (f"trained {len(losses)} steps ({settings_text(trainer.settings)}): "
+            f"loss {losses[0]:.4g} -> {losses[-1]:.4g}")
+    if shares and shares[0] is not None and shares[-1] is not None:
+        text += f", accuracy {shares[0]:.2%} -> {shares[-1]:.2%}"
+    return text + " (each read before its step)"
 
 
 def _plain(value: Any) -> Any:
@@ -249,12 +289,13 @@ def _array(array: np.ndarray | None) -> Any:
     return None if array is None else _plain(array.tolist())
 
 
-def eval_json(doc: Any, result: Any) -> str:
+def eval_json(doc: Any, result: Any, trainer: Any = None) -> str:
     """The --eval --json text: {"output": id, "nodes": {id: {...}}} in topological order.
 
     A graph with branch nodes adds "decisions" (branch id -> the side it took); a traced one
     adds "traced", the run with each branch held to its traced side ({"decisions", "nodes"});
-    more than one backward pass adds "backward_passes".
+    more than one backward pass adds "backward_passes"; --train adds the run:
+    {"training": {"optimizer", "steps", "losses", "accuracies"}}.
     """
     data: dict[str, Any] = {"output": result.output, "nodes": _json_nodes(doc, result)}
     if result.backward_passes > 1:
@@ -264,6 +305,9 @@ def eval_json(doc: Any, result: Any) -> str:
     if result.traced is not None:
         data["traced"] = {"decisions": dict(result.traced.decisions),
                           "nodes": _json_nodes(doc, result.traced)}
+    if trainer is not None:
+        data["training"] = {"optimizer": trainer.settings, "steps": len(trainer.losses),
+                            "losses": trainer.losses, "accuracies": trainer.accuracies}
     return json.dumps(data, indent=2, allow_nan=False)
 
 
@@ -283,6 +327,11 @@ def _json_nodes(doc: Any, result: Any) -> dict[str, Any]:
             "blocked_by": res.blocked_by,
             "warning": res.warning,
         }
+        if res.state is not None:  # a layer's parameter tensors (nn.Linear's weight, bias)
+            nodes[node_id]["state"] = {
+                name: {"value": _array(tensor.value), "grad": _array(tensor.grad),
+                       "shape": list(tensor.shape), "dtype": tensor.dtype}
+                for name, tensor in res.state.items()}
     return nodes
 
 
@@ -325,8 +374,12 @@ def eval_table(doc: Any, result: Any) -> str:
         if res.warning:
             remarks.append(f"warning: {res.warning}")
         remark = "; ".join(remarks)
-        rows.append((doc.node(node_id).display_name, _text(res.value), _text(res.grad),
+        node = doc.node(node_id)
+        rows.append((node.display_name, _text(res.value), _text(res.grad),
                      res.grad_fn or "None", "-" if res.is_number else str(res.is_leaf), remark))
+        for name, tensor in (res.state or {}).items():  # a layer's weight and bias: leaves
+            rows.append((f"{node.module_name or node.display_name}.{name}", _text(tensor.value),
+                         _text(tensor.grad), "None", "True", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
              + ("  " + row[-1] if row[-1] else "") for row in rows]

@@ -31,16 +31,20 @@ from app.commands import (
     RemoveNodeCommand,
     RemoveNoteCommand,
     SetFieldCommand,
+    SetModuleCommand,
     SetNoteFieldCommand,
+    SetOptimizerCommand,
     SetOutputCommand,
     SetParamCommand,
     SetValuesCommand,
 )
 from app.evaluate import EvalResult
+from app.evaluate.modules import DEFAULT_SEED, initial_state
 from app.fileio import FileFormatError
-from app.model import GraphDocument, GraphError, Node, Note
+from app.model import GraphDocument, GraphError, Node, Note, rules
+from app.model.expand import can_expand, expansion
 from app.model.layout import CardSize, PillWidth, layered_layout
-from app.model.rules import EDITABLE_FIELDS
+from app.model.rules import EDITABLE_FIELDS, MODULE_FIELDS, value_field
 from app.program_editor import ProgramEditor
 from app.registry import NODE_TYPES
 from app.scheduler import EvaluationScheduler
@@ -133,9 +137,11 @@ class DocumentController(QObject):
     def add_node(self, type_name: str, pos: Point, **fields: Any) -> str | None:
         """Add a node of registry type ``type_name`` at ``pos``; returns its id (None if refused).
 
-        ``fields`` may set label, value, dtype, requires_grad, retain_grad and params.
+        ``fields`` may set label, value, dtype, requires_grad, retain_grad and params, and a
+        module's module_name and state. A layer without a state given starts with the weights
+        torch draws after ``torch.manual_seed(seed)`` (its seed param, 0 unless set).
         """
-        unknown = sorted(set(fields) - {*EDITABLE_FIELDS, "params"})
+        unknown = sorted(set(fields) - {*EDITABLE_FIELDS, *MODULE_FIELDS, "params"})
         if unknown:
             self._refuse(f"a node has no field {unknown[0]!r}")
             return None
@@ -143,6 +149,16 @@ class DocumentController(QObject):
         node_id = self.document.new_id(label or type_name)
         spec = NODE_TYPES.get(type_name)
         fields.setdefault("value", _DEFAULT_VALUES.get(spec.kind) if spec else None)
+        if spec is not None and spec.state and "state" not in fields:
+            params = fields["params"] = {"seed": DEFAULT_SEED, **fields.get("params", {})}
+            try:
+                for key, item in params.items():
+                    rules.check_param(spec, key, item)
+                rules.check_state_sizes(spec, params)
+            except GraphError as exc:
+                self._refuse(str(exc))
+                return None
+            fields["state"] = initial_state(spec, params)
         node = Node(id=node_id, type=type_name, label=label or node_id,
                     pos=(float(pos[0]), float(pos[1])), **fields)
         try:
@@ -203,13 +219,14 @@ class DocumentController(QObject):
         Edits with the same ``merge_key`` (not None) that follow each other stay one undo step.
         False, with a message, when a value cannot be set.
         """
+        doc = self.document
         try:
             for node_id, value in values.items():
-                self.document.check_set_field(node_id, "value", value)
+                doc.check_set_field(node_id, value_field(doc.node(node_id).spec), value)
         except GraphError as exc:
             return self._refuse(str(exc))
         changed = {node_id: value for node_id, value in values.items()
-                   if self.document.node(node_id).value != value}
+                   if getattr(doc.node(node_id), value_field(doc.node(node_id).spec)) != value}
         if changed:
             self._push(SetValuesCommand(self.document, text, changed, merge_key))
         return True
@@ -221,7 +238,16 @@ class DocumentController(QObject):
         return self.set_field(node_id, "label", label)
 
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
-        """Set an op parameter (None: back to the default); False (with a message) if not."""
+        """Set an op parameter (None: back to the default); False (with a message) if not.
+
+        A layer's sizes and seed make a fresh layer: its parameter tensors are drawn again, as
+        ``torch.manual_seed(seed); nn.Linear(...)`` draws them, in the same undo step.
+        """
+        node = self.document.node(node_id) if self.document.has_node(node_id) else None
+        if node is not None and name in node.spec.init_params and not (
+                value is None and not node.spec.param(name).argument):
+            # (no seed: the weights stay, they are only no longer said to come from one)
+            return self._reinitialise(node, name, value)
         try:
             value = self.document.check_set_param(node_id, name, value)
         except GraphError as exc:
@@ -229,6 +255,57 @@ class DocumentController(QObject):
         if self.document.node(node_id).params.get(name) == value:
             return True
         self._push(SetParamCommand(self.document, node_id, name, value))
+        return True
+
+    def _reinitialise(self, node: Node, name: str, value: Any) -> bool:
+        params = {key: item for key, item in node.params.items() if key != name}
+        if value is not None:
+            params[name] = value
+        seed = next(spec.name for spec in node.spec.params if not spec.argument)
+        params.setdefault(seed, DEFAULT_SEED)  # the new weights come from a seed: say which
+        try:
+            params = {key: rules.check_param(node.spec, key, item) for key, item in params.items()}
+            rules.check_state_sizes(node.spec, params)
+            state = initial_state(node.spec, params)
+            params = self.document.check_set_module(node.id, params, state)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        if (params, state) == (node.params, node.state):
+            return True
+        text = f"Set {node.display_name} {name} to {value!r}: new {' and '.join(state)}"
+        self._push(SetModuleCommand(self.document, node.id, params, state, text))
+        return True
+
+    def expand(self, node_id: str) -> bool:
+        """Show a layer as the operations it computes (a Linear as x @ W.t() + b), one undo
+        step; False (with a message) for a node that cannot be expanded."""
+        if not self.document.has_node(node_id) or not can_expand(self.document.node(node_id)):
+            return self._refuse("Only a layer such as Linear can be expanded")
+        node = self.document.node(node_id)
+        plan = expansion(self.document, node_id)
+        self.undo_stack.beginMacro(f"Expand {node.display_name}")
+        self._push(RemoveNodeCommand(self.document, node_id))
+        for new in plan.nodes:
+            self._push(AddNodeCommand(self.document, new))
+        for src, dst, port in plan.wires:
+            self._push(ConnectCommand(self.document, src, dst, port))
+        if plan.output is not None:
+            self._push(SetOutputCommand(self.document, plan.output))
+            if self.automatic_output == node_id:
+                self.automatic_output = plan.output
+        self.undo_stack.endMacro()
+        self.selection_requested.emit([new.id for new in plan.nodes])
+        return True
+
+    def set_optimizer(self, settings: dict[str, Any] | None, text: str = "Set optimizer") -> bool:
+        """Choose how the Training dock trains (None: its defaults), an undo step that merges
+        with the next change of the settings; False (with a message) for invalid settings."""
+        try:
+            checked = None if settings is None else rules.check_optimizer(settings)
+        except GraphError as exc:
+            return self._refuse(str(exc))
+        if checked != self.document.optimizer:
+            self._push(SetOptimizerCommand(self.document, checked, text))
         return True
 
     def set_output(self, node_id: str | None) -> bool:

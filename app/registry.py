@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ParamKind = Literal["int", "float", "bool", "optional_int", "optional_float", "shape"]
+ParamKind = Literal["int", "float", "bool", "optional_int", "optional_float", "shape", "choice"]
 
 #: Categories in the order the palette shows them.
 CATEGORIES: tuple[str, ...] = (
@@ -28,6 +28,8 @@ CATEGORIES: tuple[str, ...] = (
     "Losses",
     "Autograd",
     "Control flow",
+    "Layers",
+    "Loss modules",
 )
 
 
@@ -49,16 +51,34 @@ class ParamSpec:
 
     A "shape" parameter is passed positionally after the inputs, as in ``torch.reshape(x, (2, 3))``
     and ``x.reshape(2, 3)``. ``omit_default``: code leaves the keyword out while it has its default,
-    as PyTorch code does (``torch.add(a, b)``, not ``torch.add(a, b, alpha=1)``).
+    as PyTorch code does (``torch.add(a, b)``, not ``torch.add(a, b, alpha=1)``). A "choice"
+    parameter holds one of the strings ``choices`` (a loss's reduction). ``minimum``: the least
+    value an integer may take (a layer's in_features). ``argument=False``: the call does not
+    take it (the seed a layer's weights were drawn from, see :class:`StateSpec`).
     """
 
     name: str
     kind: ParamKind
     default: Any = None
     omit_default: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    argument: bool = True
 
 
-ResultSize = Literal["broadcast", "matrix_product", "concatenation"]
+@dataclass(frozen=True)
+class StateSpec:
+    """A parameter tensor a module node holds, as its ``state_dict()`` names it (nn.Linear's
+    weight and bias): its size along each dimension is the integer parameter named there, and it
+    exists only while the bool parameter ``when`` is true (nn.Linear(2, 1, bias=False) has no
+    bias)."""
+
+    name: str
+    shape: tuple[str, ...]
+    when: str | None = None
+
+
+ResultSize = Literal["broadcast", "matrix_product", "concatenation", "linear"]
 #: How a node that is no plain function call runs (see ``NodeType.control``).
 Control = Literal["differentiate", "choose"]
 
@@ -76,14 +96,19 @@ class NodeType:
     - ``values_along_dim``: along a dim the function returns (values, indices), and the node is
       the values (``torch.max(x, dim=0).values``);
     - ``result_size``: how large the result can grow: "broadcast" (the inputs broadcast
-      together), "matrix_product" or "concatenation";
+      together), "matrix_product", "concatenation" or "linear" (the input's last dimension
+      becomes the first size of the module's first parameter tensor: nn.Linear's out_features);
     - ``method``: a tensor has it as a method too (``x.exp()``); ``aliases`` are other paths of the
       same function (``nn.functional.relu``); ``two_tensor_form_of`` names the torch function whose
       call on two tensors is this op (``torch.max(a, b)`` is maximum);
     - ``control``: the node is no call of ``function`` on its inputs but a step of the program
       around them: "differentiate" is ``torch.autograd.grad(outputs, inputs, ...)[0]`` (the
       derivative as a tensor that can be wired on), "choose" is Python's ``if condition:`` whose
-      value is the ``then`` input or the ``else`` input, the other branch not being run at all.
+      value is the ``then`` input or the ``else`` input, the other branch not being run at all;
+    - ``module``: ``function`` is a class of torch.nn (``nn.Linear``): the node is that module,
+      built with its params as the constructor's arguments (``positional`` of them may be given
+      by position, in order) and called on its inputs; ``state`` lists the parameter tensors it
+      holds, which the node stores (``Node.state``) and a seeded initialisation fills.
     """
 
     name: str
@@ -103,6 +128,9 @@ class NodeType:
     aliases: tuple[str, ...] = ()
     two_tensor_form_of: str | None = None
     control: Control | None = None
+    module: bool = False
+    positional: int = 0
+    state: tuple[StateSpec, ...] = ()
 
     @property
     def is_op(self) -> bool:
@@ -132,6 +160,26 @@ class NodeType:
                 return spec.default
         raise KeyError(name)
 
+    def state_shapes(self, params: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+        """The parameter tensors a module node with ``params`` holds, each with its shape."""
+
+        def value(name: str) -> Any:
+            return params.get(name, self.default(name))
+
+        return {spec.name: tuple(value(size) for size in spec.shape) for spec in self.state
+                if spec.when is None or value(spec.when)}
+
+    @property
+    def init_params(self) -> frozenset[str]:
+        """The parameters a module's fresh state depends on (its sizes, which tensors exist,
+        the seed): changing one draws the state again."""
+        names = {spec.name for spec in self.params if not spec.argument}
+        for spec in self.state:
+            names.update(spec.shape)
+            if spec.when is not None:
+                names.add(spec.when)
+        return frozenset(names) if self.state else frozenset()
+
     @property
     def shape_param(self) -> ParamSpec | None:
         """The parameter passed positionally as a shape (reshape's), if the op has one."""
@@ -142,6 +190,8 @@ class NodeType:
         optional parameter left out) is not passed, nor keepdim without a dim."""
         values: dict[str, Any] = {}
         for spec in self.params:
+            if not spec.argument:
+                continue
             value = params.get(spec.name, spec.default)
             if value is not None:
                 values[spec.name] = tuple(value) if spec.kind == "shape" else value
@@ -256,9 +306,68 @@ IN_PLACE_OPS: dict[str, str | None] = {
     "relu": None, "sigmoid": None, "tanh": None,
 }
 
-NODE_TYPES: dict[str, NodeType] = {t.name: t for t in _TYPES}
+# ------------------------------------------------------------------ torch.nn modules
+# A module node is named after its class, as the code writes it (nn.Linear -> "Linear").
+_REDUCTION = ParamSpec("reduction", "choice", "mean", omit_default=True,
+                       choices=("mean", "sum", "none"))
+
+
+def _module(name: str, category: str, doc: str, *params: ParamSpec,
+            inputs: tuple[str, ...] = ("input",), **handling: Any) -> NodeType:
+    return NodeType(name, category, name, tuple(PortSpec(port) for port in inputs), params,
+                    f"nn.{name}", doc, method=False, module=True, **handling)
+
+
+def _loss(name: str, doc: str, *params: ParamSpec) -> NodeType:
+    return _module(name, "Loss modules", doc, _REDUCTION, *params, inputs=("input", "target"))
+
+
+_MODULE_TYPES: tuple[NodeType, ...] = (
+    _module("Linear", "Layers", "input @ weight.T + bias; weight and bias are parameters the "
+            "layer holds, initialised as torch does after torch.manual_seed(seed)",
+            ParamSpec("in_features", "int", 2, minimum=1),
+            ParamSpec("out_features", "int", 1, minimum=1),
+            ParamSpec("bias", "bool", True, omit_default=True),
+            ParamSpec("seed", "optional_int", None, argument=False),
+            positional=3, result_size="linear",
+            state=(StateSpec("weight", ("out_features", "in_features")),
+                   StateSpec("bias", ("out_features",), when="bias"))),
+    _module("ReLU", "Layers", "max(input, 0) as a module"),
+    _module("LeakyReLU", "Layers", "input where positive, else negative_slope * input",
+            ParamSpec("negative_slope", "float", 0.01, omit_default=True), positional=1),
+    _module("ELU", "Layers", "input where positive, else alpha * (exp(input) - 1)",
+            ParamSpec("alpha", "float", 1.0, omit_default=True), positional=1),
+    _module("GELU", "Layers", "input * Φ(input), the Gaussian error linear unit",
+            ParamSpec("approximate", "choice", "none", omit_default=True,
+                      choices=("none", "tanh")), positional=1),
+    _module("Softplus", "Layers", "log(1 + exp(beta * input)) / beta",
+            ParamSpec("beta", "float", 1.0, omit_default=True),
+            ParamSpec("threshold", "float", 20.0, omit_default=True), positional=2),
+    _module("Sigmoid", "Layers", "1 / (1 + exp(-input)) as a module"),
+    _module("Tanh", "Layers", "hyperbolic tangent as a module"),
+    _module("Softmax", "Layers", "exp(input) normalised along dim, as a module",
+            ParamSpec("dim", "optional_int", None), positional=1),
+    _module("LogSoftmax", "Layers", "log of softmax along dim, as a module",
+            ParamSpec("dim", "optional_int", None), positional=1),
+    _module("Flatten", "Layers", "dimensions start_dim..end_dim joined into one",
+            ParamSpec("start_dim", "int", 1, omit_default=True),
+            ParamSpec("end_dim", "int", -1, omit_default=True), positional=2),
+    _loss("MSELoss", "mean squared error, as a module"),
+    _loss("L1Loss", "mean absolute error, as a module"),
+    _loss("SmoothL1Loss", "squared error below beta, absolute error above, as a module",
+          ParamSpec("beta", "float", 1.0, omit_default=True)),
+    _loss("BCELoss", "binary cross-entropy of probabilities in [0, 1] (after a sigmoid)"),
+    _loss("BCEWithLogitsLoss", "sigmoid and binary cross-entropy in one, on raw scores"),
+    _loss("NLLLoss", "negative log-likelihood of log-probabilities; target holds class indices "
+          "(int64)", ParamSpec("ignore_index", "int", -100, omit_default=True)),
+    _loss("CrossEntropyLoss", "log_softmax and nll_loss in one; target holds class indices "
+          "(int64)", ParamSpec("ignore_index", "int", -100, omit_default=True),
+          ParamSpec("label_smoothing", "float", 0.0, omit_default=True)),
+)
+
+NODE_TYPES: dict[str, NodeType] = {t.name: t for t in (*_TYPES, *_MODULE_TYPES)}
 
 
 def types_in(category: str) -> list[NodeType]:
     """Node types of one palette category, in catalogue order."""
-    return [t for t in _TYPES if t.category == category]
+    return [t for t in NODE_TYPES.values() if t.category == category]

@@ -192,8 +192,10 @@ def test_tab_opens_the_search_popup_and_enter_adds_the_node(canvas, qtbot):
     popup = view.popup
     assert popup is not None and popup.isVisible()
     QTest.keyClicks(popup.field, "sigm")
-    # the description of the BCE-with-logits loss mentions sigmoid too; the name match is first
-    assert popup.visible_types() == ["sigmoid", "binary_cross_entropy_with_logits"]
+    # the descriptions of the BCE losses mention sigmoid too, and nn.Sigmoid is a module: the
+    # function's name match is first
+    assert popup.visible_types() == ["sigmoid", "binary_cross_entropy_with_logits", "Sigmoid",
+                                     "BCELoss", "BCEWithLogitsLoss"]
     assert popup.list.currentItem().text() == "sigmoid  ·  Activations"
     QTest.keyClick(popup.field, Qt.Key.Key_Return)
     assert controller.document.node("sigmoid").type == "sigmoid"

@@ -45,7 +45,7 @@ def test_eval_json_matches_evaluate_document(path: Path) -> None:
     assert printed["output"] == doc.output
     assert list(printed["nodes"]) == list(result.nodes)
     for node_id, res in result.nodes.items():
-        assert printed["nodes"][node_id] == {
+        expected = {
             "label": doc.node(node_id).label,
             "value": listed(res.value), "grad": listed(res.grad),
             "grad_fn": res.grad_fn, "is_leaf": res.is_leaf, "requires_grad": res.requires_grad,
@@ -53,7 +53,13 @@ def test_eval_json_matches_evaluate_document(path: Path) -> None:
             # the examples have no errors, except torch's own in the in-place one, and say
             # where an if did not run a side
             "error": res.error, "blocked_by": res.blocked_by, "warning": res.warning,
-        }, node_id
+        }
+        if res.state:  # a layer's weight and bias
+            expected["state"] = {
+                name: {"value": listed(tensor.value), "grad": listed(tensor.grad),
+                       "shape": list(tensor.shape), "dtype": tensor.dtype}
+                for name, tensor in res.state.items()}
+        assert printed["nodes"][node_id] == expected, node_id
         assert res.error is None or path.stem == "course_in_place"
         assert res.warning is None or res.skipped_by is not None
 

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from app.codeio import export_code, graph_differences, import_code, variable_names
 from app.evaluate import evaluate_document
+from app.evaluate.modules import initial_state
 from app.model import DTYPES, GraphDocument, Node, Note
-from app.registry import NODE_TYPES
+from app.registry import NODE_TYPES, ParamSpec
 from tests.oracle import import_torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ is_leaf:
 #: Every operation of the registry, in the shapes the lesson's later chapters use.
 EVERY_OP = """\
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=True)
@@ -100,6 +102,19 @@ else:
     pick = x * 3
 total = s.sum() + p.sum() + trig.sum() + mx.sum() + act.sum() + sm.sum() + red + shp.sum()
 total = total + shp2.sum() + joined + loss + loss2 + slope.sum() + pick.sum()
+torch.manual_seed(0)
+net = nn.Linear(3, 2)
+h = net(x)
+acts = nn.ReLU()(h) + nn.LeakyReLU(negative_slope=0.2)(h) + nn.ELU()(h) + nn.Tanh()(h)
+acts = acts + nn.GELU(approximate='tanh')(h) + nn.Softplus(beta=2.0)(h) + nn.Sigmoid()(h)
+acts = acts + nn.Softmax(dim=1)(h) + nn.LogSoftmax(dim=0)(h)
+flat = nn.Flatten(start_dim=0)(acts)
+probs = torch.sigmoid(mm)
+losses = nn.MSELoss()(h, target) + nn.L1Loss(reduction='sum')(h, target)
+losses = losses + nn.SmoothL1Loss(beta=0.5)(h, target) + nn.BCELoss()(probs, target)
+losses = losses + nn.BCEWithLogitsLoss()(h, target) + nn.NLLLoss()(nn.LogSoftmax(dim=1)(h), labels)
+losses = losses + nn.CrossEntropyLoss(label_smoothing=0.1)(h, labels)
+total = total + flat.sum() + losses
 total.backward()
 v64 = (v * v).sum()
 """
@@ -121,7 +136,7 @@ def run_script(code: str, tmp_path: Path, engine: str) -> str:
 
 def printed_grads(stdout: str) -> dict[str, np.ndarray | None]:
     """The ``name.grad = tensor(...)`` lines of a script's output, as arrays."""
-    parts = re.split(r"^(\w+)\.grad = ", stdout.split("is_leaf:")[0], flags=re.M)
+    parts = re.split(r"^([\w.]+)\.grad = ", stdout.split("is_leaf:")[0], flags=re.M)
     grads: dict[str, np.ndarray | None] = {}
     for name, text in zip(parts[1::2], parts[2::2]):
         if text.strip() == "None":
@@ -157,11 +172,14 @@ def test_every_operation_runs_on_torch_and_cgengine_with_the_editors_gradients(t
                                          or doc.node(node_id).retain_grad)}
     assert set(expected) == {"x", "w", "v"}
     assert expected["v"] is None  # v is not in the graph backward runs through
+    layer = next(node.id for node in doc.nodes if node.spec.state)
+    expected.update({f"net.{name}": parameter.grad
+                     for name, parameter in result.nodes[layer].state.items()})
     for engine in ("torch", "cgengine"):
         printed = printed_grads(run_script(code, tmp_path, engine))
         assert set(printed) == set(expected)
         assert printed["v"] is None
-        for name in ("x", "w"):
+        for name in ("x", "w", "net.weight", "net.bias"):
             np.testing.assert_allclose(printed[name], expected[name].ravel(),
                                        rtol=1e-4, atol=1e-4, err_msg=f"{engine}: {name}")
 
@@ -259,8 +277,13 @@ LABELS = st.sampled_from(["", "x", "x", "w", "class", "sum", "torch", "a b", "1s
 NUMBERS = st.one_of(st.integers(-5, 5), st.floats(allow_nan=True, allow_infinity=True))
 
 
-def param_values(kind: str) -> st.SearchStrategy:
+def param_values(param: ParamSpec) -> st.SearchStrategy:
     finite = st.floats(-10, 10, allow_nan=False)
+    kind = param.kind
+    if param.minimum is not None:
+        return st.integers(param.minimum, param.minimum + 2)
+    if kind == "choice":
+        return st.sampled_from(param.choices)
     return {
         "int": st.integers(-2, 2),
         "optional_int": st.none() | st.integers(-2, 2),
@@ -285,9 +308,14 @@ def documents(draw) -> GraphDocument:
     ops = [t for t in NODE_TYPES.values() if t.is_op]
     for index in range(draw(st.integers(0, 6))):
         spec = draw(st.sampled_from(ops))
-        params = {p.name: draw(param_values(p.kind)) for p in spec.params if draw(st.booleans())}
+        params = {p.name: draw(param_values(p)) for p in spec.params if draw(st.booleans())}
         node_id = f"o{index}"
-        doc.add_node(Node(node_id, spec.name, label=draw(LABELS), params=params,
+        state = initial_state(spec, params)
+        if state and draw(st.booleans()):  # weights edited or trained: no seed draws them
+            state = {name: np.full(np.shape(value), draw(NUMBERS)).tolist()
+                     for name, value in state.items()}
+        doc.add_node(Node(node_id, spec.name, label=draw(LABELS), params=params, state=state,
+                          module_name=draw(LABELS) if spec.module else "",
                           retain_grad=draw(st.booleans())))
         for port, port_spec in enumerate(spec.inputs):
             choice = draw(st.sampled_from(["node", "number"] + (["default"] * bool(

@@ -233,20 +233,28 @@ def test_evaluation_never_imports_qt() -> None:
 
 
 # ------------------------------------------------------------------------------ vs PyTorch
+def _compare_node(node_id: str, a: Any, b: Any) -> None:
+    for name in ("grad_fn", "is_leaf", "requires_grad", "shape", "dtype", "error",
+                 "is_number", "blocked_by"):
+        assert getattr(a, name) == getattr(b, name), (node_id, name)
+    for name in ("value", "grad", "full_grad"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), (node_id, name)
+        if x is not None:
+            assert x.dtype == y.dtype and x.shape == y.shape, (node_id, name)
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6, err_msg=f"{node_id}.{name}")
+
+
 def _compare(ours: EvalResult, theirs: EvalResult) -> None:
     assert ours.output == theirs.output
     assert ours.nodes.keys() == theirs.nodes.keys()
     for node_id, a in ours.nodes.items():
         b = theirs.nodes[node_id]
-        for name in ("grad_fn", "is_leaf", "requires_grad", "shape", "dtype", "error",
-                     "is_number", "blocked_by"):
-            assert getattr(a, name) == getattr(b, name), (node_id, name)
-        for name in ("value", "grad", "full_grad"):
-            x, y = getattr(a, name), getattr(b, name)
-            assert (x is None) == (y is None), (node_id, name)
-            if x is not None:
-                assert x.dtype == y.dtype and x.shape == y.shape, (node_id, name)
-                np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6, err_msg=f"{node_id}.{name}")
+        _compare_node(node_id, a, b)
+        # a module's parameter tensors (nn.Linear's weight and bias), each a leaf
+        assert (a.state or {}).keys() == (b.state or {}).keys(), node_id
+        for name, parameter in (a.state or {}).items():
+            _compare_node(f"{node_id}.{name}", parameter, b.state[name])
     assert ours.edges.keys() == theirs.edges.keys()
     for key, edge in ours.edges.items():
         other = theirs.edges[key].grad

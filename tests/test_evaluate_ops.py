@@ -16,6 +16,7 @@ from test_evaluate import _compare, leaf
 from test_evaluate_program import PROGRAM_CASES
 
 from app.evaluate import evaluate_document
+from app.evaluate.modules import initial_state
 from app.model import Node
 from app.registry import NODE_TYPES
 from tests.oracle import torch
@@ -65,6 +66,29 @@ CASES: dict[str, tuple[list[tuple[Any, bool, str]], dict[str, Any]]] = {
     "binary_cross_entropy_with_logits": ([(M23, True, "float32"),
                                           ([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], False, "float32")],
                                          {}),
+    # torch.nn modules: the module built with these params and called on the inputs
+    "Linear": ([(M23, True, "float32")], {"in_features": 3, "out_features": 2, "seed": 3}),
+    "ReLU": ([(M23, True, "float32")], {}),
+    "LeakyReLU": ([(M23, True, "float32")], {"negative_slope": 0.2}),
+    "ELU": ([(M23, True, "float32")], {"alpha": 0.5}),
+    "GELU": ([(M23, True, "float32")], {"approximate": "tanh"}),
+    "Softplus": ([(M23, True, "float32")], {"beta": 2.0}),
+    "Sigmoid": ([(M23, True, "float32")], {}),
+    "Tanh": ([(M23, True, "float32")], {}),
+    "Softmax": ([(M23, True, "float32")], {"dim": 1}),
+    "LogSoftmax": ([(M23, True, "float32")], {"dim": 0}),
+    "Flatten": ([(M23, True, "float32")], {"start_dim": 0}),
+    "MSELoss": ([(M23, True, "float32"), (POS23, False, "float32")], {"reduction": "sum"}),
+    "L1Loss": ([(M23, True, "float32"), (POS23, True, "float32")], {}),
+    "SmoothL1Loss": ([(M23, True, "float32"), (POS23, False, "float32")], {"beta": 0.5}),
+    "BCELoss": ([([[0.2, 0.7, 0.9], [0.4, 0.1, 0.6]], True, "float32"),
+                 ([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], False, "float32")], {}),
+    "BCEWithLogitsLoss": ([(M23, True, "float32"),
+                           ([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]], False, "float32")],
+                          {"reduction": "none"}),
+    "NLLLoss": ([(M23, True, "float32"), ([2, 0], False, "int64")], {}),
+    "CrossEntropyLoss": ([(M23, True, "float32"), ([2, 0], False, "int64")],
+                         {"label_smoothing": 0.1}),
 }
 
 
@@ -79,7 +103,8 @@ def op_graph(op: str) -> Any:
     inputs, params = CASES[op]
     nodes = [leaf(f"in{i}", value, requires_grad=grad, dtype=dtype)
              for i, (value, grad, dtype) in enumerate(inputs)]
-    nodes += [Node("op", op, "op", params=dict(params)), Node("sq", "mul", "sq"),
+    nodes += [Node("op", op, "op", params=dict(params),
+                   state=initial_state(NODE_TYPES[op], params)), Node("sq", "mul", "sq"),
               Node("s1", "sum", "s1"), Node("s2", "sum", "s2"), Node("tanh", "tanh", "tanh"),
               Node("s3", "sum", "s3"), Node("total", "add", "total", retain_grad=True),
               Node("out", "add", "out")]
@@ -142,7 +167,7 @@ def wire_gradient_by_torch(doc: Any, wire: tuple[str, int]) -> Any:
             if (node_id, port) == wire and isinstance(arg, torch.Tensor) and arg.requires_grad:
                 arg = cut = arg.detach().requires_grad_(True)
             args.append(arg)
-        values[node_id] = call_op(torch, node.spec, args, node.params)
+        values[node_id] = call_op(torch, node.spec, args, node.params, node.state)
     values[doc.output].backward()
     return None if cut is None or cut.grad is None else cut.grad.numpy()
 

@@ -40,7 +40,9 @@ def test_an_svg_export_holds_every_gradient_pill(qapp, tmp_path: Path, example: 
     assert launch.export_image(str(example), str(out)) == 0
     texts = svg_texts(out)
     pills = [w.pill()[2] for w in scene_of(example).edges.values() if w.pill() is not None]
-    assert pills, "every example has gradients on its wires"
+    # every example with an output has gradients on its wires (the second derivative's grad
+    # nodes call no backward)
+    assert pills or load_document(example).output is None
     for shown in pills:
         assert shown in texts
 

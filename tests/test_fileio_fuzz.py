@@ -177,7 +177,7 @@ def eval_file(path: Path) -> subprocess.CompletedProcess[str]:
 
 def _elements_beyond_limit(path: Path) -> None:
     count = MAX_TENSOR_ELEMENTS + 1
-    path.write_text('{"format": "cgstudio.graph", "version": 1, "nodes": [{"id": "t", '
+    path.write_text('{"format": "cgstudio.graph", "version": 2, "nodes": [{"id": "t", '
                     '"type": "tensor", "value": [' + ",".join(["0"] * count) + "]}]}")
 
 
@@ -188,7 +188,7 @@ def _huge_sparse_file(path: Path) -> None:
 
 def _deeply_nested(path: Path) -> None:
     depth = 10**5
-    path.write_text('{"format": "cgstudio.graph", "version": 1, "nodes": [{"id": "t", '
+    path.write_text('{"format": "cgstudio.graph", "version": 2, "nodes": [{"id": "t", '
                     '"type": "tensor", "value": ' + "[" * depth + "1" + "]" * depth + "}]}")
 
 

@@ -35,9 +35,12 @@ def test_filter_hides_other_types_and_empty_categories(qtbot) -> None:
     dock = PaletteDock()
     qtbot.addWidget(dock)
     qtbot.keyClicks(dock.filter_edit, "softmax")
-    # cross_entropy's doc line says "softmax cross-entropy", so it matches too
+    # cross_entropy's doc line says "softmax cross-entropy", so it matches too, and so do the
+    # modules of torch.nn
     assert dock.entries() == {"Activations": ["softmax", "log_softmax"],
-                              "Losses": ["cross_entropy"]}
+                              "Losses": ["cross_entropy"],
+                              "Layers": ["Softmax", "LogSoftmax"],
+                              "Loss modules": ["CrossEntropyLoss"]}
     dock.filter_edit.clear()
     assert len(dock.entries()) == len(CATEGORIES)
 
@@ -46,7 +49,7 @@ def test_filter_matches_the_doc_line(qtbot) -> None:
     dock = PaletteDock()
     qtbot.addWidget(dock)
     dock.filter_edit.setText("squared")
-    assert dock.entries() == {"Losses": ["mse_loss"]}
+    assert dock.entries() == {"Losses": ["mse_loss"], "Loss modules": ["MSELoss", "SmoothL1Loss"]}
 
 
 def test_drag_payload_is_the_type_name(qtbot) -> None:

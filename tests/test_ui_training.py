@@ -171,7 +171,9 @@ def test_divergence_stops_the_run_with_advice(qtbot, window: MainWindow,
     assert "try a smaller one" in dock.status_label.text()
     done = len(dock.losses)
     assert 0 < done < 1000
-    assert window.controller.undo_stack.text(0) == f"Train {done} steps"
+    # the learning rate is the document's optimizer setting: its change is an undo step too
+    stack = window.controller.undo_stack
+    assert [stack.text(0), stack.text(1)] == ["Set optimizer", f"Train {done} steps"]
 
 
 def test_undo_during_a_run_stops_it(qtbot, window: MainWindow, dock: TrainingDock) -> None:

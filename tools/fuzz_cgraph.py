@@ -27,6 +27,7 @@ import json
 import random
 import sys
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -37,8 +38,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from app.evaluate import EvalResult, evaluate_document  # noqa: E402
+from app.evaluate.modules import initial_state  # noqa: E402
 from app.fileio import FileFormatError, dumps_document, loads_document  # noqa: E402
-from app.registry import NODE_TYPES  # noqa: E402
+from app.model.rules import OPTIMIZERS  # noqa: E402
+from app.registry import NODE_TYPES, NodeType  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.cgraph"))
 
@@ -134,7 +137,20 @@ def _containers(data: Any) -> list[Any]:
 _FIELD_NAMES = ("id", "type", "label", "pos", "value", "dtype", "requires_grad", "retain_grad",
                 "params", "from", "to", "port", "text", "size", "format", "version", "nodes",
                 "edges", "notes", "output", "dim", "keepdim", "alpha", "shape", "exponent",
-                "min", "max", "dim0", "dim1", "unknown")
+                "min", "max", "dim0", "dim1", "unknown", "state", "module_name", "optimizer",
+                "weight", "bias", "in_features", "out_features", "seed", "reduction", "name",
+                "lr", "momentum", "betas", "weight_decay")
+
+#: Values a parameter of each kind may hold in a random graph (a few out of range).
+_PARAM_VALUES: dict[str, list[Any]] = {
+    "int": [-2, -1, 0, 1, 2, 3],
+    "optional_int": [None, -1, 0, 1, 2],
+    "float": [0.5, 1, 2.0, -1.0],
+    "optional_float": [None, -1.0, 0.0, 1.0],
+    "bool": [True, False],
+    "shape": [[-1], [2, -1], [1, 1, -1], [0], [3, 2], [1]],
+    "choice": ["mean", "sum", "none", "tanh", "max", "", 1],
+}
 
 
 def _ids(data: Any) -> list[str]:
@@ -147,7 +163,8 @@ def _ids(data: Any) -> list[str]:
 def _mutate_once(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """One random change somewhere in ``data`` (in place); returns the (maybe new) root."""
     if rng.random() < 0.1:  # the header itself
-        key = rng.choice(["format", "version", "nodes", "edges", "notes", "output"])
+        key = rng.choice(["format", "version", "nodes", "edges", "notes", "output",
+                          "optimizer"])
         if rng.random() < 0.3:
             data.pop(key, None)
         else:
@@ -178,8 +195,13 @@ def _mutate_once(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             target["port"] = rng.choice([-1, 0, 1, 2, 3, 100, 2**63, 1.0, True, "0", None])
         elif action == 5:
             target["type"] = rng.choice([*NODE_TYPES, nasty_string(rng)])
-        else:
+        elif rng.random() < 0.7:
             target["value"] = nasty_tensor(rng)
+        else:  # a module's parameter tensors: missing, extra, ragged or of another shape
+            target["state"] = rng.choice([
+                {"weight": nasty_tensor(rng)}, {"weight": [[1.0, 2.0]], "bias": [0.5]},
+                {"weight": [[1.0, 2.0]]}, {"bias": nasty_tensor(rng)},
+                {"weight": [[1.0, 2.0]], "bias": [0.5], "extra": [1.0]}, nasty_value(rng)])
     elif target:
         index = rng.randrange(len(target))
         if action == 0:
@@ -223,6 +245,12 @@ def _plausible_change(data: dict[str, Any], rng: random.Random) -> None:
                        "retain_grad": lambda: rng.random() < 0.5}[field]()
     elif spec.kind == "scalar":
         node["value"] = nasty_number(rng)
+    elif spec.state and rng.random() < 0.3:  # new weights, or sizes that no longer fit them
+        params = node.get("params") if isinstance(node.get("params"), dict) else {}
+        if rng.random() < 0.5:
+            params = {**params, rng.choice(sorted(spec.init_params)): rng.randint(1, 3)}
+        node["params"] = params
+        node["state"] = _module_state(spec, params, rng)
     elif spec.params and rng.random() < 0.8:
         param = rng.choice(spec.params)
         if not isinstance(node.get("params"), dict):
@@ -234,6 +262,7 @@ def _plausible_change(data: dict[str, Any], rng: random.Random) -> None:
             "optional_float": [None, 0, 1e308, -1e308, 10**300],
             "bool": [True, False],
             "shape": [[-1], [10**9, -1], [0, -1], [2**62], [], [1] * 8, [5, 5]],
+            "choice": [*param.choices, "", None, 0],
         }[param.kind])
     else:
         node["retain_grad"] = rng.random() < 0.5
@@ -290,18 +319,46 @@ def _random_node(rng: random.Random, node_id: str) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for param in spec.params:
             if rng.random() < 0.5:
-                params[param.name] = rng.choice({
-                    "int": [-2, -1, 0, 1, 2],
-                    "optional_int": [None, -1, 0, 1, 2],
-                    "float": [0.5, 1, 2.0, -1.0],
-                    "optional_float": [None, -1.0, 0.0, 1.0],
-                    "bool": [True, False],
-                    "shape": [[-1], [2, -1], [1, 1, -1], [0], [3, 2], [1]],
-                }[param.kind])
+                params[param.name] = rng.choice(_PARAM_VALUES[param.kind])
         node["params"] = params
+        if spec.module and rng.random() < 0.5:
+            node["module_name"] = rng.choice(["net", "loss_fn", "", nasty_string(rng)])
+        if spec.state:
+            node["state"] = _module_state(spec, params, rng)
     if spec.kind != "scalar" and rng.random() < 0.3:
         node["retain_grad"] = True
     return node
+
+
+def _module_state(spec: NodeType, params: dict[str, Any], rng: random.Random) -> Any:
+    """A module's parameter tensors: mostly the ones its sizes ask for (with odd numbers in
+    them), sometimes of the wrong shape or kind."""
+    try:
+        with warnings.catch_warnings():  # in_features 0: torch warns of a no-op initialisation
+            warnings.simplefilter("ignore")
+            state = initial_state(spec, params)
+    except Exception:  # sizes no layer has (in_features -1): a state the loader must refuse
+        return {name: _random_tensor(rng) for name in ("weight", "bias")}
+    for name in list(state):
+        if rng.random() < 0.15:
+            state[name] = nasty_tensor(rng)
+        elif rng.random() < 0.15:
+            state[name] = _random_tensor(rng)
+        elif rng.random() < 0.1:
+            del state[name]
+    return state
+
+
+def _random_optimizer(rng: random.Random) -> Any:
+    """Settings of the Training dock: mostly sensible, sometimes out of range or misnamed."""
+    if rng.random() < 0.2:
+        return nasty_value(rng)
+    name = rng.choice([*OPTIMIZERS, "RMSprop"])
+    settings: dict[str, Any] = {"name": name}
+    for key in rng.sample(["lr", "momentum", "weight_decay", "betas", "eps"], rng.randint(0, 3)):
+        settings[key] = rng.choice([0.01, 0.9, 0, -1, [0.9, 0.999], [1.0, 0.5],
+                                    nasty_number(rng)])
+    return settings
 
 
 def random_graph(rng: random.Random) -> str:
@@ -314,8 +371,11 @@ def random_graph(rng: random.Random) -> str:
             if dst_index and rng.random() < 0.9:
                 src_index = rng.randrange(dst_index) if rng.random() < 0.95 else dst_index
                 edges.append({"from": nodes[src_index]["id"], "to": node["id"], "port": port})
-    data: dict[str, Any] = {"format": "cgstudio.graph", "version": 1, "nodes": nodes,
-                            "edges": edges, "output": rng.choice([n["id"] for n in nodes] + [None])}
+    data: dict[str, Any] = {"format": "cgstudio.graph", "version": rng.choice([1, 2, 2]),
+                            "nodes": nodes, "edges": edges,
+                            "output": rng.choice([n["id"] for n in nodes] + [None])}
+    if rng.random() < 0.3:
+        data["optimizer"] = _random_optimizer(rng)
     if rng.random() < 0.2:
         data = _mutate_once(data, rng)
     return json.dumps(data)
@@ -325,8 +385,8 @@ def random_json_file(rng: random.Random) -> str:
     """Random JSON, half the time under a valid header so the checks go past the first field."""
     if rng.random() < 0.5:
         return json.dumps(random_json(rng))
-    data = {"format": "cgstudio.graph", "version": 1}
-    for key in ("nodes", "edges", "notes", "output"):
+    data = {"format": "cgstudio.graph", "version": rng.choice([1, 2])}
+    for key in ("nodes", "edges", "notes", "output", "optimizer"):
         if rng.random() < 0.6:
             data[key] = rng.choice([random_json(rng, 3), [random_json(rng, 3)]])
     return json.dumps(data)

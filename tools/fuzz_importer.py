@@ -47,9 +47,44 @@ ACCEPTED, REFUSED = "accepted", "refused"
 CASE_SECONDS = 5.0
 
 
+#: The logistic-regression class of the course: an nn.Module read through __init__ and forward,
+#: a seed, a loss module and an optimizer (what no example exports as such).
+NN_CLASS_LISTING = """import torch
+import torch.nn as nn
+
+torch.manual_seed(10)
+train_x = torch.randn(6, 2)
+train_y = torch.tensor([0., 0., 1., 1., 0., 1.])
+
+
+class LR(nn.Module):
+    def __init__(self):
+        super(LR, self).__init__()
+        self.features = nn.Linear(2, 1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.sigmoid(x)
+        return x
+
+
+lr_net = LR()
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(lr_net.parameters(), lr=0.01, momentum=0.9)
+y_pred = lr_net(train_x)
+loss = loss_fn(y_pred.squeeze(), train_y)
+loss.backward()
+optimizer.step()
+optimizer.zero_grad()
+"""
+
+
 def _seeds() -> list[str]:
-    """Course code: the lesson's listings and every example graph exported as a script."""
+    """Course code: the lesson's listings, the course's nn.Module class and every example graph
+    exported as a script."""
     seeds = [path.read_text("utf-8") for path in sorted(EXAMPLES.glob("*.py"))]
+    seeds.append(NN_CLASS_LISTING)
     seeds += [export_code(load_document(path)) for path in sorted(EXAMPLES.glob("*.cgraph"))]
     return seeds
 

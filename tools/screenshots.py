@@ -4,8 +4,9 @@
     python tools/screenshots.py live     # only docs/live-code-*.png
 
 Each picture is the real window, driven through its own actions, offscreen: the window at
-1920 x 1080 (the lesson, a backward walkthrough, a training run, a grad node with the graph its
-derivative recorded, a traced branch beside the dynamic run, the Chinese interface), and
+1920 x 1080 (the lesson, a backward walkthrough, a training run, logistic regression trained
+with nn.Linear + BCELoss + SGD, a grad node with the graph its derivative recorded, a traced
+branch beside the dynamic run, the Chinese interface), and
 presentation mode full screen on a 1024 x 768 projector, in the middle of the MLP's backward
 walkthrough; and docs/live-code-1.png ... -4.png, the lesson's first listing typed into the
 Code dock by key presses, the graph growing beside it. Qt's offscreen platform takes its
@@ -109,6 +110,15 @@ def render(size: tuple[int, int], only_live: bool = False) -> None:
 
             window = window_on("course_dynamic_static.cgraph")
             grab(window, "screenshot-dynamic-static.png")
+
+            window = window_on("logistic_regression.cgraph")
+            window.training_dock.raise_()
+            window.training_dock.run_steps(40)  # SGD with momentum: the last step's update
+            while window.training_dock.running:  # shows in the walkthrough panel
+                app.processEvents()
+            window.controller.evaluate_now()
+            window.fit_all()
+            grab(window, "screenshot-logistic-regression.png")
 
             i18n.install_translator(app, i18n.CHINESE)
             window = window_on("lesson.cgraph")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QPointF
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
+from app.canvas.parameter_dialog import edit_parameter
+from app.model.expand import can_expand
 from app.registry import CATEGORIES, types_in
 
 if TYPE_CHECKING:
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> QMenu:
-    """Set as output, toggles of retain_grad / in place / requires_grad, Rename..., Delete."""
+    """Set as output, toggles of retain_grad / in place / requires_grad, Expand and Edit
+    weight... (a layer), Rename..., Delete."""
     controller = view.controller
     node = controller.document.node(node_id)
     menu = QMenu(parent)
@@ -35,6 +38,14 @@ def node_menu(view: GraphView, node_id: str, parent: QWidget | None = None) -> Q
         menu.addAction(QCoreApplication.translate("CanvasMenu", "Toggle requires_grad"),
                        lambda: controller.set_field(node_id, "requires_grad",
                                                     not node.requires_grad))
+    if can_expand(node):
+        action = menu.addAction(QCoreApplication.translate("CanvasMenu", "Expand"),
+                                lambda: controller.expand(node_id))
+        action.setToolTip(QCoreApplication.translate(
+            "CanvasMenu", "Show the layer as the operations it computes: x @ W.t() + b"))
+    for name in node.state:  # a layer's weight and bias, also a double-click on the card
+        menu.addAction(QCoreApplication.translate("CanvasMenu", "Edit %1...").replace("%1", name),
+                       lambda name=name: edit_parameter(view, node_id, name))
     menu.addSeparator()
     menu.addAction(QCoreApplication.translate("CanvasMenu", "Rename..."),
                    lambda: rename_dialog(view, node_id))

@@ -36,7 +36,8 @@ _WRAP = int(Qt.TextFlag.TextWordWrap)
 TEXT_MIN_ZOOM = 0.35
 #: Walkthrough highlights (app.ui.walkthrough_bar): the current step, and steps already done.
 HIGHLIGHT_COLOURS = {"current": QColor("#f59f00"), "visited": QColor("#2b9a52")}
-_HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn"), "grad": ("grad",)}
+_HIDDEN_KINDS = {"all": ("value", "grad", "grad_fn", "param_grad"),
+                 "grad": ("grad", "param_grad")}
 
 
 class LatestResult:
@@ -173,8 +174,12 @@ class NodeItem(QGraphicsItem):
 
     @property
     def type_text(self) -> str:
-        """The type the header names: "add", or "add_" for the in-place form."""
-        return f"{self.node.type}_" if self.node.inplace else self.node.type
+        """The type the header names: "add", "add_" for the in-place form, and for a named
+        module its name in code: "net = Linear"."""
+        node = self.node
+        if node.module_name and node.module_name != node.display_name:
+            return f"{node.module_name} = {node.type}"
+        return f"{node.type}_" if node.inplace else node.type
 
     def header_text(self) -> str:
         return f"{self.node.display_name} · {self.type_text}"
@@ -333,6 +338,10 @@ class NodeItem(QGraphicsItem):
             lines = [(piece, kind) for kind in ("value", "grad", "grad_fn") if texts[kind]
                      for line in texts[kind].split("\n")
                      for piece in text.wrap_number_line(line, columns)]
+            # a layer's weight and bias, each with its .grad
+            lines += [(piece, kind) for content, kind in text.state_texts(self.result)
+                      for line in content.split("\n")
+                      for piece in text.wrap_number_line(line, columns)]
             self._wrapped = (width, lines)
         return self._wrapped[1]
 
@@ -356,7 +365,7 @@ class NodeItem(QGraphicsItem):
             lines += text.grad_line_count(result)
         if self.node.spec.is_op and result is not None and result.value is not None:
             lines += 1
-        return lines
+        return lines + text.state_line_count(result)
 
     def _layout_badges(self, room: float) -> list[tuple[QRectF, str]]:
         """Badge pills left to right, wrapping to a new row when the card is full."""
@@ -550,19 +559,49 @@ class NodeItem(QGraphicsItem):
             scene = self.scene()
             if scene is not None:
                 scene.settle_later(self)
-        hidden = self._hidden_kinds()
         painter.setFont(f.numbers)
-        painted: set[str] = set()
-        for line, kind in lines:
-            if kind in hidden:  # predict mode: one "?" line for the whole block
-                if kind in painted:
-                    continue
-                line = f"{kind} ?"
-            painted.add(kind)
-            muted = kind == "grad" and line == "grad None"
+        for line, kind in self._shown_lines(lines):
+            muted = kind in ("grad", "param_grad") and line.endswith("grad None")
             painter.setPen(colours.muted if muted else colours.text)
             painter.drawText(QPointF(x, y + f.ascent), line)
             y += f.line
+
+    def _shown_lines(self, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The number lines as painted: in predict mode one "?" line for a hidden block."""
+        hidden = self._hidden_kinds()
+        shown: list[tuple[str, str]] = []
+        painted: set[str] = set()
+        for line, kind in lines:
+            if kind in hidden:  # predict mode: one "?" line for the whole block
+                block = kind
+                if kind == "param_grad":  # one "?" line per parameter: "weight.grad ?"
+                    block = line.split(" ", 1)[0]
+                    if not block.endswith(".grad"):
+                        continue  # the rest of a hidden gradient's lines
+                if block in painted:
+                    continue
+                line = f"{block} ?"
+                painted.add(block)
+            painted.add(kind)
+            shown.append((line, kind))
+        return shown
+
+    def parameter_at(self, pos: QPointF) -> str | None:
+        """The layer's parameter whose value lines are at ``pos`` (item coordinates): "weight"
+        on the weight's lines, None elsewhere."""
+        row = int((pos.y() - self._body_top()) // style.fonts().line)
+        if pos.y() < self._body_top() or not 0 <= pos.x() <= self._width:
+            return None
+        current = None
+        for index, (line, kind) in enumerate(self._shown_lines(self.number_lines())):
+            if kind != "param":
+                current = None
+                continue
+            current = next((name for name in self.node.state if line.startswith(f"{name} ")),
+                           current)
+            if index == row:
+                return current
+        return None
 
     def _paint_body(self, painter: QPainter, colours: style.CanvasColours) -> None:
         f = style.fonts()
@@ -610,7 +649,14 @@ def _layout_changed(old: NodeResult | None, new: NodeResult | None) -> bool:
             or old.warning != new.warning or old.blocked_by != new.blocked_by
             or (old.value is None) != (new.value is None)
             or (None if old.grad is None else old.grad.shape)
-            != (None if new.grad is None else new.grad.shape))
+            != (None if new.grad is None else new.grad.shape)
+            or _state_shapes(old) != _state_shapes(new))
+
+
+def _state_shapes(result: NodeResult) -> list[tuple[str, Any, Any]]:
+    """What a layer's parameter lines take on the card: their names, shapes and grads' shapes."""
+    return [(name, tensor.shape, None if tensor.grad is None else tensor.grad.shape)
+            for name, tensor in (result.state or {}).items()]
 
 
 class NumbersItem(QGraphicsItem):

@@ -31,6 +31,7 @@ from app.canvas import menus, style
 from app.canvas.interactions import MoveInteraction, PanInteraction, WireDragInteraction
 from app.canvas.node_item import NodeItem
 from app.canvas.note_item import NoteItem
+from app.canvas.parameter_dialog import edit_parameter
 from app.canvas.scene import GraphScene
 from app.canvas.search_popup import NodeSearchPopup
 from app.controller import DocumentController
@@ -308,6 +309,12 @@ class GraphView(QGraphicsView):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if self.itemAt(event.position().toPoint()) is None:
             self.open_search(self.mapToScene(event.position().toPoint()))
+            return
+        scene_pos = self.mapToScene(event.position().toPoint())
+        node = self.graph_scene.node_item_at(scene_pos)
+        name = None if node is None else node.parameter_at(node.mapFromScene(scene_pos))
+        if node is not None and name is not None:  # a layer's weight or bias: edit its numbers
+            edit_parameter(self, node.node_id, name)
             return
         super().mouseDoubleClickEvent(event)
 

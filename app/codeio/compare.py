@@ -3,11 +3,12 @@
 Ids, positions and notes are the editor's business, and python-number nodes are written inline
 in code, so the comparison looks at each node by its variable name (as the exporter names it):
 its type, its value, dtype and flags, its parameters as the call uses them, and
-its inputs, each either another node's name or the number wired (or defaulted) into the port.
-Nodes that share one variable (``a += b`` and ``a``, a branch and its sides) are told apart by
-their place among the nodes of that name ("a", "a#2"). How backward is called is compared too,
-by the names of the nodes it zeroes; the graph mode and a trace are not (code only comments
-on them).
+its inputs, each either another node's name or the number wired (or defaulted) into the port; a
+module also by its name in code, its seed and its parameter tensors. Nodes that share one
+variable (``a += b`` and ``a``, a branch and its sides) are told apart by their place among the
+nodes of that name ("a", "a#2"). How backward is called is compared too, by the names of the
+nodes it zeroes, and the optimizer of the Training dock; the graph mode and a trace are not
+(code only comments on them).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from app.codeio.exporter import variable_names
+from app.codeio.exporter import identifier, variable_names
+from app.codeio.nn_export import module_variable_names
 from app.model import GraphDocument
 from app.model.control_flow import TensorVersions
 
@@ -32,7 +34,7 @@ def graph_differences(first: GraphDocument, second: GraphDocument) -> list[str]:
             continue
         differences += [f"{name}.{key}: {entry[key]!r} != {other.get(key)!r}"
                         for key in entry if entry[key] != other.get(key)]
-    for key in ("output", "backward"):
+    for key in ("output", "backward", "optimizer"):
         if a[key] != b[key]:
             differences.append(f"{key}: {a[key]!r} != {b[key]!r}")
     return differences
@@ -46,6 +48,7 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
         seen[name] = seen.get(name, 0) + 1
         names[node_id] = name if seen[name] == 1 else f"{name}#{seen[name]}"
     versions = TensorVersions(doc)
+    modules = module_variable_names(doc, shared, identifier)
     nodes: dict[str, dict[str, Any]] = {}
     for node_id, name in names.items():
         node = doc.node(node_id)
@@ -69,6 +72,9 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
                 else:  # the tensor as the in-place changes before this node left it
                     inputs.append(("node", names[versions.at(src, node_id)]))
             entry["inputs"] = inputs
+            if spec.module:
+                entry.update(module=modules.get(node_id), seed=node.params.get("seed"),
+                             state=_plain(node.state))
         nodes[name] = entry
     output = doc.output
     backward = None
@@ -79,7 +85,7 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
             (step.kind, step.retain_graph,
              tuple(names.get(versions.at(n), n) for n in step.nodes), step.set_to_none)
             for step in plan.steps))
-    return {"nodes": nodes, "output": output, "backward": backward}
+    return {"nodes": nodes, "output": output, "backward": backward, "optimizer": doc.optimizer}
 
 
 def _plain(value: Any) -> Any:

@@ -3,7 +3,8 @@
 One line per node in topological order, named by its label: ``torch.tensor([1.],
 requires_grad=True)`` for a leaf, ``torch.add(w, x)`` for an operation (params as keywords,
 python-number nodes written inline), ``a.retain_grad()`` where it is ticked, ``y.backward()`` for
-the output, then prints of the gradients and of is_leaf, as the lesson does. Run with
+the output, then prints of the gradients and of is_leaf, as the lesson does. torch.nn modules and
+the Training dock's optimizer are written by :mod:`app.codeio.nn_export`. Run with
 ``import cgengine as torch`` in place of ``import torch`` it computes the same numbers on our
 engine. A node that cannot be computed (an input left unwired) is written as a comment, with
 everything that depends on it, so the script still runs.
@@ -17,6 +18,12 @@ import math
 from collections.abc import Collection
 from typing import Any
 
+from app.codeio.nn_export import (
+    OPTIMIZER_NAME,
+    ModuleWriter,
+    module_variable_names,
+    optimizer_lines,
+)
 from app.codeio.program_code import (
     backward_lines,
     grad_call,
@@ -43,6 +50,8 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
     but for ``left_out_notes`` (those that would give away what a class is predicting)."""
     program = execution_program(doc)
     names = variable_names(doc, program)
+    modules = ModuleWriter(module_variable_names(doc, names, identifier), _number_text,
+                           _value_text)
     lines = ["# Exported from CG Studio: the graph as PyTorch code.", ""]
     for note in doc.notes:
         if note.id not in left_out_notes:
@@ -50,7 +59,7 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
     lines.extend(_mode_comments(doc, names))
     lines.extend(["import torch", ""])
 
-    writer = _Writer(doc, names)
+    writer = _Writer(doc, names, modules)
     writer.block(program, "")
     lines.extend(writer.lines)
     written = [node for node in writer.written if node.id in writer.top_level]
@@ -59,6 +68,14 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
     if derivatives:  # a derivative is a value the class wants to see
         lines.append("")
         lines.extend(f'print("{names[node.id]} =", {names[node.id]})' for node in derivatives)
+    parameters = [name for node in written for name in (
+        [names[node.id]] if node.type == "tensor" and node.requires_grad
+        else modules.parameter_names(node))]
+    taken = {*names.values(), *modules.names.values()}
+    optimizer = identifier(OPTIMIZER_NAME)
+    while optimizer in taken:
+        optimizer += "_"
+    lines.extend(optimizer_lines(doc.optimizer, parameters, optimizer, _number_text))
     lines.append("")
     output = doc.output
     if output is None:
@@ -75,6 +92,8 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
         for node in written:
             if node.type == "tensor" and node.requires_grad or node.retain_grad:
                 name = names[node.id]
+                lines.append(f'print("{name}.grad =", {name}.grad)')
+            for name in modules.parameter_names(node):
                 lines.append(f'print("{name}.grad =", {name}.grad)')
     if written:
         shown = ", ".join(f"{name}.is_leaf" for name in dict.fromkeys(names[node.id]
@@ -97,8 +116,9 @@ def _mode_comments(doc: GraphDocument, names: dict[str, str]) -> list[str]:
 class _Writer:
     """The statements of a program, each block indented under its ``if``."""
 
-    def __init__(self, doc: GraphDocument, names: dict[str, str]) -> None:
-        self.doc, self.names = doc, names
+    def __init__(self, doc: GraphDocument, names: dict[str, str],
+                 modules: ModuleWriter) -> None:
+        self.doc, self.names, self.modules = doc, names, modules
         self.versions = TensorVersions(doc)
         self.lines: list[str] = []
         self.written: list[Node] = []
@@ -114,7 +134,7 @@ class _Writer:
             if node.type == "scalar":
                 continue
             statement, reason = _statement(self.doc, node, self.names, self.left_out,
-                                           self.versions)
+                                           self.versions, self.modules)
             self.emit(node, statement, reason, indent)
 
     def emit(self, node: Node, statement: str, reason: str | None, indent: str) -> None:
@@ -123,8 +143,8 @@ class _Writer:
             self.left_out[node.id] = reason
             self.lines.append(f"{indent}# {name} is left out: {reason}")
             return
-        if statement:
-            self.lines.append(indent + statement)
+        # a layer's statement is several lines (torch.manual_seed, its module, its call)
+        self.lines.extend(indent + line for line in statement.splitlines())
         if node.retain_grad:
             self.lines.append(f"{indent}{name}.retain_grad()")
         self.written.append(node)
@@ -184,9 +204,10 @@ def statement_of(doc: GraphDocument, node: Node, names: dict[str, str],
 
 
 def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dict[str, str]:
-    """The python name of every node except scalars: its label made a unique identifier. Nodes
-    that are one variable in code share its name (an in-place node and the tensor it changes,
-    a branch node and the sides' results of the same label: see ``shared_variables``)."""
+    """The python name of every node except scalars: its label made a unique identifier (a
+    layer labelled with its own module's name puts out ``<name>_out``). Nodes that are one
+    variable in code share its name (an in-place node and the tensor it changes, a branch node
+    and the sides' results of the same label: see ``shared_variables``)."""
     program = execution_program(doc) if program is None else program
     shared = shared_variables(doc, program)
     names: dict[str, str] = {}
@@ -198,7 +219,9 @@ def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dic
         if node_id in shared:
             names[node_id] = names[shared[node_id]]
             continue
-        base = _identifier(node.display_name)
+        base = identifier(node.display_name)
+        if node.spec.module and node.module_name and identifier(node.module_name) == base:
+            base += "_out"  # a layer named as its module (self.features): what it puts out
         name, suffix = base, 2
         while name in taken:
             name, suffix = f"{base}_{suffix}", suffix + 1
@@ -207,7 +230,7 @@ def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dic
     return names
 
 
-def _identifier(text: str) -> str:
+def identifier(text: str) -> str:
     """``text`` as a python identifier that hides nothing the script uses."""
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in text) or "node"
     if not name.isidentifier():
@@ -238,7 +261,8 @@ def _operand_text(doc: GraphDocument, node: Node, port: int, src: str | None,
 
 
 def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
-               left_out: dict[str, str], versions: TensorVersions) -> tuple[str, str | None]:
+               left_out: dict[str, str], versions: TensorVersions,
+               modules: ModuleWriter) -> tuple[str, str | None]:
     """The line that makes ``node``, or why it cannot be written."""
     name = names[node.id]
     if node.type == "tensor":
@@ -259,6 +283,8 @@ def _statement(doc: GraphDocument, node: Node, names: dict[str, str],
         arguments.append(text)
     if spec.control == "differentiate":
         return f"{name} = {grad_call(arguments, node)}", None
+    if spec.module:
+        return "\n".join(modules.statements(node, name, arguments)), None
     if spec.sequence_input:
         arguments = [f"[{', '.join(arguments)}]"]
 

@@ -7,10 +7,11 @@ arange, randn) makes a leaf tensor node; every operation of the registry (``torc
 python numbers as "scalar" nodes; ``a.retain_grad()`` and ``y.backward()`` set the node's flag and
 the document's output. The autograd class's statements (backward's arguments, zeroing gradients,
 ``torch.autograd.grad``, in-place operations, ``if`` on a tensor) are read by the mixin
-:class:`~app.codeio.program_import.ProgramStatements`. Only that subset is understood. Anything
-else (another import, open(), a loop, a function definition, ...) is refused with a
-:class:`CodeImportError` naming the line, so the document shows exactly what the code means,
-never a guess.
+:class:`~app.codeio.program_import.ProgramStatements`; torch.nn layers, a small ``nn.Module``
+class, ``torch.manual_seed`` and the optimizer by :mod:`app.codeio.nn_import`. Only that subset
+is understood. Anything else (another import, open(), a loop, a function definition, ...) is
+refused with a :class:`CodeImportError` naming the line, so the document shows exactly what the
+code means, never a guess.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import ast
 import math
 import re
 from typing import Any
-
-import numpy as np
 
 from app.codeio.errors import CodeImportError
 from app.codeio.layout import layout
@@ -32,10 +31,10 @@ from app.codeio.literals import (
     filled,
     inferred_dtype,
     number_of,
-    randn_values,
     tensor_literal,
     too_large,
 )
+from app.codeio.nn_import import ModuleReader
 from app.codeio.operands import NumberOperand as _Number
 from app.codeio.operands import Operand as _Operand
 from app.codeio.operands import TensorOperand as _Tensor
@@ -47,8 +46,6 @@ from app.model import GraphDocument, Node
 from app.registry import NODE_TYPES, NodeType, ParamSpec
 
 MAX_CODE_CHARS = 1_000_000
-#: torch.randn values come from this seed, so the same code always imports to the same document.
-RANDN_SEED = 0
 
 #: The modules code may import, under the name the importer knows each by.
 _MODULES: dict[str, str] = {
@@ -60,6 +57,8 @@ _MODULES: dict[str, str] = {
     "cgengine.nn.functional": "torch.nn.functional",
     "torch.autograd": "torch.autograd",
     "cgengine.autograd": "torch.autograd",
+    "torch.optim": "torch.optim",
+    "cgengine.optim": "torch.optim",
     "numpy": "numpy",
 }
 _DTYPES: dict[str, str] = {
@@ -167,7 +166,7 @@ def _source(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class _Importer(ProgramStatements):
+class _Importer(ProgramStatements, ModuleReader):
     """One import: the document being built and the names the code has bound so far."""
 
     def __init__(self) -> None:
@@ -175,7 +174,7 @@ class _Importer(ProgramStatements):
         # name in the code -> module path, e.g. F -> torch.nn.functional
         self.modules: dict[str, str] = {}
         self.variables: dict[str, _Operand | _Tuple] = {}
-        self.rng = np.random.default_rng(RANDN_SEED)
+        self.init_modules()
         self.line = 1  # the statement being read, for errors raised without a node
         self.lines: dict[str, int] = {}  # node id -> the line that made it
         self.scalar_count = 0
@@ -186,6 +185,7 @@ class _Importer(ProgramStatements):
 
     def run(self, tree: ast.Module) -> GraphDocument:
         self.read(tree)
+        self.add_training_note()
         layout(self.doc)
         self.check_loadable()
         return self.doc
@@ -211,6 +211,8 @@ class _Importer(ProgramStatements):
             self.assign(stmt)
         elif isinstance(stmt, ast.Expr):
             self.expression_statement(stmt.value)
+        elif isinstance(stmt, ast.ClassDef):
+            self.class_definition(stmt)
         elif isinstance(stmt, ast.AugAssign):
             self.augmented_assignment(stmt)
         elif isinstance(stmt, ast.If):
@@ -232,7 +234,7 @@ class _Importer(ProgramStatements):
                 root = alias.name.partition(".")[0]
                 if root in ("torch", "cgengine", "numpy"):
                     raise self.refuse(f"import {alias.name} is not supported; import torch, "
-                                      "torch.nn.functional or numpy")
+                                      "torch.nn, torch.nn.functional, torch.optim or numpy")
                 raise self.refuse("only torch and numpy may be imported")
             if alias.asname:
                 self.bind_module(alias.asname, path)
@@ -250,7 +252,8 @@ class _Importer(ProgramStatements):
             if path is None:
                 raise self.refuse(
                     f"from {stmt.module} import {alias.name} is not supported; only the modules "
-                    f"nn and functional can be imported this way (write import {stmt.module})")
+                    f"nn, functional and optim can be imported this way (write import "
+                    f"{stmt.module})")
             self.bind_module(alias.asname or alias.name, path)
 
     def assign(self, stmt: ast.Assign) -> None:
@@ -268,10 +271,15 @@ class _Importer(ProgramStatements):
         if len(name) > MAX_ID_LENGTH - 10:
             raise self.refuse(f"the variable name {name[:20]}... is too long "
                               f"(at most {MAX_ID_LENGTH - 10} characters)")
+        built = self.object_value(stmt.value, name)
+        if built is not None:
+            self.bind_object(name, built)
+            return
         if self.is_autograd_grad(stmt.value):  # the tuple itself: g = torch.autograd.grad(...)
             self.bind(name, self.autograd_grad(stmt.value, name))
-            return
-        self.bind(name, self.expression(stmt.value, label=name))
+        else:
+            self.bind(name, self.expression(stmt.value, label=name))
+        self.objects.pop(name, None)
 
     def expression_statement(self, expr: ast.expr) -> None:
         if isinstance(expr, ast.Constant):
@@ -282,7 +290,9 @@ class _Importer(ProgramStatements):
                 self.check_print(expr)
                 return
             if self.dotted(func) == "torch.manual_seed":
-                # randn values are fixed by the import itself, so the seed changes nothing
+                self.manual_seed(expr)
+                return
+            if self.object_statement(expr):
                 return
             if self.grad_statement(expr) or self.in_place_statement(expr):
                 return
@@ -341,6 +351,7 @@ class _Importer(ProgramStatements):
                                       call)
                 if isinstance(sub, ast.Name) and not (sub.id in self.variables
                                                       or sub.id in self.modules
+                                                      or sub.id in self.objects
                                                       or sub.id in _PRINT_BUILTINS):
                     raise self.refuse(f"name {sub.id!r} is not defined", call)
                 if isinstance(sub, ast.Call) and not self.is_display_call(sub):
@@ -420,6 +431,9 @@ class _Importer(ProgramStatements):
     def variable(self, expr: ast.Name) -> _Operand | _Tuple:
         if expr.id in self.variables:
             return self.variables[expr.id]
+        if expr.id in self.objects:
+            raise self.refuse(f"{expr.id} is a layer, a model or an optimizer, not a tensor; "
+                              f"call a layer on its input, like {expr.id}(x)", expr)
         if expr.id in self.modules:
             raise self.refuse(f"{expr.id} is a module, not a tensor", expr)
         unbound = self.unbound_name(expr.id)
@@ -496,6 +510,9 @@ class _Importer(ProgramStatements):
         return self.make_op(NODE_TYPES["neg"], [operand], {}, label)
 
     def call(self, call: ast.Call, label: str, values: bool = False) -> _Operand:
+        called = self.object_call(call, label)
+        if called is not None:
+            return called
         func = call.func
         path = self.dotted(func)
         if path is not None:
@@ -681,7 +698,7 @@ class _Importer(ProgramStatements):
         return node_id
 
     def make_op(self, spec: NodeType, operands: list[_Operand], params: dict[str, Any],
-                label: str) -> _Tensor:
+                label: str, **fields: Any) -> _Tensor:
         sources: list[str | None] = []
         for port, operand in zip(spec.inputs, operands, strict=True):
             if isinstance(operand, _Number):  # a python number reaches torch here
@@ -695,7 +712,7 @@ class _Importer(ProgramStatements):
             else:
                 sources.append(self.scalar(operand.value))
         node_id = self.new_id(label or spec.name)
-        self.doc.add_node(Node(node_id, spec.name, label=label, params=params))
+        self.doc.add_node(Node(node_id, spec.name, label=label, params=params, **fields))
         self.lines[node_id] = self.line
         for port, src in enumerate(sources):
             if src is not None:
@@ -749,7 +766,7 @@ class _Importer(ProgramStatements):
                 if dtype == "int64":
                     raise self.refuse("torch.randn makes floating point numbers, not int64",
                                       call)
-                value = randn_values(shape, dtype, self.rng)
+                value = self.randn(shape, dtype)
             else:
                 value = filled(shape, self.cast(0 if name == "zeros" else 1, dtype, call))
         node_id = self.new_id(label or name)

@@ -26,12 +26,16 @@ _CHAR, _LINE, _BADGE_CHAR = 9.5, 19.0, 9.0
 
 
 def layout(doc: GraphDocument) -> None:
-    """Move every node of ``doc`` to its place in the layered drawing, from (0, 0)."""
+    """Move every node of ``doc`` to its place in the layered drawing, from (0, 0), and the
+    notes the cards would cover below it."""
     result = evaluate_document(doc)
     positions = layered_layout(doc, estimated_card_size(doc, result),
                                estimated_pill_width(result), origin=(0.0, 0.0))
-    for node_id, pos in positions.items():
-        doc.move_node(node_id, pos)
+    for item_id, pos in positions.items():
+        if doc.has_node(item_id):
+            doc.move_node(item_id, pos)
+        else:  # a note the cards would cover (the importer's note on training lines)
+            doc.set_note_field(item_id, "pos", pos)
 
 
 def estimated_card_size(doc: GraphDocument, result: EvalResult) -> CardSize:
@@ -46,6 +50,7 @@ def estimated_card_size(doc: GraphDocument, result: EvalResult) -> CardSize:
         texts = [card_text.value_text(outcome), card_text.grad_fn_text(outcome, node.spec.is_op)]
         if node.spec.kind != "scalar":
             texts.append(card_text.grad_text(outcome))
+        texts += [content for content, _kind in card_text.state_texts(outcome)]
         lines = sum(len(card_text.wrap_number_line(line, columns))
                     for content in texts if content for line in content.split("\n"))
         notes = [outcome.error or "", outcome.warning or "",

@@ -1,9 +1,8 @@
 """Tensor values written in code, read from the syntax tree without running anything.
 
 ``tensor_literal`` turns the tree of ``[1., 2.]``, ``-3`` or ``float("nan")`` into the JSON-like
-value a tensor node stores; the other functions compute what torch.zeros / ones / full / arange /
-randn would create. randn draws from a generator with a fixed seed, so importing the same code
-twice gives the same document (the values are stored in it, as for any other leaf).
+value a tensor node stores; the other functions compute what torch.zeros / ones / full / arange
+would create (randn draws from the import's own torch generator: app.codeio.nn_import).
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from __future__ import annotations
 import ast
 import math
 from typing import Any
-
-import numpy as np
 
 from app.codeio.errors import CodeImportError
 from app.fileio.errors import FileFormatError
@@ -125,12 +122,9 @@ def arange_values(start: int | float, end: int | float, step: int | float,
         raise CodeImportError("torch.arange needs finite numbers", line)
     if (end - start) * step < 0:
         raise CodeImportError("torch.arange: the step goes away from the end", line)
-    count = math.ceil((end - start) / step)
+    span = (end - start) / step
+    if not math.isfinite(span):  # a step too small to count with (5e-324)
+        raise CodeImportError(f"torch.arange: a step of {step!r} makes too many numbers", line)
+    count = math.ceil(span)
     check_shape((count,), line)
     return [start + i * step for i in range(count)]
-
-
-def randn_values(shape: tuple[int, ...], dtype: str, rng: np.random.Generator) -> Any:
-    """Normal random numbers of ``shape`` from ``rng``, rounded to ``dtype`` as torch would."""
-    sample = rng.standard_normal(shape)
-    return sample.astype(np.float32 if dtype == "float32" else np.float64).tolist()

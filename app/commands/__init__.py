@@ -16,6 +16,7 @@ from app.commands.graph_commands import (
     SetParamCommand,
     SetValuesCommand,
 )
+from app.commands.module_commands import SetModuleCommand, SetOptimizerCommand
 from app.commands.note_commands import AddNoteCommand, RemoveNoteCommand, SetNoteFieldCommand
 from app.commands.program_commands import SetProgramCommand
 
@@ -29,7 +30,9 @@ __all__ = [
     "RemoveNodeCommand",
     "RemoveNoteCommand",
     "SetFieldCommand",
+    "SetModuleCommand",
     "SetNoteFieldCommand",
+    "SetOptimizerCommand",
     "SetOutputCommand",
     "SetParamCommand",
     "SetProgramCommand",

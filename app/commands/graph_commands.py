@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from app.model import Edge, GraphDocument, Node
+from app.model.rules import value_field
 
 Point = tuple[float, float]
 
@@ -155,9 +156,15 @@ class SetFieldCommand(QUndoCommand):
 
     def __init__(self, doc: GraphDocument, node_id: str, name: str, value: Any,
                  parent: QUndoCommand | None = None) -> None:
-        node_name = doc.node(node_id).display_name
+        node = doc.node(node_id)
+        node_name = node.display_name
+        changed = [key for key in value if node.state.get(key) != value[key]] \
+            if name == "state" else []
         if name == "label":
             text = f"Rename {node_name} to {value}"
+        elif len(changed) == 1:  # one of a layer's parameters: "Set net.weight to [[1, -1]]"
+            text = (f"Set {node.module_name or node_name}.{changed[0]} to "
+                    f"{describe_value(value[changed[0]])}")
         else:
             text = f"Set {node_name} {name} to {describe_value(value)}"
         super().__init__(text, parent)
@@ -179,9 +186,10 @@ class SetFieldCommand(QUndoCommand):
 class SetValuesCommand(QUndoCommand):
     """Set the values of several nodes at once (a training run, its reset); undo restores them.
 
-    Commands with the same ``merge_key`` (not None) merge into the first: a training run pushes
-    one per batch of steps and stays one undo step, whose undo restores the values from before
-    the run and whose redo the values the run reached.
+    A node's value is its ``value`` (a tensor leaf) or, for a module with parameter tensors,
+    its ``state`` (``rules.value_field``). Commands with the same ``merge_key`` (not None) merge
+    into the first: a training run pushes one per batch of steps and stays one undo step, whose
+    undo restores the values from before the run and whose redo the values the run reached.
     """
 
     def __init__(self, doc: GraphDocument, text: str, values: dict[str, Any],
@@ -191,8 +199,13 @@ class SetValuesCommand(QUndoCommand):
         self.merge_key = merge_key
         # the document never changes a stored value in place: its current ones need no copy,
         # and after redo ``after`` holds the document's own copies too
-        self.before = {node_id: doc.node(node_id).value for node_id in values}
+        self.before = {node_id: self._stored(node_id) for node_id in values}
         self.after = dict(values)
+
+    def _stored(self, node_id: str) -> Any:
+        """The node's value, or a module's state (what training changes)."""
+        node = self.doc.node(node_id)
+        return getattr(node, value_field(node.spec))
 
     def id(self) -> int:
         return SET_VALUES_COMMAND_ID
@@ -209,12 +222,13 @@ class SetValuesCommand(QUndoCommand):
 
     def _apply(self, values: dict[str, Any]) -> None:
         for node_id, value in values.items():
-            if self.doc.node(node_id).value != value:
-                self.doc.set_field(node_id, "value", value)
+            name = value_field(self.doc.node(node_id).spec)
+            if getattr(self.doc.node(node_id), name) != value:
+                self.doc.set_field(node_id, name, value)
 
     def redo(self) -> None:
         self._apply(self.after)
-        self.after = {node_id: self.doc.node(node_id).value for node_id in self.after}
+        self.after = {node_id: self._stored(node_id) for node_id in self.after}
 
     def undo(self) -> None:
         self._apply(self.before)

@@ -181,11 +181,50 @@ def widest_line_chars(result: NodeResult | None) -> int:
     if result is None or result.value is None:
         return 0
     grad_fn = len(f"grad_fn {result.grad_fn}")
-    shape = np.shape(result.value)
+    widest = max(grad_fn, _widest_tensor_chars("value", np.shape(result.value)))
+    for name, tensor in (result.state or {}).items():
+        widest = max(widest, _widest_tensor_chars(f"{name}.grad", np.shape(tensor.value)))
+    return widest
+
+
+def _widest_tensor_chars(label: str, shape: tuple[int, ...]) -> int:
     if not shows_in_full(shape):
-        return max(grad_fn, _SUMMARY_CHARS)
+        return len(label) + _SUMMARY_CHARS - len("value")
     columns = shape[-1] if shape else 1
-    return max(grad_fn, len("value [[") + columns * _ELEMENT_CHARS)
+    return len(label) + len(" [[") + columns * _ELEMENT_CHARS
+
+
+def _labelled(label: str, array: np.ndarray) -> str:
+    """ "weight [[0.1, 0.2]]", or "weight shape (9, 9)\nmin 0 · max 1" for a large tensor."""
+    array = np.asarray(array)
+    if shows_in_full(array.shape):
+        return f"{label} {tensor_body(array)}"
+    shape, extremes = summary(array)
+    return f"{label} {shape}\n{extremes}"
+
+
+def state_texts(result: NodeResult | None) -> list[tuple[str, str]]:
+    """The lines of a layer's parameter tensors, each tensor then its .grad:
+    ("weight [[0.1, 0.2]]", "param"), ("weight.grad [[...]]", "param_grad"), ... (a text may
+    hold two lines: a large tensor's summary)."""
+    if result is None or result.value is None or not result.state:
+        return []
+    lines = []
+    for name, tensor in result.state.items():
+        lines.append((_labelled(name, tensor.value), "param"))
+        grad = f"{name}.grad None" if tensor.grad is None else (
+            f"{name}.grad {tensor_body(tensor.grad)}" if shows_in_full(np.shape(tensor.grad))
+            else f"{name}.grad {summary(np.asarray(tensor.grad))[1]}")
+        lines.append((grad, "param_grad"))
+    return lines
+
+
+def state_line_count(result: NodeResult | None) -> int:
+    """How many lines ``state_texts`` takes, from the shapes alone."""
+    if result is None or result.value is None or not result.state:
+        return 0
+    return sum(value_line_count(tensor) + grad_line_count(tensor)
+               for tensor in result.state.values())
 
 
 def wrap_number_line(line: str, columns: int) -> list[str]:

@@ -4,8 +4,8 @@ A .cgraph file holds at most 10^6 elements per tensor, but broadcasting makes re
 anything stored: a [3150, 1] plus a [1, 3150] tensor is a 10^7-element result from a file of a few
 KB, and 59 tanh after it asked for 4.6 GB and 12 s on every edit. So before an operation runs,
 its result is sized from its inputs' actual shapes (the registry's ``result_size`` says how a
-result grows: broadcast, matrix product, concatenation; a one-input op is never larger than its
-input), and the evaluation keeps an account of the whole graph:
+result grows: broadcast, matrix product, concatenation, a layer's out_features; a one-input op
+is never larger than its input), and the evaluation keeps an account of the whole graph:
 
 - memory: every value, plus the gradient backward will make for each that requires grad;
 - work: one element operation per result element, m·k·n for a matrix product.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,14 +41,22 @@ MAX_EVALUATION_WORK = 500_000_000
 Shape = tuple[int, ...]
 
 
-def result_size(node_type: NodeType, shapes: Sequence[Shape]) -> tuple[Shape, int] | None:
-    """(shape, work) of the result of ``node_type`` on inputs of ``shapes`` (the wired inputs,
-    python numbers as ``()``); None when the shapes do not fit together (the engine words that
-    error). For a one-input op, the input's shape: an upper bound (a sum is smaller); for a
-    concatenation, the flat count.
+def result_size(node_type: NodeType, shapes: Sequence[Shape],
+                params: dict[str, Any] | None = None) -> tuple[Shape, int] | None:
+    """(shape, work) of the result of ``node_type`` with ``params`` on inputs of ``shapes`` (the
+    wired inputs, python numbers as ``()``); None when the shapes do not fit together (the engine
+    words that error). For a one-input op, the input's shape: an upper bound (a sum is smaller);
+    for a concatenation, the flat count; for a layer (nn.Linear), the input's rows times its
+    out_features, which can be much larger than the input (nn.Linear(1, 10000)).
     """
     if not shapes:
         return (), 1
+    if node_type.result_size == "linear":
+        if len(shapes[0]) == 0:
+            return None  # torch refuses a 0-d input in its own words
+        weight = node_type.state_shapes(params or {})[node_type.state[0].name]
+        shape = (*shapes[0][:-1], weight[0])
+        return shape, math.prod(shape) * shapes[0][-1]
     if len(shapes) == 1:
         return tuple(shapes[0]), math.prod(shapes[0])
     try:

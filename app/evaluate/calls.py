@@ -1,6 +1,7 @@
 """How one operation node becomes one engine call.
 
-A node type names a function below the engine module ("add", "nn.functional.mse_loss"); the node's
+A node type names a function below the engine module ("add", "nn.functional.mse_loss") or a
+module class ("nn.Linear", built from the node's params and called); an op node's
 inputs are passed positionally in port order and its params as keywords, adapted as its registry
 entry declares (inputs as one list, a shape passed positionally, keepdim only with a dim, the
 values of a (values, indices) result) so that the call is exactly the PyTorch code a student would
@@ -31,13 +32,31 @@ def _resolve(engine: ModuleType, path: str) -> Callable[..., Any]:
     return target
 
 
+def build_module(engine: ModuleType, node_type: NodeType, params: dict[str, Any],
+                 state: dict[str, Any]) -> Any:
+    """The torch.nn module a module node stands for (``net = nn.Linear(2, 1)``), built with
+    the node's params and holding the node's ``state`` in its parameter tensors.
+
+    The constructor draws throwaway initial weights from the engine's global generator, as it
+    always does; ``load_state_dict`` then puts in the node's values.
+    """
+    module = engine_function(engine, node_type)(**node_type.call_params(params))
+    if node_type.state:
+        module.load_state_dict({name: engine.tensor(value, dtype=engine.float32)
+                                for name, value in state.items()})
+    return module
+
+
 def call_op(engine: ModuleType, node_type: NodeType, inputs: list[Any],
-            params: dict[str, Any]) -> Any:
+            params: dict[str, Any], state: dict[str, Any] | None = None) -> Any:
     """Run the node's function on ``inputs`` (one per port) and return the resulting tensor.
 
     Params missing from ``params`` take the registry default; a param that is None is absent
-    (sum's dim=None means torch.sum(x)). Whatever the engine raises propagates to the caller.
+    (sum's dim=None means torch.sum(x)). A module node builds its module (with ``state``, its
+    parameter tensors) and calls it. Whatever the engine raises propagates to the caller.
     """
+    if node_type.module:
+        return build_module(engine, node_type, params, state or {})(*inputs)
     keywords = node_type.call_params(params)
     args: list[Any] = [list(inputs)] if node_type.sequence_input else list(inputs)
     shape = node_type.shape_param

@@ -23,7 +23,7 @@ import numpy as np
 
 import cgengine
 from app.evaluate import budget, messages
-from app.evaluate.calls import call_in_place, call_op
+from app.evaluate.calls import build_module, call_in_place, call_op
 from app.evaluate.program import ProgramRun, error_text
 from app.evaluate.results import AutogradNode, EdgeResult, EvalResult, NodeResult
 from app.model import GraphDocument, Node
@@ -186,13 +186,16 @@ class _Evaluation(ProgramRun):
         self.replay: list[str] = []
         self.arrived: dict[str, np.ndarray] = {}  # op node id -> gradient arriving at its grad_fn
         self._owners: dict[int, str] | None = None
+        self.modules: dict[str, Any] = {}  # module node id -> the torch.nn module it ran
+        #: (module node id, parameter name, tensor): the leaves a module holds (its weight)
+        self.parameters: list[tuple[str, str, Any]] = []
 
     def release(self) -> tuple[Any, ...]:
         """Hand over the engine objects (for freeing later) and forget them."""
         held = (self.values, self.args, self.watched, self.leaves, self.holders, self._owners,
-                self.created)
+                self.created, self.modules, self.parameters)
         self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
-        self.holders, self.created = [], {}
+        self.holders, self.created, self.modules, self.parameters = [], {}, {}, []
         return held
 
     def is_tensor(self, value: Any) -> bool:
@@ -285,9 +288,10 @@ class _Evaluation(ProgramRun):
                 unwired = port.name
         if unwired is not None:
             return NodeResult(is_leaf=False, error=messages.NOT_CONNECTED.format(port=unwired))
+        grad = grad or bool(spec.state)  # a layer's result requires grad through its weight
         if mixed or spec.result_size != "broadcast":
             sized = budget.result_size(spec, [results[src].value.shape for src in inputs
-                                              if src is not None])
+                                              if src is not None], node.params)
             if sized is None:  # the shapes do not fit: the engine words the error
                 elements = work = 0
             else:
@@ -311,7 +315,7 @@ class _Evaluation(ProgramRun):
                 self.note_modification(node, inputs[0])
                 tensor = call_in_place(spec, args, node.params)
             else:
-                tensor = call_op(self.engine, spec, args, node.params)
+                tensor = self.call(node, args)
         except Exception as exc:
             return NodeResult(is_leaf=False, error=error_text(exc))
         if not isinstance(tensor, self.tensor_type):
@@ -319,6 +323,8 @@ class _Evaluation(ProgramRun):
         values[node.id] = tensor
         self.args[node.id] = args
         result = self.describe(tensor)
+        if spec.state:
+            result.state = self.module_parameters(node.id)
         fn = tensor.grad_fn
         self.created[node.id] = fn if fn is not None else tensor
         if node.retain_grad:
@@ -338,6 +344,28 @@ class _Evaluation(ProgramRun):
             result.warning = messages.NONFINITE_REASONS.get(
                 node.type, messages.NONFINITE.format(op=node.type))
         return result
+
+    def call(self, node: Node, args: list[Any]) -> Any:
+        """The node's operation on ``args``: its engine function, or its torch.nn module (built
+        once per evaluation, so that a replay reuses its parameters)."""
+        spec = node.spec
+        if not spec.module:
+            return call_op(self.engine, spec, args, node.params)
+        module = self.modules.get(node.id)
+        if module is None:
+            module = self.modules[node.id] = build_module(self.engine, spec, node.params,
+                                                          node.state)
+        return module(*args)
+
+    def module_parameters(self, node_id: str) -> dict[str, NodeResult]:
+        """The parameter tensors of the node's module, described as leaves; backward gives them
+        their .grad (see gradients)."""
+        described = {}
+        for name, parameter in self.modules[node_id].named_parameters():
+            self.leaves[id(parameter)] = node_id
+            self.parameters.append((node_id, name, parameter))
+            described[name] = self.describe(parameter)
+        return described
 
     def describe(self, tensor: Any) -> NodeResult:
         value = self.read(tensor)
@@ -513,8 +541,10 @@ class _Evaluation(ProgramRun):
         or, for an AccumulateGrad, the leaf it accumulates into."""
         if self._owners is None:
             # what made each node's tensor, as it was then (a branch node made nothing; an
-            # in-place node made its input's tensor's new grad_fn)
+            # in-place node made its input's tensor's new grad_fn), and a module's parameters
             self._owners = {id(made): node_id for node_id, made in self.created.items()}
+            for node_id, _name, parameter in self.parameters:
+                self._owners[id(parameter)] = node_id
         variable = getattr(fn, "variable", None)
         return self._owners.get(id(variable if variable is not None else fn))
 
@@ -563,6 +593,11 @@ class _Evaluation(ProgramRun):
             if tensor.grad_fn is None:
                 # what the last pass added (the .grad may hold earlier passes too)
                 result.full_grad = self.leaf_arrived.get(node_id, result.grad)
+        for node_id, name, parameter in self.parameters:
+            grad = parameter.grad
+            if grad is not None:
+                described = nodes[node_id].state[name]
+                described.grad = described.full_grad = self.read(grad)
 
     def wire_gradients(self) -> None:
         """The wire gradients the hooks could not give.
@@ -593,7 +628,7 @@ class _Evaluation(ProgramRun):
                      upstream: np.ndarray) -> list[Any]:
         """The op called again on detached inputs, differentiated with autograd.grad."""
         local = [a.detach().requires_grad_(True) if p in ports else a for p, a in enumerate(args)]
-        out = call_op(self.engine, node.spec, local, node.params)
+        out = self.call(node, local)
         return list(self.engine.autograd.grad(
             out, [local[p] for p in ports],
             grad_outputs=self.engine.tensor(upstream, dtype=out.dtype), allow_unused=True))

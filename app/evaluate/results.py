@@ -22,7 +22,8 @@ class NodeResult:
     downstream of it have neither value nor error but ``blocked_by``, the id of the failing node.
     ``warning`` is a non-fatal note, e.g. why a value became nan. A node on the side of a
     branch that was not taken did not run at all: it has no value, ``skipped_by`` names the
-    branch node and ``warning`` says so.
+    branch node and ``warning`` says so. ``state`` describes the parameter tensors of a module
+    node (nn.Linear's weight and bias), each as the leaf it is.
     """
 
     value: np.ndarray | None = None
@@ -38,6 +39,7 @@ class NodeResult:
     warning: str | None = None
     full_grad: np.ndarray | None = None
     skipped_by: str | None = None
+    state: dict[str, NodeResult] | None = None
 
 
 @dataclass

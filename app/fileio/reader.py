@@ -56,6 +56,8 @@ def build_document(graph: GraphRecord) -> GraphDocument:
         doc.set_mode(graph.mode)
     if graph.trace is not None:
         doc.set_trace(graph.trace)
+    if graph.optimizer is not None:
+        doc.set_optimizer(graph.optimizer)
     return doc
 
 

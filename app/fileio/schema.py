@@ -7,7 +7,8 @@ limits of a file; the first problem raises :class:`FileFormatError` with a messa
 place, e.g. "nodes[2] (id 'a').params.dim: expected an integer, got 'x'". Nothing here builds a
 document, so a refused file never leaves a half-built one. docs/FILE_FORMAT.md describes the same
 rules for people. Version 1 files are read too: they are version 2 files without the fields
-version 2 added (a node's ``inplace``; the root's ``backward``, ``mode`` and ``trace``).
+version 2 added (a node's ``inplace``, a module node's ``module_name`` and ``state``; the root's
+``backward``, ``mode``, ``trace`` and ``optimizer``).
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from app.fileio.errors import FileFormatError
 from app.model import Edge, GraphError, Node, Note, PortError
 from app.model.backward_plan import MAX_BACKWARD_STEPS, BackwardPlan, BackwardStep
 from app.model.rules import (
-    KIND_FIELDS,
     MAX_TENSOR_DIMS,
     NOTE_FIELDS,
     check_backward_plan,
     check_dtype,
     check_inplace,
     check_mode,
+    check_optimizer,
     check_param,
     check_port,
+    check_state,
     check_trace,
     describe,
     expect_bool,
@@ -36,10 +38,14 @@ from app.model.rules import (
     expect_number,
     is_finite,
     is_number,
+    node_fields,
 )
 from app.registry import NODE_TYPES, NodeType
 
 FORMAT_NAME = "cgstudio.graph"
+#: 2 added the program around the graph (a node's inplace; the root's backward, mode and trace)
+#: and torch.nn module nodes (their module_name and state) with the root's optimizer; a version 1
+#: file is read as it always was (it has none of them).
 FORMAT_VERSION = 2
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -56,7 +62,8 @@ _T = TypeVar("_T")
 _TOP_FIELDS = frozenset({"format", "version", "nodes", "edges", "notes", "output"})
 #: What each version added: fields older files must not hold (a reader of that version would
 #: refuse them), by where they go.
-_ADDED_IN_2 = {"top": frozenset({"backward", "mode", "trace"}), "node": frozenset({"inplace"})}
+_ADDED_IN_2 = {"top": frozenset({"backward", "mode", "trace", "optimizer"}),
+               "node": frozenset({"inplace", "module_name", "state"})}
 
 
 @dataclass
@@ -70,6 +77,7 @@ class GraphRecord:
     backward: BackwardPlan = field(default_factory=BackwardPlan)
     mode: str = "dynamic"
     trace: dict[str, str] | None = None
+    optimizer: dict[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- primitives
@@ -199,7 +207,7 @@ def _node(raw: Any, index: int, version: int = FORMAT_VERSION) -> Node:
         raise _fail(f"{where}.type", f"unknown node type {type_name!r}")
     node_type = NODE_TYPES[type_name]
     _added_later(obj, version, "node", where)
-    _fields(obj, (*KIND_FIELDS[node_type.kind], "id", "type"), where, f"a {type_name} node")
+    _fields(obj, (*node_fields(node_type), "id", "type"), where, f"a {type_name} node")
 
     node = Node(node_id, type_name)
     if "label" in obj:
@@ -224,6 +232,15 @@ def _node(raw: Any, index: int, version: int = FORMAT_VERSION) -> Node:
         node.params = _params(node_type, obj["params"], f"{where}.params")
     if "inplace" in obj:
         node.inplace = _checked(check_inplace, node_type, obj["inplace"], f"{where}.inplace")
+    if "module_name" in obj:
+        node.module_name = _string(obj["module_name"], f"{where}.module_name", MAX_LABEL_LENGTH)
+    if node_type.state:
+        if "state" not in obj:
+            raise _fail(where, "missing field 'state' (the values of the module's parameters)")
+        state = _object(obj["state"], f"{where}.state")
+        for name, value in state.items():
+            tensor_value(value, f"{where}.state.{name}")
+        node.state = _checked(check_state, node_type, node.params, state, f"{where}.state")
     return node
 
 
@@ -382,4 +399,6 @@ def parse_graph(data: Any) -> GraphRecord:
         graph.mode = _checked(check_mode, top["mode"], "mode")
     if "trace" in top:
         graph.trace = _checked(check_trace, top["trace"], node_types, "trace")
+    if top.get("optimizer") is not None:
+        graph.optimizer = _checked(check_optimizer, top["optimizer"], "optimizer")
     return graph

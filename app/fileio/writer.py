@@ -18,7 +18,7 @@ from typing import Any
 
 from app.fileio.schema import FORMAT_NAME, FORMAT_VERSION
 from app.model import GraphDocument, Node, Note
-from app.model.rules import KIND_FIELDS, OPTIONAL_FIELDS
+from app.model.rules import OPTIONAL_FIELDS, node_fields
 
 
 def _coordinates(point: tuple[float, float]) -> list[int | float]:
@@ -29,7 +29,7 @@ def _coordinates(point: tuple[float, float]) -> list[int | float]:
 def node_record(node: Node) -> dict[str, Any]:
     """The JSON object of one node: id, type and the fields of its kind, in the documented order."""
     record: dict[str, Any] = {"id": node.id, "type": node.type}
-    for name in KIND_FIELDS[node.spec.kind]:
+    for name in node_fields(node.spec):
         value = getattr(node, name)
         if name in OPTIONAL_FIELDS and value == OPTIONAL_FIELDS[name]:
             continue
@@ -79,6 +79,8 @@ def dumps_document(doc: GraphDocument) -> str:
         parts.append(f'  "mode": {_line(doc.mode)}')
     if doc.trace is not None:
         parts.append(f'  "trace": {_line(doc.trace)}')
+    if doc.optimizer is not None:
+        parts.append(f'  "optimizer": {_line(doc.optimizer)}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 

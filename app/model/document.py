@@ -23,6 +23,7 @@ from app.model.backward_plan import BackwardPlan
 from app.model.errors import (
     CycleError,
     DuplicateIdError,
+    InvalidValueError,
     NodeNotFoundError,
     PortError,
     UnknownNodeTypeError,
@@ -38,7 +39,9 @@ class Node:
     ``type`` is a registry name: "tensor" (a leaf: ``value``, ``dtype``, ``requires_grad``),
     "scalar" (a python number operand: ``value``) or an engine function ("add", "mul", ...)
     whose keyword arguments are in ``params``; ``inplace`` runs it as the tensor method that
-    changes its first input (``a.add_(b)``).
+    changes its first input (``a.add_(b)``). A torch.nn module ("Linear", "BCELoss") has its
+    constructor's arguments in ``params``, its name in code in ``module_name`` and the values of
+    its parameter tensors in ``state`` (name -> nested lists, as ``state_dict()`` names them).
     """
 
     id: str
@@ -51,6 +54,8 @@ class Node:
     retain_grad: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     inplace: bool = False
+    state: dict[str, Any] = field(default_factory=dict)
+    module_name: str = ""
 
     @property
     def spec(self) -> NodeType:
@@ -94,13 +99,16 @@ class GraphDocument:
     ``node_added(node)``, ``node_removed(node)``, ``node_changed(node, field_name)``,
     ``edge_added(edge)``, ``edge_removed(edge)``, ``note_added(note)``, ``note_removed(note)``,
     ``note_changed(note, field_name)``, ``output_changed(node_id_or_None)``,
-    ``program_changed()`` (how backward is called, the graph mode, the trace, a static run) and
-    ``changed()``, emitted after every mutation (the evaluator listens to this one).
+    ``program_changed()`` (how backward is called, the graph mode, the trace, a static run),
+    ``optimizer_changed(settings_or_None)`` and ``changed()``, emitted after every mutation (the
+    evaluator listens to this one).
 
     Besides the graph, a document holds how it is run: ``backward`` (the gradient and the
     passes of backward on the output, :mod:`app.model.backward_plan`), ``mode`` ("dynamic": every
     edit runs the graph; "static": only Run does, on ``static_run``, the copy Run took) and
     ``trace`` (branch id -> the side each branch took when the graph was traced, or None).
+    ``optimizer`` holds how the Training dock trains the graph (``rules.check_optimizer``: the
+    ``torch.optim`` class and its settings), None for the dock's defaults.
     """
 
     def __init__(self) -> None:
@@ -112,6 +120,7 @@ class GraphDocument:
         self._mode = "dynamic"
         self._trace: dict[str, str] | None = None
         self._static_run: GraphDocument | None = None
+        self._optimizer: dict[str, Any] | None = None
         #: topological order and input table, kept until nodes or wires change (an evaluation
         #: after a value edit, the common case, reuses them)
         self._order: list[str] | None = None
@@ -126,6 +135,7 @@ class GraphDocument:
         self.note_changed = Signal()
         self.output_changed = Signal()
         self.program_changed = Signal()
+        self.optimizer_changed = Signal()
         self.changed = Signal()
 
     # ------------------------------------------------------------------ queries
@@ -165,6 +175,11 @@ class GraphDocument:
     def static_run(self) -> GraphDocument | None:
         """In static mode, the copy of the graph the last Run ran (None before a Run)."""
         return self._static_run
+
+    @property
+    def optimizer(self) -> dict[str, Any] | None:
+        """The Training dock's optimizer and its settings, or None (the dock's defaults)."""
+        return copy.deepcopy(self._optimizer)
 
     def node(self, node_id: str) -> Node:
         try:
@@ -293,25 +308,53 @@ class GraphDocument:
         if node.id in self._nodes or node.id in self._notes:
             raise DuplicateIdError(f"a node with id {node.id!r} already exists")
         rules.check_dtype(node.dtype)
+        spec = NODE_TYPES[node.type]
+        if spec.state:
+            rules.check_state(spec, node.params, node.state)
+        elif node.state:
+            rules.check_node_field(spec, "state")
+        if node.module_name:
+            rules.check_node_field(spec, "module_name")
 
     def check_set_field(self, node_id: str, name: str, value: Any) -> None:
         """Raise a :class:`GraphError` when ``set_field(node_id, name, value)`` is not allowed."""
         node = self.node(node_id)
-        rules.check_editable_field(name)
+        rules.check_node_field(node.spec, name)
         if name == "dtype":
             rules.check_dtype(value)
         elif name == "inplace":
             rules.check_inplace(node.spec, value)
+        elif name == "state":
+            rules.check_state(node.spec, node.params, value)
+        elif name == "module_name" and not isinstance(value, str):
+            raise InvalidValueError(f"module_name: expected a string, got {rules.describe(value)}")
 
     def check_set_param(self, node_id: str, name: str, value: Any) -> Any:
         """Raise a :class:`GraphError` when the op has no parameter ``name`` or it cannot hold
         ``value``; else return the value as the parameter holds it (a shape as a tuple).
         None unsets the parameter, which then takes the registry's default."""
-        node_type = self.node(node_id).spec
+        node = self.node(node_id)
+        node_type = node.spec
         if value is None:
             rules.check_param_name(node_type, name)
-            return None
-        return rules.check_param(node_type, name, value)
+        else:
+            value = rules.check_param(node_type, name, value)
+        if name in node_type.init_params:
+            # a module's sizes and its parameter tensors change together (set_module)
+            params = {**node.params, name: value} if value is not None else \
+                {key: item for key, item in node.params.items() if key != name}
+            rules.check_state(node_type, params, node.state, f"{name} (the state)")
+        return value
+
+    def check_set_module(self, node_id: str, params: dict[str, Any],
+                         state: dict[str, Any]) -> dict[str, Any]:
+        """Raise a :class:`GraphError` unless the module node can take all of ``params`` and
+        ``state`` at once; else return the params as the node holds them."""
+        node_type = self.node(node_id).spec
+        checked = {name: rules.check_param(node_type, name, value)
+                   for name, value in params.items() if value is not None}
+        rules.check_state(node_type, checked, state)
+        return checked
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
@@ -404,7 +447,8 @@ class GraphDocument:
         self.changed.emit()
 
     def set_field(self, node_id: str, name: str, value: Any) -> Any:
-        """Set one node field (label, value, dtype, requires_grad, retain_grad); returns the old."""
+        """Set one node field (label, value, dtype, requires_grad, retain_grad; a module's
+        module_name and state); returns the old."""
         self.check_set_field(node_id, name, value)
         node = self._nodes[node_id]
         old = getattr(node, name)
@@ -423,6 +467,28 @@ class GraphDocument:
         else:
             node.params[name] = value
         self.node_changed.emit(node, "params")
+        self.changed.emit()
+        return old
+
+    def set_module(self, node_id: str, params: dict[str, Any],
+                   state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Give a module node new params and state together (a Linear's in_features and its
+        weight); returns the old ones."""
+        checked = self.check_set_module(node_id, params, state)
+        node = self._nodes[node_id]
+        old = (node.params, node.state)
+        node.params, node.state = checked, copy.deepcopy(state)
+        self.node_changed.emit(node, "params")
+        self.node_changed.emit(node, "state")
+        self.changed.emit()
+        return old
+
+    def set_optimizer(self, settings: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Choose how the Training dock trains (None: its defaults); returns the old settings."""
+        checked = None if settings is None else rules.check_optimizer(settings)
+        old = self._optimizer
+        self._optimizer = checked
+        self.optimizer_changed.emit(copy.deepcopy(checked))
         self.changed.emit()
         return old
 
@@ -556,6 +622,7 @@ class GraphDocument:
         clone._output = self._output
         clone._backward, clone._mode, clone._trace = self._backward, self._mode, self._trace
         clone._static_run = self._static_run  # itself a copy, never changed
+        clone._optimizer = self._optimizer
         clone._order, clone._inputs = self._order, self._inputs
         if notes:
             clone._notes = {note_id: copy.copy(note) for note_id, note in self._notes.items()}
@@ -571,4 +638,5 @@ class GraphDocument:
             "backward": self._backward.record(),
             "mode": self._mode,
             "trace": self.trace,
+            "optimizer": copy.deepcopy(self._optimizer),
         }

@@ -20,7 +20,7 @@ from typing import Any
 
 from app.model.backward_plan import MAX_BACKWARD_STEPS, BackwardPlan, BackwardStep
 from app.model.errors import InvalidValueError, PortError
-from app.registry import NodeType, ParamSpec
+from app.registry import NodeType, ParamSpec, StateSpec
 
 DTYPES: tuple[str, ...] = ("float32", "float64", "int64")
 #: As many dimensions as a tensor (or a reshape's shape) may have: nested brackets in a file or
@@ -41,6 +41,10 @@ EDITABLE_FIELDS: tuple[str, ...] = ("label", "value", "dtype", "requires_grad", 
                                     "inplace")
 #: The fields of a note.
 NOTE_FIELDS: tuple[str, ...] = ("text", "pos", "size")
+#: The fields a module node (nn.Linear, nn.BCELoss, ...) carries besides an op's: the name of the
+#: module in code (``net`` in ``net = nn.Linear(2, 1)``, "" when unnamed) and, for a module with
+#: parameter tensors, their values (its state_dict).
+MODULE_FIELDS: tuple[str, ...] = ("module_name", "state")
 
 
 # ----------------------------------------------------------------------- values
@@ -112,8 +116,29 @@ def check_dtype(value: Any, where: str = "dtype") -> str:
 
 def check_editable_field(name: str) -> None:
     """Refuse a node field that ``set_field`` cannot change."""
-    if name not in EDITABLE_FIELDS:
+    if name not in EDITABLE_FIELDS and name not in MODULE_FIELDS:
         raise InvalidValueError(f"a node has no editable field {name!r}")
+
+
+def node_fields(node_type: NodeType) -> tuple[str, ...]:
+    """The fields a node of ``node_type`` carries besides its id and type, in file order."""
+    fields = KIND_FIELDS[node_type.kind]
+    if node_type.module:
+        fields += MODULE_FIELDS if node_type.state else MODULE_FIELDS[:1]
+    return fields
+
+
+def value_field(node_type: NodeType) -> str:
+    """The field holding what training changes: a leaf's ``value``, a module's ``state``."""
+    return "state" if node_type.state else "value"
+
+
+def check_node_field(node_type: NodeType, name: str) -> None:
+    """Refuse a field the node's type does not carry (a state on an add node)."""
+    check_editable_field(name)
+    if name in MODULE_FIELDS and name not in node_fields(node_type):
+        what = "parameter tensors" if name == "state" else "module name"
+        raise InvalidValueError(f"a {node_type.name} node has no {what} ({name!r})")
 
 
 def check_note_field(name: str) -> None:
@@ -154,7 +179,17 @@ def _param_value(spec: ParamSpec, value: Any, where: str) -> Any:
     if value is None and spec.kind.startswith("optional_"):
         return None
     if spec.kind in ("int", "optional_int"):
-        return expect_integer(value, where)
+        number = expect_integer(value, where)
+        if spec.minimum is not None and number < spec.minimum:
+            raise InvalidValueError(refusal(where, f"expected an integer >= {spec.minimum}, "
+                                                   f"got {number}"))
+        return number
+    if spec.kind == "choice":
+        if not isinstance(value, str) or value not in spec.choices:
+            raise InvalidValueError(refusal(where, "expected one of "
+                                                   f"{', '.join(map(repr, spec.choices))}, "
+                                                   f"got {describe(value)}"))
+        return value
     if spec.kind in ("float", "optional_float"):
         return expect_finite(value, where)
     if spec.kind == "bool":
@@ -254,3 +289,126 @@ def check_backward_plan(plan: BackwardPlan, node_types: dict[str, NodeType],
         if len(set(step.nodes)) != len(step.nodes):
             raise InvalidValueError(refusal(f"{here}.nodes", "a node is named twice"))
     return plan
+
+
+# ----------------------------------------------------------------------- module state
+#: The most numbers one parameter tensor of a module may hold, as one tensor of a file.
+MAX_STATE_ELEMENTS = 1_000_000
+
+
+def value_shape(value: Any, where: str) -> tuple[int, ...]:
+    """The shape of a tensor value (a number or rectangular nested lists of numbers)."""
+    if is_number(value):
+        return ()
+    if not isinstance(value, list):
+        raise InvalidValueError(refusal(where, "expected a number or a nested list of numbers, "
+                                               f"got {describe(value)}"))
+    shape: list[int] = []
+    level = [value]
+    while level and all(isinstance(item, list) for item in level):
+        if len(shape) == MAX_TENSOR_DIMS:
+            raise InvalidValueError(refusal(where, f"at most {MAX_TENSOR_DIMS} dimensions"))
+        width = len(level[0])
+        if any(len(item) != width for item in level):
+            raise InvalidValueError(refusal(where, "a tensor must be rectangular"))
+        shape.append(width)
+        level = [child for item in level for child in item]
+    if any(isinstance(item, list) for item in level):
+        raise InvalidValueError(refusal(where, "mixes numbers and lists at the same depth "
+                                               "(a tensor must be rectangular)"))
+    for item in level:
+        expect_number(item, where)
+    return tuple(shape)
+
+
+def _state_refusal(spec: StateSpec, shape: tuple[int, ...], found: tuple[int, ...],
+                   where: str) -> InvalidValueError:
+    sizes = ", ".join(spec.shape)
+    return InvalidValueError(refusal(where, f"expected shape {list(shape)} ({sizes}), "
+                                            f"got {list(found)}"))
+
+
+def check_state_sizes(node_type: NodeType, params: dict[str, Any],
+                      where: str = "state") -> dict[str, tuple[int, ...]]:
+    """The shapes of the parameter tensors a ``node_type`` module with ``params`` holds,
+    refusing sizes that make one larger than a file may hold (before anything is drawn)."""
+    shapes = node_type.state_shapes(params)
+    for name, shape in shapes.items():
+        if not all(isinstance(size, int) and not isinstance(size, bool) for size in shape):
+            raise InvalidValueError(refusal(f"{where}.{name}", f"sizes {list(shape)} are not "
+                                                               "integers"))
+        if math.prod(shape) > MAX_STATE_ELEMENTS:
+            raise InvalidValueError(refusal(f"{where}.{name}",
+                                            f"at most {MAX_STATE_ELEMENTS:,} elements, not "
+                                            f"{math.prod(shape):,} (shape {list(shape)})"))
+    return shapes
+
+
+def check_state(node_type: NodeType, params: dict[str, Any], state: Any,
+                where: str = "state") -> dict[str, Any]:
+    """``state`` if it holds exactly the parameter tensors a ``node_type`` module with
+    ``params`` has, each of the shape its sizes give (a Linear(2, 1) holds a weight of shape
+    [1, 2] and a bias of shape [1])."""
+    if not isinstance(state, dict):
+        raise InvalidValueError(refusal(where, f"expected an object, got {describe(state)}"))
+    expected = check_state_sizes(node_type, params, where)
+    for name in state:
+        if name not in expected:
+            known = ", ".join(expected) or "none"
+            raise InvalidValueError(refusal(where, f"a {node_type.name} with these parameters "
+                                                   f"holds no {name!r} (it holds: {known})"))
+    for name, shape in expected.items():
+        if name not in state:
+            raise InvalidValueError(refusal(where, f"missing {name!r}"))
+        found = value_shape(state[name], f"{where}.{name}")
+        if found != shape:
+            spec = next(s for s in node_type.state if s.name == name)
+            raise _state_refusal(spec, shape, found, f"{where}.{name}")
+    return state
+
+
+# ----------------------------------------------------------------------- optimizer
+#: The optimizers the Training dock runs (torch.optim's), each with its settings and their
+#: defaults: torch's, but for the learning rate, which starts where the lesson's examples learn.
+OPTIMIZERS: dict[str, dict[str, Any]] = {
+    "SGD": {"lr": 0.05, "momentum": 0.0, "weight_decay": 0.0},
+    "Adam": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0},
+}
+
+
+def check_optimizer(value: Any, where: str = "optimizer") -> dict[str, Any]:
+    """``value`` as the optimizer settings of a document hold them: {"name": "SGD", "lr": ...},
+    every setting of that optimizer present (missing ones take their defaults)."""
+    if not isinstance(value, dict):
+        raise InvalidValueError(refusal(where, f"expected an object, got {describe(value)}"))
+    name = value.get("name")
+    if name not in OPTIMIZERS:
+        raise InvalidValueError(refusal(f"{where}.name", "expected one of "
+                                                         f"{', '.join(map(repr, OPTIMIZERS))}, "
+                                                         f"got {describe(name)}"))
+    defaults = OPTIMIZERS[name]
+    settings: dict[str, Any] = {"name": name}
+    for key in value:
+        if key != "name" and key not in defaults:
+            raise InvalidValueError(refusal(where, f"{name} has no setting {key!r} (it has: "
+                                                   f"{', '.join(defaults)})"))
+    for key, default in defaults.items():
+        item = value.get(key, default)
+        here = f"{where}.{key}"
+        if key == "betas":
+            if not (isinstance(item, (list, tuple)) and len(item) == 2):
+                raise InvalidValueError(refusal(here, "expected two numbers [beta1, beta2], "
+                                                      f"got {describe(item)}"))
+            for index, beta in enumerate(item):
+                if not 0 <= expect_finite(beta, f"{here}[{index}]") < 1:
+                    raise InvalidValueError(refusal(f"{here}[{index}]",
+                                                    f"expected a number in [0, 1), got {beta}"))
+            settings[key] = [float(beta) for beta in item]
+            continue
+        number = expect_finite(item, here)
+        if key == "lr" and number <= 0:
+            raise InvalidValueError(refusal(here, f"expected a number > 0, got {number}"))
+        if number < 0:
+            raise InvalidValueError(refusal(here, f"expected a number >= 0, got {number}"))
+        settings[key] = float(number)
+    return settings

@@ -44,7 +44,7 @@ from app.display.values import (
     parse_value_text,
     value_to_text,
 )
-from app.model import DTYPES, Node
+from app.model import DTYPES, GraphError, Node
 
 _INT_RANGE = 1_000_000
 _FLOAT_RANGE = 1.0e9
@@ -136,7 +136,8 @@ class TensorView(QPlainTextEdit):
 class ParamEditor(QObject):
     """The widget for one op parameter (or unwired port default) bound to ``set_param``."""
 
-    def __init__(self, dock: InspectorDock, name: str, kind: str) -> None:
+    def __init__(self, dock: InspectorDock, name: str, kind: str,
+                 choices: tuple[str, ...] = (), minimum: int | None = None) -> None:
         super().__init__(dock)
         self.dock, self.name, self.kind = dock, name, kind
         self.none_check: QCheckBox | None = None
@@ -146,7 +147,10 @@ class ParamEditor(QObject):
         layout.setContentsMargins(0, 0, 0, 0)
         if kind in ("int", "optional_int"):
             self.editor: QWidget = QSpinBox()
-            self.editor.setRange(-_INT_RANGE, _INT_RANGE)
+            self.editor.setRange(-_INT_RANGE if minimum is None else minimum, _INT_RANGE)
+        elif kind == "choice":  # a loss's reduction: 'mean', 'sum' or 'none'
+            self.editor = QComboBox()
+            self.editor.addItems(list(choices))
         elif kind in ("float", "optional_float"):
             self.editor = QDoubleSpinBox()
             self.editor.setRange(-_FLOAT_RANGE, _FLOAT_RANGE)
@@ -167,6 +171,8 @@ class ParamEditor(QObject):
             self.editor.valueChanged.connect(self._commit)
         elif isinstance(self.editor, QCheckBox):
             self.editor.toggled.connect(self._commit)
+        elif isinstance(self.editor, QComboBox):
+            self.editor.currentTextChanged.connect(self._commit)
         else:
             self.editor.editingFinished.connect(self._commit)
 
@@ -183,6 +189,8 @@ class ParamEditor(QObject):
                     self.editor.setValue(value)
             elif isinstance(self.editor, QCheckBox):
                 self.editor.setChecked(bool(value))
+            elif isinstance(self.editor, QComboBox):
+                self.editor.setCurrentText(str(value))
             else:
                 _set_text_quietly(self.editor, ", ".join(str(n) for n in (value or ())))
         finally:
@@ -199,6 +207,8 @@ class ParamEditor(QObject):
             return float(self.editor.value())
         if isinstance(self.editor, QCheckBox):
             return self.editor.isChecked()
+        if isinstance(self.editor, QComboBox):
+            return self.editor.currentText()
         return parse_shape_text(self.editor.text(), allow_infer=True)
 
     def _commit(self) -> None:
@@ -258,6 +268,11 @@ class InspectorDock(QDockWidget):
         self.gradient_error = _error_label()
         self.passes_label: QLabel | None = None
         self.param_editors: dict[str, ParamEditor] = {}
+        self.module_name_edit: QLineEdit | None = None
+        #: a layer's parameter tensors: their value fields, and their value and .grad views
+        self.state_edits: dict[str, QLineEdit] = {}
+        self.state_errors: dict[str, QLabel] = {}
+        self.state_views: dict[str, tuple[TensorView, TensorView]] = {}
         self.info_labels: dict[str, QLabel] = {}
         self.value_view: TensorView | None = None
         self.grad_view: TensorView | None = None
@@ -314,9 +329,19 @@ class InspectorDock(QDockWidget):
             form.addRow(self.tr("dtype"), self.dtype_combo)
             self.requires_grad_check = self._flag_check("requires_grad")
             form.addRow("", self.requires_grad_check)
+        if spec.module:
+            self.module_name_edit = QLineEdit()
+            self.module_name_edit.setPlaceholderText(self.tr("unnamed"))
+            self.module_name_edit.setToolTip(self.tr("The module's name in code, as in net = "
+                                                     "nn.Linear(2, 1)"))
+            self.module_name_edit.editingFinished.connect(self._commit_module_name)
+            form.addRow(self.tr("Module name"), self.module_name_edit)
         if spec.kind == "op":
             for param in spec.params:
-                self._add_param_row(form, param.name, param.kind, param.name)
+                self._add_param_row(form, param.name, param.kind, param.name,
+                                    choices=param.choices, minimum=param.minimum)
+            for name in node.state:  # a layer's weight and bias: leaves the student may edit
+                self._add_state_row(form, name)
             wired = self.controller.document.inputs_of(node.id)
             for port, src in zip(spec.inputs, wired, strict=True):
                 if port.default is not None and src is None:
@@ -367,8 +392,9 @@ class InspectorDock(QDockWidget):
         check.toggled.connect(lambda on: self._commit_field(name, on))
         return check
 
-    def _add_param_row(self, form: QFormLayout, name: str, kind: str, text: str) -> None:
-        editor = ParamEditor(self, name, kind)
+    def _add_param_row(self, form: QFormLayout, name: str, kind: str, text: str,
+                       **limits: Any) -> None:
+        editor = ParamEditor(self, name, kind, **limits)
         self.param_editors[name] = editor
         form.addRow(text, editor.widget)
         form.addRow("", editor.error)
@@ -398,6 +424,17 @@ class InspectorDock(QDockWidget):
         form.addRow("", _row(again, zero))
         return box
 
+    def _add_state_row(self, form: QFormLayout, name: str) -> None:
+        edit = QLineEdit()
+        edit.setFont(self._mono)
+        edit.setToolTip(self.tr("The values of this parameter tensor (a leaf that requires grad)"))
+        edit.editingFinished.connect(partial(self._commit_state, name))
+        error = _error_label()
+        edit.textEdited.connect(lambda _text: _show_error(error, ""))
+        self.state_edits[name], self.state_errors[name] = edit, error
+        form.addRow(name, edit)
+        form.addRow("", error)
+
     def _build_result_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Autograd"))
         form = QFormLayout(box)
@@ -420,6 +457,12 @@ class InspectorDock(QDockWidget):
                               (self.tr("grad"), self.grad_view)):
             form.addRow(QLabel(caption))
             form.addRow(view)
+        for name in self.state_edits:  # a layer's parameters, each a leaf with its .grad
+            views = (TensorView(self._mono), TensorView(self._mono))
+            self.state_views[name] = views
+            for caption, view in zip((name, f"{name}.grad"), views, strict=True):
+                form.addRow(QLabel(caption))
+                form.addRow(view)
         self.grad_hint = QLabel()
         self.grad_hint.setWordWrap(True)
         self.grad_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -466,6 +509,13 @@ class InspectorDock(QDockWidget):
             steps = [self.tr("backward") if step.kind == "backward" else self.tr("zero_grad")
                      for step in plan.steps]
             self.passes_label.setText(", ".join(steps))
+        if self.module_name_edit is not None:
+            _set_text_quietly(self.module_name_edit, node.module_name)
+        if set(self.state_edits) != set(node.state):  # new sizes: bias on or off
+            self.set_node(self.node_id)
+            return
+        for name, edit in self.state_edits.items():
+            _set_text_quietly(edit, value_to_text(node.state[name]))
         self._refresh_result()
 
     def _blocked_text(self, blocked_by: str | None) -> str:
@@ -529,6 +579,17 @@ class InspectorDock(QDockWidget):
             self._form_label(self.info_labels[key]).setVisible(shown)
         self.value_view.show_tensor(value_render)
         self.grad_view.show_tensor(grad_render)
+        state = (outcome.state if outcome is not None else None) or {}
+        for name, (value_view, grad_view) in self.state_views.items():
+            tensor = state.get(name)
+            if tensor is None:
+                value_view.show_tensor("—")
+                grad_view.show_tensor("—")
+                continue
+            value_view.show_tensor(partial(_tensor_text, tensor.value, dtype=tensor.dtype,
+                                           requires_grad=True))
+            grad_view.show_tensor("?" if hidden is not None
+                                  else partial(_tensor_text, tensor.grad, dtype=tensor.dtype))
         hint = "" if hidden is not None else self._grad_hint_text(outcome)
         self.grad_hint.setText(hint)
         self.grad_hint.setVisible(bool(hint))
@@ -576,6 +637,34 @@ class InspectorDock(QDockWidget):
         self.gradient_edit.setModified(False)
         if gradient != self.controller.document.backward.gradient:
             self.controller.program.set_gradient(gradient)
+
+    def _commit_module_name(self) -> None:
+        node = self.controller.document.node(self.node_id)
+        text = self.module_name_edit.text().strip()
+        if text != node.module_name:
+            self.controller.set_field(self.node_id, "module_name", text)
+        self.module_name_edit.setModified(False)
+
+    def _commit_state(self, name: str) -> None:
+        """A new value for one of the layer's parameter tensors (its shape must not change)."""
+        node = self.controller.document.node(self.node_id)
+        edit, error = self.state_edits[name], self.state_errors[name]
+        try:
+            value = parse_value_text(edit.text())
+        except ValueError as exc:
+            _show_error(error, self.tr("Not a value: %1").replace("%1", str(exc)))
+            return
+        edit.setModified(False)
+        if value == node.state[name]:
+            return
+        try:
+            self.controller.document.check_set_field(self.node_id, "state",
+                                                     {**node.state, name: value})
+        except GraphError as exc:
+            _show_error(error, str(exc))
+            return
+        _show_error(error, "")
+        self.controller.set_field(self.node_id, "state", {**node.state, name: value})
 
     def _commit_initialise(self) -> None:
         try:

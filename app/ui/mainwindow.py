@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
         self.local_derivatives = local_derivatives.install(self)
         self.gallery = gallery.install(self, EXAMPLES_DIR)
         self.walkthrough = walkthrough_bar.install(self)
+        # a training step's update, with its numbers, in the walkthrough's formula panel
+        self.training_dock.step_explained.connect(self.walkthrough.show_text)
         # presenting a graph too large for the screen, the canvas follows the walkthrough
         self.walkthrough.step_shown.connect(self.presentation.follow)
         self.language_menu = i18n.install(self)

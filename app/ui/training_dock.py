@@ -1,7 +1,14 @@
-"""The Training dock: gradient descent on the open graph, with a live loss-versus-step plot.
+"""The Training dock: an optimizer on the open graph, with a live loss-versus-step plot.
 
-The teacher ticks the leaves to learn (the tensor leaves with requires_grad), picks a learning rate
-and presses Step or Run N steps; the canvas values move as the steps go and the loss is plotted.
+The teacher ticks what learns (the tensor leaves with requires_grad, and layers with weights),
+picks the optimizer (torch.optim.SGD with its learning rate, momentum and weight decay, or Adam)
+and presses Step or Run N steps; the canvas values move as the steps go and the loss is plotted
+(on a log scale if ticked). The optimizer's settings belong to the document (they are saved with
+it and come from imported code's ``torch.optim`` line), so changing one is an undo step. Each
+step's update, ``w ← w − lr · w.grad`` with its numbers (and momentum's buffer, Adam's moments),
+is shown in the walkthrough panel (``step_explained``). The optimizer keeps its state
+(momentum) from one Step or run to the next as long as nothing else changes the graph: an edit,
+an undo, a new tick or setting, or Reset starts a fresh one.
 A run goes in small chunks on a QTimer, so the window stays responsive, the progress bar moves and
 Stop works. After each chunk the values reached are written into the document through the
 controller (``set_values``); the edits of one run merge into one undo step ("Train 100 steps"):
@@ -19,31 +26,37 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QMargins, QPointF, QSignalBlocker, Qt, QTimer
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QLogValueAxis, QValueAxis
+from PySide6.QtCore import QMargins, QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.model import GraphDocument
+from app.model.rules import OPTIMIZERS
+from app.teach.optimizer_steps import settings_text, update_formulas
 from app.teach.training import Trainer, TrainingError, leaf_values, trainable_leaves
 
 if TYPE_CHECKING:
     from app.ui.mainwindow import MainWindow
 
-DEFAULT_LR = 0.05  # converges on the linear_regression example (diverges above about 0.08)
+DEFAULT_LR = OPTIMIZERS["SGD"]["lr"]  # converges on linear_regression (diverges above 0.08)
 DEFAULT_STEPS = 100
 MAX_STEPS = 1_000_000
 #: A run is split into ticks of at least this many steps (more for long runs, so that any run
@@ -86,19 +99,36 @@ class LossChart(QChartView):
         self.x_axis.setLabelFormat("%d")
         self.x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
         self.x_axis.setTickAnchor(0)
-        self.y_axis = QValueAxis()
-        self.y_axis.setTitleText(self.tr("loss"))
-        self.y_axis.setLabelFormat("%.3g")
-        text = self.palette().windowText()
+        self.y_axis: QValueAxis | QLogValueAxis = QValueAxis()
+        self.log_scale = False
         for axis, side in ((self.x_axis, Qt.AlignmentFlag.AlignBottom),
                            (self.y_axis, Qt.AlignmentFlag.AlignLeft)):
-            axis.setLabelsBrush(text)
-            axis.setTitleBrush(text)
-            chart.addAxis(axis, side)
-            self.series.attachAxis(axis)
+            self._add_axis(axis, side)
         self._low = 0.0
         self._high = 1.0
         self.clear()
+
+    def _add_axis(self, axis: QValueAxis | QLogValueAxis, side: Qt.AlignmentFlag) -> None:
+        text = self.palette().windowText()
+        if side == Qt.AlignmentFlag.AlignLeft:
+            axis.setTitleText(self.tr("loss"))
+            axis.setLabelFormat("%.3g")
+        axis.setLabelsBrush(text)
+        axis.setTitleBrush(text)
+        self.chart().addAxis(axis, side)
+        self.series.attachAxis(axis)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Plot the loss on a logarithmic axis (a loss falling from 35 to 0.002 shows its
+        whole descent), or a linear one."""
+        if on == self.log_scale:
+            return
+        self.log_scale = on
+        self.series.detachAxis(self.y_axis)
+        self.chart().removeAxis(self.y_axis)
+        self.y_axis = QLogValueAxis() if on else QValueAxis()
+        self._add_axis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self._rescale()
 
     def clear(self) -> None:
         self.series.clear()
@@ -123,12 +153,25 @@ class LossChart(QChartView):
         interval = next(step for step in _tick_steps() if last / step <= 5)
         self.x_axis.setRange(0, last)
         self.x_axis.setTickInterval(interval)
+        if self.log_scale:
+            # a log axis holds positive numbers only: a loss of exactly 0 sits at its floor
+            positive = [point.y() for point in self.series.points() if point.y() > 0]
+            low = min(positive, default=0.1)
+            high = max(positive, default=1.0)
+            self.y_axis.setRange(low / 1.5, high * 1.5)
+            return
         span = self._high - self._low
         self.y_axis.setRange(self._low, self._high + (0.05 * span if span > 0 else 1.0))
 
 
 class TrainingDock(QDockWidget):
-    """Step / Run N steps / Stop / Reset for gradient descent on the controller's document."""
+    """Step / Run N steps / Stop / Reset for an optimizer on the controller's document.
+
+    ``step_explained(title, formula, note)`` tells what the last step did, with its numbers,
+    for the walkthrough panel.
+    """
+
+    step_explained = Signal(str, str, str)
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Training"), parent)
@@ -138,7 +181,11 @@ class TrainingDock(QDockWidget):
         self.baseline: dict[str, Any] = {}
         self.losses: list[float] = []
         self._checked: dict[str, bool] = {}
+        #: the optimizer of the steps so far, kept while only the dock changes the graph
         self._trainer: Trainer | None = None
+        #: whether the document shows its optimizer in the widgets (not an edit of it); so
+        #: while the widgets are built, until show_settings
+        self._showing_settings = True
         #: the current run, the key that merges its edits into one undo step
         self._run: object | None = None
         #: whether the run's first edit is made, from which any other change of history ends it
@@ -153,8 +200,10 @@ class TrainingDock(QDockWidget):
         controller.evaluated.connect(self.refresh_leaves)
         # a rename is not re-evaluated, but it renames a listed leaf
         controller.undo_stack.indexChanged.connect(self.refresh_leaves)
+        controller.undo_stack.indexChanged.connect(self._on_any_history_change)
         controller.document_replaced.connect(self._on_document_replaced)
         self.refresh_leaves()
+        self.show_settings()
         self._update_buttons()
 
     # ------------------------------------------------------------------ building
@@ -167,13 +216,30 @@ class TrainingDock(QDockWidget):
         self.leaf_list.itemChanged.connect(self._on_item_changed)
         layout.addWidget(self.leaf_list)
 
-        form = QFormLayout()
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(4)
-        self.lr_spin.setRange(0.0001, 10.0)
-        self.lr_spin.setSingleStep(0.01)
+        form = self.settings_form = QFormLayout()
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.addItems(list(OPTIMIZERS))
+        self.optimizer_combo.setToolTip(self.tr("torch.optim.SGD or torch.optim.Adam"))
+        self.optimizer_combo.currentTextChanged.connect(self._on_optimizer_chosen)
+        form.addRow(self.tr("Optimizer:"), self.optimizer_combo)
+        self.lr_spin = self._setting_spin(0.0001, 10.0, 0.01, 4)
         self.lr_spin.setValue(DEFAULT_LR)
         form.addRow(self.tr("Learning rate (lr):"), self.lr_spin)
+        self.momentum_spin = self._setting_spin(0.0, 0.999, 0.1, 3)
+        self.momentum_spin.setToolTip(self.tr("SGD's momentum: buf = momentum * buf + grad"))
+        form.addRow(self.tr("Momentum:"), self.momentum_spin)
+        self.beta1_spin = self._setting_spin(0.0, 0.9999, 0.01, 4)
+        self.beta2_spin = self._setting_spin(0.0, 0.9999, 0.001, 4)
+        betas = QWidget()
+        betas_layout = QHBoxLayout(betas)
+        betas_layout.setContentsMargins(0, 0, 0, 0)
+        betas_layout.addWidget(self.beta1_spin)
+        betas_layout.addWidget(self.beta2_spin)
+        betas.setToolTip(self.tr("Adam's betas: how slowly its two moving averages forget"))
+        form.addRow(self.tr("Betas:"), betas)
+        self.weight_decay_spin = self._setting_spin(0.0, 1.0, 0.001, 4)
+        self.weight_decay_spin.setToolTip(self.tr("weight_decay adds weight_decay * w to w.grad"))
+        form.addRow(self.tr("Weight decay:"), self.weight_decay_spin)
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, MAX_STEPS)
         self.steps_spin.setValue(DEFAULT_STEPS)
@@ -205,7 +271,78 @@ class TrainingDock(QDockWidget):
         layout.addWidget(self.status_label)
         self.chart = LossChart()
         layout.addWidget(self.chart, 1)
-        self.setWidget(body)
+        self.log_check = QCheckBox(self.tr("Log scale"))
+        self.log_check.setToolTip(self.tr("Plot the loss on a logarithmic axis"))
+        self.log_check.toggled.connect(self.chart.set_log_scale)
+        layout.addWidget(self.log_check)
+        # the optimizer's settings make the dock tall: on a short screen it scrolls rather than
+        # growing the window past the screen (with the walkthrough panel showing a step)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(body.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        self.setWidget(scroll)
+
+    def _setting_spin(self, low: float, high: float, step: float,
+                      decimals: int) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setDecimals(decimals)
+        spin.setRange(low, high)
+        spin.setSingleStep(step)
+        spin.setKeyboardTracking(False)  # a change on Enter or an arrow, not on each key
+        spin.valueChanged.connect(self._on_setting_edited)
+        return spin
+
+    # -------------------------------------------------------------- the optimizer
+    def settings(self) -> dict[str, Any]:
+        """The optimizer the widgets show, as the document holds it."""
+        name = self.optimizer_combo.currentText()
+        settings: dict[str, Any] = {"name": name, "lr": self.lr_spin.value(),
+                                    "weight_decay": self.weight_decay_spin.value()}
+        if name == "SGD":
+            settings["momentum"] = self.momentum_spin.value()
+        else:
+            settings["betas"] = [self.beta1_spin.value(), self.beta2_spin.value()]
+        return settings
+
+    def show_settings(self) -> None:
+        """Show the document's optimizer (or the defaults) in the widgets."""
+        settings = self.document.optimizer or {"name": "SGD", **OPTIMIZERS["SGD"]}
+        self._showing_settings = True
+        try:
+            self.optimizer_combo.setCurrentText(settings["name"])
+            self.lr_spin.setValue(settings["lr"])
+            self.weight_decay_spin.setValue(settings["weight_decay"])
+            self.momentum_spin.setValue(settings.get("momentum", 0.0))
+            beta1, beta2 = settings.get("betas", OPTIMIZERS["Adam"]["betas"])
+            self.beta1_spin.setValue(beta1)
+            self.beta2_spin.setValue(beta2)
+        finally:
+            self._showing_settings = False
+        self._show_rows(settings["name"])
+
+    def _show_rows(self, name: str) -> None:
+        """Momentum for SGD, betas for Adam."""
+        self.settings_form.setRowVisible(self.momentum_spin, name == "SGD")
+        self.settings_form.setRowVisible(self.beta1_spin.parentWidget(), name == "Adam")
+
+    def _on_optimizer_chosen(self, name: str) -> None:
+        if self._showing_settings:
+            return
+        self._showing_settings = True
+        try:  # each optimizer starts at its own learning rate (Adam's 0.001, not SGD's 0.05)
+            self.lr_spin.setValue(OPTIMIZERS[name]["lr"])
+        finally:
+            self._showing_settings = False
+        self._show_rows(name)
+        self._on_setting_edited()
+
+    def _on_setting_edited(self) -> None:
+        if not self._showing_settings:
+            self.controller.set_optimizer(self.settings(), self.tr("Set optimizer"))
 
     # -------------------------------------------------------------------- leaves
     @property
@@ -215,7 +352,7 @@ class TrainingDock(QDockWidget):
     def refresh_leaves(self, _result: Any = None) -> None:
         """List the requires_grad leaves by label, keeping the ticks the user set."""
         doc = self.document
-        rows = [(leaf_id, doc.node(leaf_id).display_name) for leaf_id in trainable_leaves(doc)]
+        rows = [(leaf_id, self._leaf_text(doc, leaf_id)) for leaf_id in trainable_leaves(doc)]
         shown = [(self.leaf_list.item(i).data(_LEAF_ROLE), self.leaf_list.item(i).text())
                  for i in range(self.leaf_list.count())]
         if rows == shown:
@@ -236,6 +373,15 @@ class TrainingDock(QDockWidget):
 
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         self._checked[item.data(_LEAF_ROLE)] = item.checkState() == Qt.CheckState.Checked
+        self._trainer = None  # other parameters: another optimizer
+
+    @staticmethod
+    def _leaf_text(doc: GraphDocument, leaf_id: str) -> str:
+        """A leaf's name, or a layer's with its parameters: "net: weight, bias"."""
+        node = doc.node(leaf_id)
+        if not node.spec.state:
+            return node.display_name
+        return f"{node.module_name or node.display_name}: {', '.join(node.state)}"
 
     def chosen_leaves(self) -> list[str]:
         """Ids of the ticked leaves, in list order."""
@@ -252,7 +398,7 @@ class TrainingDock(QDockWidget):
     # ------------------------------------------------------------------- running
     @property
     def running(self) -> bool:
-        return self._trainer is not None
+        return self._run is not None
 
     def step_once(self) -> bool:
         """One gradient-descent step, as its own undo step."""
@@ -263,11 +409,12 @@ class TrainingDock(QDockWidget):
         if self.running:
             return False
         leaves = self.chosen_leaves()
-        try:
-            self._trainer = Trainer(self.document, leaves, self.lr_spin.value())
-        except TrainingError as exc:
-            self._show_status(str(exc), error=True)
-            return False
+        if self._trainer is None or self._trainer.leaf_ids != leaves:
+            try:
+                self._trainer = Trainer(self.document, leaves, settings=self.settings())
+            except TrainingError as exc:
+                self._show_status(str(exc), error=True)
+                return False
         # the document never changes a stored value in place: no copy is needed
         for leaf_id, value in leaf_values(self.document, leaves).items():
             self.baseline.setdefault(leaf_id, value)
@@ -297,6 +444,8 @@ class TrainingDock(QDockWidget):
             if time.perf_counter() > deadline:
                 break
         self._record(new_losses)
+        if new_losses:
+            self._explain()
         if error is not None:
             self._finish(error, error=True)
         elif self._done >= self._target:
@@ -322,6 +471,19 @@ class TrainingDock(QDockWidget):
             self._watching_history = True
         self._show_status(self._summary())
 
+    def _explain(self) -> None:
+        """What the last step did, with its numbers, for the walkthrough panel."""
+        assert self._trainer is not None, "a step without a trainer"
+        trainer = self._trainer
+        title = (self.tr("Training · step %1 · optimizer.step() (%2)")
+                 .replace("%1", str(len(self.losses))).replace("%2",
+                                                              settings_text(trainer.settings)))
+        formula = "\n".join(update_formulas(trainer.settings, trainer.last_update))
+        note = self.tr("Then optimizer.zero_grad(): every .grad is None again, and the next "
+                       "forward and backward compute the gradients the canvas shows now "
+                       "(loss before this step: %1).").replace("%1", f"{self.losses[-1]:.6g}")
+        self.step_explained.emit(title, formula, note)
+
     def _train_text(self) -> str:
         if self._done == 1:
             return self.tr("Train 1 step")
@@ -330,8 +492,13 @@ class TrainingDock(QDockWidget):
     def _summary(self) -> str:
         if not self.losses:
             return ""
-        return (self.tr("Step %1 of %2: loss %3").replace("%1", str(self._done))
+        text = (self.tr("Step %1 of %2: loss %3").replace("%1", str(self._done))
                 .replace("%2", str(self._target)).replace("%3", f"{self.losses[-1]:.6g}"))
+        share = self._trainer.accuracies[-1] if self._trainer is not None \
+            and self._trainer.accuracies else None
+        if share is not None:
+            text += self.tr(", accuracy %1").replace("%1", f"{share:.2%}")
+        return text
 
     def stop(self) -> None:
         """Stop the run after the steps already taken (they stay, as one undo step)."""
@@ -344,10 +511,18 @@ class TrainingDock(QDockWidget):
         if self._watching_history:
             self.controller.undo_stack.indexChanged.disconnect(self._on_history_changed)
             self._watching_history = False
-        self._trainer = None
+        if error:
+            self._trainer = None  # it stopped at a step it could not take
         self._run = None
         self._update_buttons()
         self._show_status(text, error=error)
+
+    def _on_any_history_change(self, _index: int) -> None:
+        """Another change of the graph than the dock's steps (an edit, an undo, new optimizer
+        settings): the next step starts a fresh optimizer on the values shown."""
+        if not self._own_edit:
+            self._trainer = None
+            self.show_settings()
 
     def _on_history_changed(self, _index: int) -> None:
         if self._own_edit:
@@ -363,6 +538,7 @@ class TrainingDock(QDockWidget):
         self.controller.set_values({leaf_id: value for leaf_id, value in self.baseline.items()
                                     if self.document.has_node(leaf_id)},
                                    self.tr("Reset training"))
+        self._trainer = None
         self._clear_history()
         self._show_status(self.tr("Values reset to before the first step"))
 
@@ -376,15 +552,18 @@ class TrainingDock(QDockWidget):
         if self.running:
             self._finish("")
         self._checked = {}
+        self._trainer = None
         self._clear_history()
         self._show_status("")
         self.refresh_leaves()
+        self.show_settings()
 
     # ---------------------------------------------------------------- display
     def _update_buttons(self) -> None:
         running = self.running
         for widget in (self.step_button, self.run_button, self.reset_button, self.leaf_list,
-                       self.lr_spin, self.steps_spin):
+                       self.optimizer_combo, self.lr_spin, self.momentum_spin, self.beta1_spin,
+                       self.beta2_spin, self.weight_decay_spin, self.steps_spin):
             widget.setEnabled(not running)
         self.stop_button.setEnabled(running)
 

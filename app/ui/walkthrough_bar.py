@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QResizeEve
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
+    QMainWindow,
     QMenu,
     QSlider,
     QToolBar,
@@ -79,11 +80,22 @@ class FormulaPanel(QDockWidget):
         super().resizeEvent(event)
         self._fit_height()
 
+    def shrink_to_text(self) -> None:
+        """Take the height the texts need, no more: a panel shown anew gets the height its
+        size hint asks at a narrow width, which leaves the canvas little room."""
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow) and not self.isFloating():
+            window.resizeDocks([self], [self.minimumSizeHint().height()],
+                               Qt.Orientation.Vertical)
+
     def _fit_height(self) -> None:
         """Ask the window for the height the wrapped texts need at the panel's width (a long
         formula takes two lines in a narrow window, and was cut in half)."""
         body = self.widget()
-        needed = body.layout().heightForWidth(body.width())
+        # a hidden panel has no width of its own yet: it will span the window (a bottom dock);
+        # a long formula wrapped at a stale width would grow the window past the screen
+        width = body.width() if self.isVisible() else self.window().width()
+        needed = min(body.layout().heightForWidth(width), self.window().height() // 2)
         if needed > 0 and needed != body.minimumHeight():
             body.setMinimumHeight(needed)
 
@@ -212,6 +224,17 @@ class WalkthroughBar(QToolBar):
             return
         self.index = max(0, min(index, len(self.steps) - 1))
         self._refresh()
+
+    def show_text(self, title: str, formula: str, note: str) -> None:
+        """Show another feature's formula in the panel (a training step's update), leaving the
+        walkthrough: the graph it walked has just changed."""
+        if self.mode is not None:
+            self.stop()
+        was_hidden = self.panel.isHidden()
+        self.panel.show_step(title, formula, note)
+        self.panel.show()
+        if was_hidden:
+            self.panel.shrink_to_text()
 
     def reveal_all(self) -> None:
         """End "predict, then reveal": every number shows again."""

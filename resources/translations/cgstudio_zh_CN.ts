@@ -68,6 +68,18 @@
         <translation>切换 requires_grad</translation>
     </message>
     <message>
+        <source>Expand</source>
+        <translation>展开</translation>
+    </message>
+    <message>
+        <source>Show the layer as the operations it computes: x @ W.t() + b</source>
+        <translation>把这一层展开成它所做的运算：x @ W.t() + b</translation>
+    </message>
+    <message>
+        <source>Edit %1...</source>
+        <translation>编辑 %1...</translation>
+    </message>
+    <message>
         <source>Rename...</source>
         <translation>重命名...</translation>
     </message>
@@ -106,6 +118,16 @@
     <message>
         <source>New name:</source>
         <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>New values (the shape stays):</source>
+        <translation>新的数值（形状保持不变）：</translation>
+    </message>
+    <message>
+        <source>Not accepted: %1
+New values (the shape stays):</source>
+        <translation>未被接受：%1
+新的数值（形状保持不变）：</translation>
     </message>
 </context>
 <context>
@@ -369,7 +391,7 @@
     </message>
     <message>
         <source>Select one node to inspect it.</source>
-        <extracomment>node id -&gt; &quot;all&quot; (value, grad and grad_fn) or &quot;grad&quot;: answers hidden while predicting</extracomment>
+        <extracomment>node id -&gt; &quot;all&quot; (value, grad and grad_fn) or &quot;grad&quot;: answers hidden while predicting a layer&apos;s parameter tensors: their value fields, and their value and .grad views</extracomment>
         <translation>选中一个节点即可查看它的属性。</translation>
     </message>
     <message>
@@ -387,6 +409,18 @@
     <message>
         <source>dtype</source>
         <translation>dtype</translation>
+    </message>
+    <message>
+        <source>unnamed</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>The module&apos;s name in code, as in net = nn.Linear(2, 1)</source>
+        <translation>模块在代码中的名字，如 net = nn.Linear(2, 1) 中的 net</translation>
+    </message>
+    <message>
+        <source>Module name</source>
+        <translation>模块名</translation>
     </message>
     <message>
         <source>%1 (unwired)</source>
@@ -451,6 +485,10 @@
     <message>
         <source>Zero grad</source>
         <translation>梯度清零</translation>
+    </message>
+    <message>
+        <source>The values of this parameter tensor (a leaf that requires grad)</source>
+        <translation>这个参数张量的值（一个 requires_grad 的叶子节点）</translation>
     </message>
     <message>
         <source>Autograd</source>
@@ -1052,12 +1090,44 @@
     </message>
     <message>
         <source>Leaves to learn (requires_grad):</source>
-        <extracomment>leaf values from before the first step since the dock opened or was reset the current run, the key that merges its edits into one undo step whether the run&apos;s first edit is made, from which any other change of history ends it</extracomment>
+        <extracomment>leaf values from before the first step since the dock opened or was reset the optimizer of the steps so far, kept while only the dock changes the graph whether the document shows its optimizer in the widgets (not an edit of it); so while the widgets are built, until show_settings the current run, the key that merges its edits into one undo step whether the run&apos;s first edit is made, from which any other change of history ends it</extracomment>
         <translation>要学习的叶子节点（requires_grad）：</translation>
+    </message>
+    <message>
+        <source>torch.optim.SGD or torch.optim.Adam</source>
+        <translation>torch.optim.SGD 或 torch.optim.Adam</translation>
+    </message>
+    <message>
+        <source>Optimizer:</source>
+        <translation>优化器：</translation>
     </message>
     <message>
         <source>Learning rate (lr):</source>
         <translation>学习率（lr）：</translation>
+    </message>
+    <message>
+        <source>SGD&apos;s momentum: buf = momentum * buf + grad</source>
+        <translation>SGD 的动量：buf = momentum * buf + grad</translation>
+    </message>
+    <message>
+        <source>Momentum:</source>
+        <translation>动量（momentum）：</translation>
+    </message>
+    <message>
+        <source>Adam&apos;s betas: how slowly its two moving averages forget</source>
+        <translation>Adam 的 betas：两个滑动平均遗忘得有多慢</translation>
+    </message>
+    <message>
+        <source>Betas:</source>
+        <translation>Betas：</translation>
+    </message>
+    <message>
+        <source>weight_decay adds weight_decay * w to w.grad</source>
+        <translation>weight_decay 把 weight_decay * w 加到 w.grad 上</translation>
+    </message>
+    <message>
+        <source>Weight decay:</source>
+        <translation>权重衰减（weight_decay）：</translation>
     </message>
     <message>
         <source>Steps (N):</source>
@@ -1088,6 +1158,26 @@
         <translation>恢复第一步之前的数值</translation>
     </message>
     <message>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <source>Plot the loss on a logarithmic axis</source>
+        <translation>用对数坐标轴画出损失</translation>
+    </message>
+    <message>
+        <source>Set optimizer</source>
+        <translation>设置优化器</translation>
+    </message>
+    <message>
+        <source>Training · step %1 · optimizer.step() (%2)</source>
+        <translation>训练 · 第 %1 步 · optimizer.step()（%2）</translation>
+    </message>
+    <message>
+        <source>Then optimizer.zero_grad(): every .grad is None again, and the next forward and backward compute the gradients the canvas shows now (loss before this step: %1).</source>
+        <translation>然后 optimizer.zero_grad()：所有 .grad 又变回 None，下一次前向和反向传播算出画布上现在显示的梯度（这一步之前的损失：%1）。</translation>
+    </message>
+    <message>
         <source>Train 1 step</source>
         <translation>训练 1 步</translation>
     </message>
@@ -1098,6 +1188,10 @@
     <message>
         <source>Step %1 of %2: loss %3</source>
         <translation>第 %1/%2 步：损失 %3</translation>
+    </message>
+    <message>
+        <source>, accuracy %1</source>
+        <translation>，准确率 %1</translation>
     </message>
     <message>
         <source>Stopped after %1 of %2 steps</source>
@@ -1377,6 +1471,14 @@
         <translation>sigmoid(w.x + b)，使用 logits 损失；p 不在通向损失的路径上，所以得不到梯度。</translation>
     </message>
     <message>
+        <source>Logistic regression, trained</source>
+        <translation>逻辑回归（可训练）</translation>
+    </message>
+    <message>
+        <source>nn.Linear + nn.Sigmoid + nn.BCELoss on two Gaussian clouds; the Training tab&apos;s SGD (momentum 0.9) takes accuracy from 45 % to 100 %.</source>
+        <translation>两团高斯分布数据上的 nn.Linear + nn.Sigmoid + nn.BCELoss；“训练”面板里的 SGD（momentum 0.9）把准确率从 45% 提高到 100%。</translation>
+    </message>
+    <message>
         <source>A two-layer perceptron</source>
         <translation>两层感知机</translation>
     </message>
@@ -1466,6 +1568,14 @@
     <message>
         <source>Control flow</source>
         <translation>控制流</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>网络层</translation>
+    </message>
+    <message>
+        <source>Loss modules</source>
+        <translation>损失函数模块</translation>
     </message>
     <message>
         <source>A leaf tensor created by the user, like torch.tensor([1.], requires_grad=True).</source>
@@ -1650,6 +1760,78 @@
     <message>
         <source>Python&apos;s if on a one-element tensor: the value of then when the condition is true, else the value of else; the branch not taken is not run, so the graph autograd records depends on the data</source>
         <translation>作用在单元素张量上的 Python if：条件为真时取 then 的值，否则取 else 的值；没有走的分支不会运行，所以 autograd 记录的计算图取决于数据</translation>
+    </message>
+    <message>
+        <source>input @ weight.T + bias; weight and bias are parameters the layer holds, initialised as torch does after torch.manual_seed(seed)</source>
+        <translation>input @ weight.T + bias；weight 和 bias 是该层持有的参数，按 torch 在 torch.manual_seed(seed) 之后的方式初始化</translation>
+    </message>
+    <message>
+        <source>max(input, 0) as a module</source>
+        <translation>max(input, 0)，模块形式</translation>
+    </message>
+    <message>
+        <source>input where positive, else negative_slope * input</source>
+        <translation>正数处为 input，否则为 negative_slope * input</translation>
+    </message>
+    <message>
+        <source>input where positive, else alpha * (exp(input) - 1)</source>
+        <translation>正数处为 input，否则为 alpha * (exp(input) - 1)</translation>
+    </message>
+    <message>
+        <source>input * Φ(input), the Gaussian error linear unit</source>
+        <translation>input * Φ(input)，高斯误差线性单元</translation>
+    </message>
+    <message>
+        <source>log(1 + exp(beta * input)) / beta</source>
+        <translation>log(1 + exp(beta * input)) / beta</translation>
+    </message>
+    <message>
+        <source>1 / (1 + exp(-input)) as a module</source>
+        <translation>1 / (1 + exp(-input))，模块形式</translation>
+    </message>
+    <message>
+        <source>hyperbolic tangent as a module</source>
+        <translation>双曲正切，模块形式</translation>
+    </message>
+    <message>
+        <source>exp(input) normalised along dim, as a module</source>
+        <translation>沿 dim 归一化的 exp(input)，模块形式</translation>
+    </message>
+    <message>
+        <source>log of softmax along dim, as a module</source>
+        <translation>沿 dim 的 softmax 取对数，模块形式</translation>
+    </message>
+    <message>
+        <source>dimensions start_dim..end_dim joined into one</source>
+        <translation>把 start_dim..end_dim 这几个维度合并为一维</translation>
+    </message>
+    <message>
+        <source>mean squared error, as a module</source>
+        <translation>均方误差，模块形式</translation>
+    </message>
+    <message>
+        <source>mean absolute error, as a module</source>
+        <translation>平均绝对误差，模块形式</translation>
+    </message>
+    <message>
+        <source>squared error below beta, absolute error above, as a module</source>
+        <translation>小于 beta 时为平方误差，大于时为绝对误差，模块形式</translation>
+    </message>
+    <message>
+        <source>binary cross-entropy of probabilities in [0, 1] (after a sigmoid)</source>
+        <translation>对 [0, 1] 内的概率（sigmoid 之后）计算二元交叉熵</translation>
+    </message>
+    <message>
+        <source>sigmoid and binary cross-entropy in one, on raw scores</source>
+        <translation>sigmoid 与二元交叉熵合二为一，作用于原始分数</translation>
+    </message>
+    <message>
+        <source>negative log-likelihood of log-probabilities; target holds class indices (int64)</source>
+        <translation>对数概率的负对数似然；target 是类别下标（int64）</translation>
+    </message>
+    <message>
+        <source>log_softmax and nll_loss in one; target holds class indices (int64)</source>
+        <translation>log_softmax 与 nll_loss 合二为一；target 是类别下标（int64）</translation>
     </message>
 </context>
 <context>
