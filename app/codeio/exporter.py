@@ -198,9 +198,12 @@ def code_order(doc: GraphDocument) -> list[str]:
 def statement_of(doc: GraphDocument, node: Node, names: dict[str, str],
                  left_out: dict[str, str], versions: TensorVersions | None = None,
                  ) -> tuple[str, str | None]:
-    """The line that makes ``node`` as the script writes it, or why it cannot be written."""
+    """The line that makes ``node`` as the script writes it (a module node: the lines that
+    build and call it), or why it cannot be written."""
+    modules = ModuleWriter(module_variable_names(doc, names, identifier), _number_text,
+                           _value_text)
     return _statement(doc, node, names, left_out,
-                      TensorVersions(doc) if versions is None else versions)
+                      TensorVersions(doc) if versions is None else versions, modules)
 
 
 def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dict[str, str]:
