@@ -11,6 +11,7 @@ to [4., 1.], so one pass gives weight.grad = w · [4., 1.] = [[2., 0.5]] and bia
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from windows import open_window, settle
 from app.codeio import CodeImportError, export_code, graph_differences, import_code
 from app.evaluate import evaluate_document
 from app.evaluate.modules import initial_state
-from app.fileio import dumps_document, loads_document
+from app.fileio import FileFormatError, dumps_document, loads_document
 from app.model import GraphDocument, InvalidValueError, Node
 from app.model.backward_plan import BackwardPlan, BackwardStep
 from app.paths import EXAMPLES_DIR
@@ -134,6 +135,14 @@ def test_the_file_keeps_the_zeroed_parameters() -> None:
     # a plan zeroing tensors only is written as before
     doc.set_backward(BackwardPlan(steps=(AGAIN, BackwardStep("zero_grad", nodes=("w",)))))
     assert "parameters" not in json.loads(dumps_document(doc))["backward"]["steps"][1]
+    # a file naming what no layer holds is refused by name
+    data = json.loads(text)
+    for parameters, words in (([["net"]], "expected [node id, parameter name]"),
+                              ([["x", "weight"]], "'x' is a tensor node"),
+                              ([["net", 3]], "expected a string")):
+        data["backward"]["steps"][1]["parameters"] = parameters
+        with pytest.raises(FileFormatError, match=re.escape(words)):
+            loads_document(json.dumps(data))
 
 
 def test_eval_json_shows_the_layers_grads_of_the_plan(tmp_path: Path) -> None:
@@ -188,6 +197,32 @@ def test_backward_again_and_zero_grad_in_the_window_reach_the_layer(qtbot,
     assert weight_grad() is None
     step = controller.document.backward.steps[-1]
     assert step.set_to_none and step.parameters == (("features", "weight"), ("features", "bias"))
+
+
+def test_expand_zeroes_the_leaves_that_hold_the_weights_and_undo_puts_the_plan_back(
+        qtbot) -> None:
+    from app.controller import DocumentController
+
+    controller = DocumentController()
+    doc = layer_graph(AGAIN, BackwardStep("zero_grad", parameters=(WEIGHT,)), BackwardStep())
+    controller.replace_document(doc)
+    before = grads(controller.evaluate_now())
+    assert before["weight"] == [[2.0, 0.5]] and before["bias"] == [2.0]
+    plan = doc.backward
+    assert controller.expand("net")
+    leaves = {node.label: node.id for node in doc.nodes if node.type == "tensor"}
+    assert doc.backward.steps[1] == BackwardStep("zero_grad", nodes=(leaves["W"],))
+    result = controller.evaluate_now()
+    assert result.nodes[leaves["W"]].grad.tolist() == before["weight"]
+    assert result.nodes[leaves["b"]].grad.tolist() == before["bias"]
+    controller.undo_stack.undo()
+    assert doc.node("net").type == "Linear" and doc.backward == plan
+    # deleting the layer drops its zeroing; undo puts it back
+    controller.remove(["net"])
+    assert doc.backward.steps == (AGAIN, BackwardStep())
+    controller.undo_stack.undo()
+    assert doc.backward == plan
+    qtbot.waitUntil(lambda: not controller.evaluation_pending, timeout=3000)
 
 
 # ------------------------------------------------------------------------ code in and out

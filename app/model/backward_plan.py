@@ -93,6 +93,19 @@ class BackwardPlan:
             steps.append(step)
         return replace(self, steps=tuple(steps))
 
+    def parameters_as_nodes(self, module: str, leaves: dict[str, str]) -> BackwardPlan:
+        """The plan once the parameters of layer ``module`` are the leaf nodes ``leaves``
+        (parameter name -> node id; Expand): zeroing a parameter zeroes its leaf."""
+        steps = []
+        for step in self.steps:
+            moved = tuple(leaves[name] for node_id, name in step.parameters
+                          if node_id == module and name in leaves)
+            if moved:
+                step = replace(step, nodes=tuple(dict.fromkeys((*step.nodes, *moved))),
+                               parameters=tuple(p for p in step.parameters if p[0] != module))
+            steps.append(step)
+        return replace(self, steps=tuple(steps))
+
     def record(self) -> dict[str, Any]:
         """The plan as a .cgraph file writes it (and as ``GraphDocument.snapshot`` shows it)."""
         steps: list[dict[str, Any]] = []
