@@ -87,6 +87,18 @@ def test_the_layers_grads_add_up_over_passes_with_known_numbers() -> None:
     assert three["w"] == pytest.approx([3 * single["w"][0]])
 
 
+def test_a_parameters_full_grad_is_what_the_last_pass_added_as_for_a_leaf(
+        torch_oracle) -> None:
+    result = both(layer_graph(AGAIN, AGAIN, BackwardStep("zero_grad", parameters=(BIAS,)),
+                              BackwardStep()))
+    state = result.nodes["net"].state
+    assert state["weight"].grad.tolist() == [[6.0, 1.5]]
+    assert state["weight"].full_grad.tolist() == [[2.0, 0.5]]
+    assert state["bias"].grad.tolist() == [1.0] and state["bias"].full_grad.tolist() == [1.0]
+    assert result.nodes["w"].full_grad.tolist() == pytest.approx(
+        [result.nodes["w"].grad.item() / 3])
+
+
 def test_zeroing_the_layers_grads_between_passes_is_torchs(torch_oracle) -> None:
     zeroed = both(layer_graph(AGAIN, AGAIN, BackwardStep("zero_grad", parameters=(WEIGHT, BIAS)),
                               BackwardStep()))
