@@ -273,7 +273,13 @@ def torch_grads(torch_oracle: Any, code: str) -> dict[str, Any]:
             "w": None if namespace["w"].grad is None else namespace["w"].grad.tolist()}
 
 
-def test_zeroing_calls_import_as_the_plan(torch_oracle) -> None:
+def imported_grads(result: Any) -> dict[str, Any]:
+    return {"weight": result.nodes["z"].state["weight"].grad.tolist(),
+            "bias": result.nodes["z"].state["bias"].grad.tolist(),
+            "w": result.nodes["w"].grad.tolist()}
+
+
+def test_zeroing_calls_import_as_the_plan() -> None:
     doc = import_code(SCRIPT)
     steps = doc.backward.steps
     layer = doc.node("z")
@@ -289,11 +295,13 @@ def test_zeroing_calls_import_as_the_plan(torch_oracle) -> None:
     ]
     assert doc.backward.passes == 6
     assert not any(note.id.startswith("training_note") for note in doc.notes)
-    result = both(doc)
-    ours = {"weight": result.nodes["z"].state["weight"].grad.tolist(),
-            "bias": result.nodes["z"].state["bias"].grad.tolist(),
-            "w": result.nodes["w"].grad.tolist()}
-    assert ours["weight"] == [[0.0, 0.0]] and ours["bias"] == [1.0]  # None, then one pass
+    # zeroed last; the bias set to None, then one pass; w zeroed last
+    assert imported_grads(evaluate_document(doc)) == {"weight": [[0.0, 0.0]], "bias": [1.0],
+                                                      "w": [0.0]}
+
+
+def test_the_imported_plan_gives_torchs_numbers(torch_oracle) -> None:
+    ours = imported_grads(both(import_code(SCRIPT)))
     expected = torch_grads(torch_oracle, SCRIPT)
     for name in ("weight", "bias", "w"):
         np.testing.assert_allclose(ours[name], expected[name], rtol=1e-6)
@@ -332,18 +340,22 @@ def test_zeroing_what_has_no_grad_is_refused(code: str, message: str) -> None:
     assert message in refusal.value.message
 
 
-def test_the_exported_plan_gives_the_same_numbers_in_torch_and_comes_back(
-        torch_oracle, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["cgengine", "torch"])
+def test_the_exported_plan_gives_the_same_numbers_and_comes_back(engine: str, tmp_path: Path,
+                                                                  request) -> None:
+    if engine == "torch":
+        request.getfixturevalue("torch_oracle")
     doc = import_code(SCRIPT)
     code = export_code(doc)
-    assert "net.weight.grad.zero_()\n" in code and "net.bias.grad = None\n" in code
+    assert ("loss.backward(retain_graph=True)\nnet.weight.grad = None\nnet.bias.grad = None\n"
+            "loss.backward(retain_graph=True)\nnet.weight.grad.zero_()\n") in code
+    assert "w.grad = None\nnet.weight.grad = None\n" in code
     result = evaluate_document(doc)
     expected = {"net.weight": result.nodes["z"].state["weight"].grad,
                 "net.bias": result.nodes["z"].state["bias"].grad, "w": result.nodes["w"].grad}
-    for engine in ("torch", "cgengine"):
-        printed = printed_grads(run_script(code, tmp_path, engine))
-        for name, grad in expected.items():
-            np.testing.assert_allclose(printed[name], np.ravel(grad), rtol=1e-5, atol=1e-6)
+    printed = printed_grads(run_script(code, tmp_path, engine))
+    for name, grad in expected.items():
+        np.testing.assert_allclose(printed[name], np.ravel(grad), rtol=1e-5, atol=1e-6)
     again = import_code(code)
     assert graph_differences(doc, again) == []
     assert again.backward.steps == doc.backward.steps
