@@ -36,6 +36,7 @@ from app.commands import (
     SetOptimizerCommand,
     SetOutputCommand,
     SetParamCommand,
+    SetProgramCommand,
     SetValuesCommand,
 )
 from app.evaluate import EvalResult
@@ -281,18 +282,23 @@ class DocumentController(QObject):
         step; False (with a message) for a node that cannot be expanded."""
         if not self.document.has_node(node_id) or not can_expand(self.document.node(node_id)):
             return self._refuse("Only a layer such as Linear can be expanded")
-        node = self.document.node(node_id)
-        plan = expansion(self.document, node_id)
+        doc = self.document
+        node = doc.node(node_id)
+        plan = expansion(doc, node_id)
+        backward = doc.backward.parameters_as_nodes(node_id, plan.leaves)
         self.undo_stack.beginMacro(f"Expand {node.display_name}")
-        self._push(RemoveNodeCommand(self.document, node_id))
+        self._push(RemoveNodeCommand(doc, node_id))
         for new in plan.nodes:
-            self._push(AddNodeCommand(self.document, new))
+            self._push(AddNodeCommand(doc, new))
         for src, dst, port in plan.wires:
-            self._push(ConnectCommand(self.document, src, dst, port))
+            self._push(ConnectCommand(doc, src, dst, port))
         if plan.output is not None:
-            self._push(SetOutputCommand(self.document, plan.output))
+            self._push(SetOutputCommand(doc, plan.output))
             if self.automatic_output == node_id:
                 self.automatic_output = plan.output
+        if backward != doc.backward:  # the zeroing of the layer's weights, now on W and b
+            self._push(SetProgramCommand(doc, "Zero grad of the expanded layer",
+                                         (backward, doc.mode, doc.trace)))
         self.undo_stack.endMacro()
         self.selection_requested.emit([new.id for new in plan.nodes])
         return True

@@ -59,19 +59,24 @@ class ProgramEditor:
         return self._push_plan(plan, f"Backward again (pass {plan.passes})")
 
     def zero_grad(self, set_to_none: bool = False) -> bool:
-        """Zero the .grad of every leaf that has one (``w.grad.zero_()``), or set it to None
-        (``w.grad = None``, what ``optimizer.zero_grad()`` does). A leaf whose .grad is None is
-        left alone: ``w.grad.zero_()`` on it is Python's AttributeError."""
+        """Zero the .grad of every leaf that has one (``w.grad.zero_()``), a layer's weight and
+        bias included, or set it to None (``w.grad = None``, what ``optimizer.zero_grad()`` and
+        ``net.zero_grad()`` do). A leaf whose .grad is None is left alone: ``w.grad.zero_()`` on
+        it is Python's AttributeError."""
         doc = self.document
         result = self.controller.evaluate_now()
         leaves = tuple(node.id for node in doc.nodes
                        if node.type == "tensor" and node.requires_grad
                        and (outcome := result.nodes.get(node.id)) is not None
                        and outcome.grad is not None)
-        if not leaves:
+        parameters = tuple((node.id, name) for node in doc.nodes if node.spec.state
+                           and (outcome := result.nodes.get(node.id)) is not None
+                           for name, tensor in (outcome.state or {}).items()
+                           if tensor.grad is not None)
+        if not leaves and not parameters:
             self.controller.message.emit("No leaf has a .grad yet: there is nothing to zero")
             return False
-        plan = doc.backward.zero_grad(leaves, set_to_none)
+        plan = doc.backward.zero_grad(leaves, set_to_none, parameters)
         return self._push_plan(plan, "Zero grad" + (" (set to None)" if set_to_none else ""))
 
     def reset_backward(self) -> bool:

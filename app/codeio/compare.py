@@ -83,7 +83,8 @@ def _canonical(doc: GraphDocument) -> dict[str, Any]:
         plan = doc.backward
         backward = (_plain(plan.gradient), tuple(
             (step.kind, step.retain_graph,
-             tuple(names.get(versions.at(n), n) for n in step.nodes), step.set_to_none)
+             tuple(names.get(versions.at(n), n) for n in step.nodes), step.set_to_none,
+             tuple((names.get(n, n), name) for n, name in step.parameters))
             for step in plan.steps))
     return {"nodes": nodes, "output": output, "backward": backward, "optimizer": doc.optimizer}
 

@@ -86,7 +86,10 @@ def export_code(doc: GraphDocument, left_out_notes: Collection[str] = ()) -> str
         lines.append(f"# {names[output]}.backward() is left out: {names[output]} "
                      "cannot be computed")
     else:
-        lines.extend([*backward_lines(doc, output, names, writer.versions, _value_text), ""])
+        written_modules = {node_id: name for node_id, name in modules.names.items()
+                           if node_id not in writer.left_out}  # zeroing a layer's weights
+        lines.extend([*backward_lines(doc, output, names, writer.versions, _value_text,
+                                      written_modules), ""])
         # torch keeps .grad on leaves and on tensors that called retain_grad(); reading it on
         # any other tensor only gives None (and a warning)
         for node in written:

@@ -19,9 +19,13 @@ understands the course's model code:
   the variable it is assigned to;
 - ``optimizer = torch.optim.SGD(params, lr=..., momentum=..., weight_decay=...)`` (or ``Adam``
   with ``betas``) becomes the document's optimizer: the Training dock's settings.
-  ``optimizer.step()`` and ``optimizer.zero_grad()`` are what the dock's Step does; they are
-  accepted, change nothing, and a note on the canvas says so. The dock trains the leaves ticked
-  in it, so the parameters given to the optimizer are only checked to be tensors or layers.
+  ``optimizer.step()`` is what the dock's Step does, and so is a ``zero_grad()`` before the
+  first backward() or after a step (the training loop's): they are accepted, change nothing,
+  and a note on the canvas says so. The dock trains the leaves ticked in it; the parameters
+  given to the optimizer are checked to be tensors or layers and kept for its zero_grad();
+- ``net.zero_grad()`` and ``optimizer.zero_grad()`` between backward() calls (no step before
+  them) zero the gradients of the layer's or the optimizer's parameters: a zero_grad step of
+  the backward plan, setting them to None as torch's default ``set_to_none=True`` does.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import cgengine
 from app.codeio.literals import tensor_literal
+from app.codeio.operands import TensorOperand
 from app.evaluate.modules import DEFAULT_SEED, initial_state
 from app.model import GraphError, Note
+from app.model.backward_plan import BackwardStep
 from app.model.rules import OPTIMIZERS, check_optimizer, check_state, check_state_sizes
 from app.registry import NODE_TYPES, NodeType, ParamSpec
 from cgengine.random import Generator
@@ -87,11 +93,17 @@ class Model:
     called: bool = False
 
 
+#: What an optimizer was given to train: a tensor's node id, a layer or a model (its
+#: ``parameters()``), or one parameter of a layer (``net.weight``).
+Trained = str | Layer | Model | tuple[Layer, str]
+
+
 @dataclass
 class Optimizer:
     """``optimizer = torch.optim.SGD(...)``: its settings are the document's optimizer."""
 
     settings: dict[str, Any]
+    parameters: list[Trained] = field(default_factory=list)
 
 
 class ModuleReader:
@@ -102,6 +114,9 @@ class ModuleReader:
     line: int
     lines: dict[str, int]
     variables: dict[str, _Operand]
+    steps: list[BackwardStep]
+    assigned: list[set[str]]
+    with_grad: set[str | tuple[str, str]]
 
     def init_modules(self) -> None:
         #: names bound to layers, models and optimizers (not tensors or numbers)
@@ -113,6 +128,7 @@ class ModuleReader:
         #: lines the Training dock does instead (optimizer.step(), ...), for the closing note
         self.training_lines: list[tuple[int, str]] = []
         self.in_forward: Model | None = None
+        self.stepped = False  # optimizer.step() was read: what follows is the training loop
 
     # ------------------------------------------------------------------ seeds
     def manual_seed(self, call: ast.Call) -> None:
@@ -358,7 +374,7 @@ class ModuleReader:
             raise self.refuse("a second optimizer; the Training dock has one", call)
         if not call.args:
             raise self.refuse(f"optim.{kind}() needs the parameters to train", call)
-        self.check_parameters(call.args[0])
+        parameters = self.trained(call.args[0])
         settings: dict[str, Any] = {"name": kind, "lr": 0.001}  # torch's default learning rate
         named = [("lr", arg) for arg in call.args[1:2]] + [(kw.arg, kw.value)
                                                            for kw in call.keywords]
@@ -381,24 +397,97 @@ class ModuleReader:
         except GraphError as exc:
             raise self.refuse(str(exc), call) from None
         self.doc.set_optimizer(checked)
-        return Optimizer(checked)
+        return Optimizer(checked, parameters)
 
-    def check_parameters(self, expr: ast.expr) -> None:
+    def trained(self, expr: ast.expr) -> list[Trained]:
         """The optimizer's parameters: net.parameters(), or a list of them and of tensors."""
         items = expr.elts if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
+        parameters: list[Trained] = []
         for item in items:
             if isinstance(item, ast.Name) and item.id in self.variables:
+                operand = self.variables[item.id]
+                if isinstance(operand, TensorOperand):
+                    parameters.append(operand.node_id)
                 continue
             if isinstance(item, ast.Call) and isinstance(item.func, ast.Attribute) \
                     and item.func.attr == "parameters" and not item.args \
                     and isinstance(item.func.value, ast.Name) \
-                    and isinstance(self.objects.get(item.func.value.id), (Layer, Model)):
+                    and isinstance(owner := self.objects.get(item.func.value.id),
+                                   (Layer, Model)):
+                parameters.append(owner)
                 continue
             if isinstance(item, ast.Attribute) and isinstance(item.value, ast.Name) \
-                    and isinstance(self.objects.get(item.value.id), Layer):
+                    and isinstance(layer := self.objects.get(item.value.id), Layer):
+                parameters.append((layer, item.attr))
                 continue
             raise self.refuse("the optimizer's parameters must be net.parameters() or a list "
                               f"of tensors, not {ast.unparse(item)}", item)
+        return parameters
+
+    # ------------------------------------------------------------- zero_grad
+    def layer_of(self, expr: ast.expr) -> Layer | None:
+        """The layer ``net`` (or a model's ``lr_net.features``) names, None for anything else."""
+        if isinstance(expr, ast.Name):
+            target = self.objects.get(expr.id)
+            return target if isinstance(target, Layer) else None
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) \
+                and isinstance(model := self.objects.get(expr.value.id), Model):
+            return model.layers.get(expr.attr)
+        return None
+
+    def parameter_of(self, expr: ast.expr) -> tuple[str, str] | None:
+        """(layer node id, name) of ``net.weight``; None when ``expr`` is no layer's attribute."""
+        if not isinstance(expr, ast.Attribute):
+            return None
+        layer = self.layer_of(expr.value)
+        if layer is None:
+            return None
+        written = ast.unparse(expr.value)
+        if expr.attr not in layer.state:
+            raise self.refuse(f"{written} has no parameter {expr.attr!r}", expr)
+        if layer.node_id is None:
+            raise self.refuse(f"{written}.{expr.attr}.grad is None: {written} is not called "
+                              "before backward()", expr)
+        return (layer.node_id, expr.attr)
+
+    def parameters_of(self, target: Layer | Model | Optimizer) -> list[str | tuple[str, str]]:
+        """The tensors ``target.zero_grad()`` reaches: a layer's parameters (once called), a
+        model's layers', an optimizer's parameters."""
+        owners: list[Trained] = target.parameters if isinstance(target, Optimizer) else [target]
+        found: list[str | tuple[str, str]] = []
+        for owner in owners:
+            if isinstance(owner, str):
+                found.append(owner)
+                continue
+            if isinstance(owner, tuple):
+                layers, names = [owner[0]], {owner[1]}
+            else:
+                layers = list(owner.layers.values()) if isinstance(owner, Model) else [owner]
+                names = None
+            for layer in layers:
+                if layer.node_id is not None:
+                    found.extend((layer.node_id, name) for name in layer.state
+                                 if names is None or name in names)
+        return list(dict.fromkeys(found))
+
+    def module_zero_grad(self, target: Layer | Model | Optimizer, call: ast.Call,
+                         written: str) -> None:
+        """``net.zero_grad()`` or ``optimizer.zero_grad(set_to_none=...)`` between backward()
+        calls: a zero_grad step of what has a .grad among its parameters (torch skips the
+        others: a .grad that is None stays None)."""
+        if self.assigned:
+            raise self.refuse("zeroing a gradient inside an if is not supported", call)
+        given = [*call.args, *(kw.value for kw in call.keywords)]
+        if len(given) > 1 or any(kw.arg != "set_to_none" for kw in call.keywords):
+            raise self.refuse(f"{written}.zero_grad() takes set_to_none only", call)
+        set_to_none = True
+        if given:
+            if not (isinstance(given[0], ast.Constant) and isinstance(given[0].value, bool)):
+                raise self.refuse("set_to_none must be True or False", call)
+            set_to_none = given[0].value
+        zeroed = tuple(item for item in self.parameters_of(target) if item in self.with_grad)
+        if zeroed:
+            self.zero_step(zeroed, set_to_none)
 
     # --------------------------------------------------------------- statements
     def object_value(self, value: ast.expr, name: str) -> Layer | Model | Optimizer | None:
@@ -426,7 +515,12 @@ class ModuleReader:
                 and func.value.id in self.objects):
             return False
         target, method, written = self.objects[func.value.id], func.attr, func.value.id
+        if method == "zero_grad" and not self.stepped \
+                and any(step.kind == "backward" for step in self.steps):
+            self.module_zero_grad(target, call, written)
+            return True
         if method == "zero_grad" or method == "step" and isinstance(target, Optimizer):
+            self.stepped = self.stepped or method == "step"
             self.training_lines.append((call.lineno, f"{written}.{method}()"))
             return True
         if method == "load_state_dict" and isinstance(target, Layer) and target.spec.state:

@@ -7,7 +7,7 @@ What :mod:`app.codeio.exporter` writes beyond one assignment per node:
   sides' results defined inside its ``if`` under the same label (``if c: y = ... else: y = ...``);
 - the backward statements of the document's :class:`~app.model.backward_plan.BackwardPlan`:
   ``y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)``, ``w.grad.zero_()``,
-  ``w.grad = None``;
+  ``w.grad = None`` (``net.weight.grad = None`` for a layer's parameter);
 - how a grad node and an in-place node are written.
 """
 
@@ -89,11 +89,12 @@ def in_place_statement(node: Node, name: str, arguments: list[str], shares_sourc
 
 
 def backward_lines(doc: GraphDocument, output: str, names: dict[str, str],
-                   versions: TensorVersions,
-                   value_text: Callable[[Any, str], str]) -> list[str]:
+                   versions: TensorVersions, value_text: Callable[[Any, str], str],
+                   modules: dict[str, str]) -> list[str]:
     """The backward statements of the document's plan on the output node ``output``. A tensor
     changed in place is named as it is at the end (``a2`` of ``a2 = a.mul_(2)``: both names
-    hold that one tensor), which is how the code importer reads the names back."""
+    hold that one tensor), which is how the code importer reads the names back; a layer's
+    parameter by its module's name in ``modules`` (``net.weight``)."""
     plan = doc.backward
     gradient = ""
     if plan.gradient is not None:
@@ -106,9 +107,9 @@ def backward_lines(doc: GraphDocument, output: str, names: dict[str, str],
                 arguments.append("retain_graph=True")
             lines.append(f"{names[versions.at(output)]}.backward({', '.join(arguments)})")
             continue
-        for node_id in step.nodes:
-            if node_id in names:
-                name = names[versions.at(node_id)]
-                lines.append(f"{name}.grad = None" if step.set_to_none
-                             else f"{name}.grad.zero_()")
+        zeroed = [names[versions.at(node_id)] for node_id in step.nodes if node_id in names]
+        zeroed.extend(f"{modules[node_id]}.{name}" for node_id, name in step.parameters
+                      if node_id in modules and name in doc.node(node_id).state)
+        lines.extend(f"{name}.grad = None" if step.set_to_none else f"{name}.grad.zero_()"
+                     for name in zeroed)
     return lines

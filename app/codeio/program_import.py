@@ -3,8 +3,9 @@
 What the class writes beyond straight-line operations, read from the syntax tree (never run):
 
 - ``y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)``, called as often as the code
-  calls it, with ``w.grad.zero_()`` and ``w.grad = None`` between the calls: the document's
-  backward plan (:mod:`app.model.backward_plan`);
+  calls it, with ``w.grad.zero_()`` and ``w.grad = None`` between the calls (a layer's
+  ``net.weight`` too; ``net.zero_grad()`` and ``optimizer.zero_grad()`` are read in
+  :mod:`app.codeio.nn_import`): the document's backward plan (:mod:`app.model.backward_plan`);
 - ``torch.autograd.grad(y, x, create_graph=True)``: a grad node, bound as the tuple torch returns
   (``g = ...`` then ``g[0]``, ``(g,) = ...``, or ``g = ...[0]``);
 - in-place methods (``a.add_(b)``, ``c = a.mul_(2)``) and augmented assignments (``a += b``): an
@@ -57,6 +58,9 @@ class ProgramStatements:
     def init_program(self: _Importer) -> None:
         self.gradient: Any = None
         self.steps: list[BackwardStep] = []
+        #: what holds a .grad after the steps so far: tensor node ids and (layer node id,
+        #: parameter name) pairs; what ``optimizer.zero_grad()`` finds to zero
+        self.with_grad: set[str | tuple[str, str]] = set()
         #: one set per if-side being read: the names it assigns
         self.assigned: list[set[str]] = []
         #: name -> line of the if that set it on one side only (it is unbound after the if)
@@ -75,6 +79,11 @@ class ProgramStatements:
         self.gradient = gradient
         self.steps.append(BackwardStep(retain_graph=retain_graph))
         self.doc.set_output(node_id)
+        for node in self.doc.nodes:  # the leaves and layers the output depends on get a .grad
+            if node.id == node_id or self.doc.depends_on(node_id, node.id):
+                if node.type == "tensor" and node.requires_grad:
+                    self.with_grad.add(node.id)
+                self.with_grad.update((node.id, name) for name in node.state)
 
     def backward_arguments(self: _Importer, call: ast.Call) -> tuple[Any, bool]:
         """(gradient value or None, retain_graph) of ``y.backward(...)``."""
@@ -151,23 +160,39 @@ class ProgramStatements:
         return True
 
     def zero_grad(self: _Importer, tensor: ast.expr, at: ast.AST, set_to_none: bool) -> None:
+        """``w.grad.zero_()``, ``w.grad = None``, and so for a layer's ``net.weight``."""
         if self.assigned:
             raise self.refuse("zeroing a gradient inside an if is not supported", at)
-        operand = self.expression(tensor)
-        if not isinstance(operand, TensorOperand):
-            raise self.refuse("a python number has no .grad", at)
         if not any(step.kind == "backward" for step in self.steps):
             raise self.refuse(f"before backward() {ast.unparse(tensor)}.grad is None: there is "
                               "no gradient to zero yet", at)
-        node_id = operand.node_id
+        parameter = self.parameter_of(tensor)
+        if parameter is not None:
+            self.zero_step((parameter,), set_to_none)
+            return
+        operand = self.expression(tensor)
+        if not isinstance(operand, TensorOperand):
+            raise self.refuse("a python number has no .grad", at)
+        self.zero_step((operand.node_id,), set_to_none)
+
+    def zero_step(self: _Importer, zeroed: tuple[str | tuple[str, str], ...],
+                  set_to_none: bool) -> None:
+        """A zero_grad step of ``zeroed`` (tensor node ids, layer parameters), joined to the
+        step before when that one zeroes others the same way."""
+        nodes = tuple(item for item in zeroed if isinstance(item, str))
+        parameters = tuple(item for item in zeroed if isinstance(item, tuple))
         last = self.steps[-1]
         if last.kind == "zero_grad" and last.set_to_none == set_to_none \
-                and node_id not in last.nodes:
-            self.steps[-1] = BackwardStep("zero_grad", nodes=(*last.nodes, node_id),
-                                          set_to_none=set_to_none)
+                and not set(nodes) & set(last.nodes) \
+                and not set(parameters) & set(last.parameters):
+            self.steps[-1] = BackwardStep("zero_grad", nodes=(*last.nodes, *nodes),
+                                          set_to_none=set_to_none,
+                                          parameters=(*last.parameters, *parameters))
         else:
-            self.steps.append(BackwardStep("zero_grad", nodes=(node_id,),
-                                           set_to_none=set_to_none))
+            self.steps.append(BackwardStep("zero_grad", nodes=nodes, set_to_none=set_to_none,
+                                           parameters=parameters))
+        if set_to_none:
+            self.with_grad.difference_update(zeroed)
 
     def finish_backward(self: _Importer) -> None:
         """The backward plan the code's calls make, on the document."""

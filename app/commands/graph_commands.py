@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from app.commands.program_commands import ProgramState
 from app.model import Edge, GraphDocument, Node
 from app.model.rules import value_field
 
@@ -44,7 +45,8 @@ class AddNodeCommand(QUndoCommand):
 
 
 class RemoveNodeCommand(QUndoCommand):
-    """Remove a node; undo restores it with its wires and its output flag."""
+    """Remove a node; undo restores it with its wires, its output flag and the backward steps
+    that zeroed it (or its layer's weights) and its place in a trace."""
 
     def __init__(self, doc: GraphDocument, node_id: str,
                  parent: QUndoCommand | None = None) -> None:
@@ -52,8 +54,10 @@ class RemoveNodeCommand(QUndoCommand):
         self.doc = doc
         self.node_id = node_id
         self.removed: tuple[Node, list[Edge], bool] | None = None
+        self.program: ProgramState | None = None
 
     def redo(self) -> None:
+        self.program = self.doc.program_state()
         self.removed = self.doc.remove_node(self.node_id)
 
     def undo(self) -> None:
@@ -64,6 +68,8 @@ class RemoveNodeCommand(QUndoCommand):
             self.doc.connect(edge.src, edge.dst, edge.port)
         if was_output:
             self.doc.set_output(node.id)
+        assert self.program is not None
+        self.doc.restore_program(self.program)
 
 
 class ConnectCommand(QUndoCommand):

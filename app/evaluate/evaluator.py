@@ -169,6 +169,10 @@ class _Evaluation(ProgramRun):
         self.created: dict[str, Any] = {}
         #: leaf node id -> the gradient the last backward pass added to its .grad
         self.leaf_arrived: dict[str, np.ndarray] = {}
+        #: the same for a layer's parameter tensors, by (module node id, parameter name), and
+        #: the id of each parameter tensor -> that key
+        self.parameter_arrived: dict[tuple[str, str], np.ndarray] = {}
+        self.parameter_keys: dict[int, tuple[str, str]] = {}
         self.backward_size: int | None = None  # graph nodes the last backward pass ran
         self.hooks_on = False  # torch's hooks report only during the backward passes
         #: cgengine reports each step of backward (torch cannot: it gets post-hooks instead)
@@ -196,6 +200,7 @@ class _Evaluation(ProgramRun):
                 self.created, self.modules, self.parameters)
         self.values, self.args, self.watched, self.leaves, self._owners = {}, {}, {}, {}, None
         self.holders, self.created, self.modules, self.parameters = [], {}, {}, []
+        self.parameter_keys = {}
         return held
 
     def is_tensor(self, value: Any) -> bool:
@@ -363,8 +368,12 @@ class _Evaluation(ProgramRun):
         described = {}
         for name, parameter in self.modules[node_id].named_parameters():
             self.leaves[id(parameter)] = node_id
+            self.parameter_keys[id(parameter)] = (node_id, name)
             self.parameters.append((node_id, name, parameter))
             described[name] = self.describe(parameter)
+            if self.steps_recorder is None:  # torch: what each pass adds to .grad, by a hook
+                parameter.register_hook(functools.partial(self.record_parameter_gradient,
+                                                          (node_id, name)))
         return described
 
     def describe(self, tensor: Any) -> NodeResult:
@@ -450,6 +459,11 @@ class _Evaluation(ProgramRun):
         if self.hooks_on:
             self.leaf_arrived[node_id] = self.read(grad)
 
+    def record_parameter_gradient(self, key: tuple[str, str], grad: Any) -> None:
+        """The hook on a layer's parameter (torch): what a backward pass adds to its .grad."""
+        if self.hooks_on:
+            self.parameter_arrived[key] = self.read(grad)
+
     def record_gradients(self, node_id: str, slots: list[tuple[int, int]] | None,
                          grad_inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> None:
         """The post-hook: keep what arrived at the node, and what each wire carries back (in
@@ -523,7 +537,11 @@ class _Evaluation(ProgramRun):
                 if leaf is not None:
                     order.append(leaf)
                     if grad_in is not None:
-                        self.leaf_arrived[leaf] = grad_in
+                        key = self.parameter_keys.get(id(variable))
+                        if key is None:
+                            self.leaf_arrived[leaf] = grad_in
+                        else:
+                            self.parameter_arrived[key] = grad_in
                 continue
             order.append(entries[-1][0])
             if grad_in is None:
@@ -597,7 +615,9 @@ class _Evaluation(ProgramRun):
             grad = parameter.grad
             if grad is not None:
                 described = nodes[node_id].state[name]
-                described.grad = described.full_grad = self.read(grad)
+                described.grad = self.read(grad)
+                # what the last pass added, as for a leaf (the .grad may hold earlier passes)
+                described.full_grad = self.parameter_arrived.get((node_id, name), described.grad)
 
     def wire_gradients(self) -> None:
         """The wire gradients the hooks could not give.

@@ -9,7 +9,8 @@ what the autograd class needs beyond that, each as PyTorch code would do it:
 - grad nodes, ``torch.autograd.grad(outputs, inputs, create_graph=...)[0]``;
 - the backward plan of :mod:`app.model.backward_plan`: ``backward(gradient=...,
   retain_graph=...)`` as many times as it says, and ``w.grad.zero_()`` / ``w.grad = None``
-  between the passes, so gradients accumulate as they do in torch;
+  between the passes (on a layer's weight and bias too: ``net.zero_grad()``), so gradients
+  accumulate as they do in torch;
 - a traced run: the same graph with each branch held to the side it took when traced
   (``decisions``), which is what ``torch.jit.trace`` records.
 """
@@ -131,7 +132,8 @@ class ProgramRun:
                 return
         for step in plan.steps:
             if step.kind == "zero_grad":
-                if not self.zero_grads(step.nodes, step.set_to_none):
+                if not (self.zero_grads(step.nodes, step.set_to_none)
+                        and self.zero_parameter_grads(step.parameters, step.set_to_none)):
                     return
                 continue
             keywords: dict[str, Any] = {}
@@ -160,11 +162,32 @@ class ProgramRun:
             if set_to_none:
                 tensor.grad = None
                 continue
-            try:
-                tensor.grad.zero_()
-            except Exception as exc:  # AttributeError: 'NoneType' object has no attribute ...
-                self.result.nodes[node_id].error = error_text(exc)
+            if not self.zero_grad_of(tensor, node_id):
                 return False
+        return True
+
+    def zero_parameter_grads(self: _Evaluation, parameters: tuple[tuple[str, str], ...],
+                             set_to_none: bool) -> bool:
+        """The same for a layer's parameter tensors (``net.weight.grad.zero_()``): the module
+        the evaluation runs holds them, so the passes after this one add to the zeroed .grad."""
+        for node_id, name in parameters:
+            module = self.modules.get(node_id)
+            tensor = None if module is None else dict(module.named_parameters()).get(name)
+            if tensor is None:
+                continue  # the layer did not run, or holds no such tensor now (bias=False)
+            if set_to_none:
+                tensor.grad = None
+            elif not self.zero_grad_of(tensor, node_id):
+                return False
+        return True
+
+    def zero_grad_of(self: _Evaluation, tensor: Any, node_id: str) -> bool:
+        """``tensor.grad.zero_()``; False, with Python's error on the node, when it fails."""
+        try:
+            tensor.grad.zero_()
+        except Exception as exc:  # AttributeError: 'NoneType' object has no attribute ...
+            self.result.nodes[node_id].error = error_text(exc)
+            return False
         return True
 
 

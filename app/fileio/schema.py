@@ -252,16 +252,30 @@ def _backward_step(raw: Any, where: str) -> BackwardStep:
         retain = _checked(expect_bool, obj.get("retain_graph", False), f"{where}.retain_graph")
         return BackwardStep(retain_graph=retain)
     if kind == "zero_grad":
-        _fields(obj, ("step", "nodes", "set_to_none"), where, "a zero_grad step")
+        _fields(obj, ("step", "nodes", "parameters", "set_to_none"), where, "a zero_grad step")
         if "nodes" not in obj:
             raise _fail(where, "missing field 'nodes'")
         nodes = tuple(_string(node_id, f"{where}.nodes[{i}]", MAX_ID_LENGTH)
                       for i, node_id in enumerate(_list(obj["nodes"], f"{where}.nodes",
                                                         MAX_NODES)))
+        parameters = tuple(_parameter(raw_pair, f"{where}.parameters[{i}]")
+                           for i, raw_pair in enumerate(_list(obj.get("parameters", []),
+                                                              f"{where}.parameters",
+                                                              MAX_NODES)))
         set_to_none = _checked(expect_bool, obj.get("set_to_none", False),
                                f"{where}.set_to_none")
-        return BackwardStep("zero_grad", nodes=nodes, set_to_none=set_to_none)
+        return BackwardStep("zero_grad", nodes=nodes, set_to_none=set_to_none,
+                            parameters=parameters)
     raise _fail(f"{where}.step", f"expected 'backward' or 'zero_grad', got {describe(kind)}")
+
+
+def _parameter(raw: Any, where: str) -> tuple[str, str]:
+    """A layer's parameter tensor a zero_grad step names: [module node id, parameter name]."""
+    pair = _list(raw, where, 2)
+    if len(pair) != 2:
+        raise _fail(where, "expected [node id, parameter name]")
+    return (_string(pair[0], f"{where}[0]", MAX_ID_LENGTH),
+            _string(pair[1], f"{where}[1]", MAX_ID_LENGTH))
 
 
 def _backward(raw: Any, node_types: dict[str, NodeType]) -> BackwardPlan:

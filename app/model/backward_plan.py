@@ -7,6 +7,7 @@ again without zeroing to show that gradients accumulate, and zeroes them between
     y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)   # a backward step
     y.backward(gradient=torch.tensor([1., 2.]))                      # another one
     w.grad.zero_()                                                   # a zero_grad step
+    net.zero_grad()                                                  # one on a layer's weights
 
 :class:`BackwardPlan` is that list of steps and the gradient every pass uses. It is immutable:
 an edit replaces the document's plan (``GraphDocument.set_backward``), so an undo command keeps
@@ -28,15 +29,17 @@ class BackwardStep:
     """One statement after the forward pass.
 
     ``"backward"``: ``output.backward(gradient=..., retain_graph=retain_graph)``.
-    ``"zero_grad"``: the ``.grad`` of each of ``nodes`` zeroed, as ``w.grad.zero_()`` does
-    (torch's ``tensor([0.])``), or with ``set_to_none`` set to None, as ``w.grad = None`` and
-    ``optimizer.zero_grad()`` do.
+    ``"zero_grad"``: the ``.grad`` of each of ``nodes`` and of each of ``parameters`` (a layer's
+    parameter tensor as (module node id, name): ``("net", "weight")`` is ``net.weight``) zeroed,
+    as ``w.grad.zero_()`` does (torch's ``tensor([0.])``), or with ``set_to_none`` set to None,
+    as ``w.grad = None``, ``net.zero_grad()`` and ``optimizer.zero_grad()`` do.
     """
 
     kind: StepKind = "backward"
     retain_graph: bool = False
     nodes: tuple[str, ...] = ()
     set_to_none: bool = False
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,20 +72,37 @@ class BackwardPlan:
                 break
         return replace(self, steps=(*steps, BackwardStep()))
 
-    def zero_grad(self, nodes: tuple[str, ...], set_to_none: bool) -> BackwardPlan:
-        """The gradients of ``nodes`` zeroed (or set to None) after the steps so far."""
-        return replace(self, steps=(*self.steps, BackwardStep("zero_grad", nodes=nodes,
-                                                              set_to_none=set_to_none)))
+    def zero_grad(self, nodes: tuple[str, ...], set_to_none: bool,
+                  parameters: tuple[tuple[str, str], ...] = ()) -> BackwardPlan:
+        """The gradients of ``nodes`` and of the layers' ``parameters`` zeroed (or set to None)
+        after the steps so far."""
+        return replace(self, steps=(*self.steps, BackwardStep(
+            "zero_grad", nodes=nodes, set_to_none=set_to_none, parameters=parameters)))
 
     def without_nodes(self, removed: set[str]) -> BackwardPlan:
-        """The plan once the nodes ``removed`` are gone: zeroing them is dropped."""
+        """The plan once the nodes ``removed`` are gone: zeroing them (or their layer's
+        parameters) is dropped."""
         steps = []
         for step in self.steps:
             if step.kind == "zero_grad":
                 kept = tuple(node for node in step.nodes if node not in removed)
-                if not kept:
+                parameters = tuple(p for p in step.parameters if p[0] not in removed)
+                if not kept and not parameters:
                     continue
-                step = replace(step, nodes=kept)
+                step = replace(step, nodes=kept, parameters=parameters)
+            steps.append(step)
+        return replace(self, steps=tuple(steps))
+
+    def parameters_as_nodes(self, module: str, leaves: dict[str, str]) -> BackwardPlan:
+        """The plan once the parameters of layer ``module`` are the leaf nodes ``leaves``
+        (parameter name -> node id; Expand): zeroing a parameter zeroes its leaf."""
+        steps = []
+        for step in self.steps:
+            moved = tuple(leaves[name] for node_id, name in step.parameters
+                          if node_id == module and name in leaves)
+            if moved:
+                step = replace(step, nodes=tuple(dict.fromkeys((*step.nodes, *moved))),
+                               parameters=tuple(p for p in step.parameters if p[0] != module))
             steps.append(step)
         return replace(self, steps=tuple(steps))
 
@@ -93,6 +113,9 @@ class BackwardPlan:
             if step.kind == "backward":
                 steps.append({"step": "backward", "retain_graph": step.retain_graph})
             else:
-                steps.append({"step": "zero_grad", "nodes": list(step.nodes),
-                              "set_to_none": step.set_to_none})
+                zeroed: dict[str, Any] = {"step": "zero_grad", "nodes": list(step.nodes)}
+                if step.parameters:  # a plan zeroing tensors only is written as before
+                    zeroed["parameters"] = [list(parameter) for parameter in step.parameters]
+                zeroed["set_to_none"] = step.set_to_none
+                steps.append(zeroed)
         return {"gradient": self.gradient, "steps": steps}

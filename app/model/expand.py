@@ -23,13 +23,15 @@ _STEP_X, _STEP_Y = 250.0, 190.0
 class Expansion:
     """What replaces a module node: ``nodes`` wired by ``wires`` (src, dst, port), the wires
     that left the module now leaving ``result``; ``output`` is the new output when the module
-    was it."""
+    was it; ``leaves`` maps each of the module's parameters to the leaf that now holds it (the
+    backward plan zeroes that leaf where it zeroed the parameter)."""
 
     module: str
     result: str
     nodes: list[Node] = field(default_factory=list)
     wires: list[tuple[str, str, int]] = field(default_factory=list)
     output: str | None = None
+    leaves: dict[str, str] = field(default_factory=dict)
 
 
 def _linear(doc: GraphDocument, node: Node, new_id: Callable[[str], str]) -> Expansion:
@@ -43,7 +45,8 @@ def _linear(doc: GraphDocument, node: Node, new_id: Callable[[str], str]) -> Exp
     product = Node(new_id("xWt"), "matmul", "x @ W.t()" if has_bias else node.label,
                    (x + 2 * _STEP_X, y), retain_grad=node.retain_grad and not has_bias)
     plan = Expansion(node.id, product.id, [weight, transposed, product],
-                     [(weight.id, transposed.id, 0), (transposed.id, product.id, 1)])
+                     [(weight.id, transposed.id, 0), (transposed.id, product.id, 1)],
+                     leaves={"weight": weight.id})
     if source is not None:
         plan.wires.append((source, product.id, 0))
     if has_bias:
@@ -52,6 +55,7 @@ def _linear(doc: GraphDocument, node: Node, new_id: Callable[[str], str]) -> Exp
         total = Node(new_id("add"), "add", node.label, (x + 3 * _STEP_X, y),
                      retain_grad=node.retain_grad)
         plan.nodes += [bias, total]
+        plan.leaves["bias"] = bias.id
         plan.wires += [(product.id, total.id, 0), (bias.id, total.id, 1)]
         plan.result = total.id
     return plan

@@ -267,7 +267,8 @@ def check_trace(trace: Any, node_types: dict[str, NodeType], where: str = "trace
 def check_backward_plan(plan: BackwardPlan, node_types: dict[str, NodeType],
                         where: str = "backward") -> BackwardPlan:
     """``plan`` if its steps may run on a document with these nodes (id -> type): at most
-    ``MAX_BACKWARD_STEPS`` steps, and zero_grad steps naming tensors of the graph."""
+    ``MAX_BACKWARD_STEPS`` steps, and zero_grad steps naming tensors of the graph and parameter
+    tensors its layers hold."""
     if len(plan.steps) > MAX_BACKWARD_STEPS:
         raise InvalidValueError(refusal(f"{where}.steps", f"at most {MAX_BACKWARD_STEPS} steps, "
                                                           f"not {len(plan.steps)}"))
@@ -275,10 +276,11 @@ def check_backward_plan(plan: BackwardPlan, node_types: dict[str, NodeType],
         here = f"{where}.steps[{index}]"
         if not isinstance(step, BackwardStep) or step.kind not in ("backward", "zero_grad"):
             raise InvalidValueError(refusal(here, "expected a backward or zero_grad step"))
-        if step.kind == "backward" and step.nodes:
+        if step.kind == "backward" and (step.nodes or step.parameters):
             raise InvalidValueError(refusal(f"{here}.nodes", "a backward step names no nodes"))
-        if step.kind == "zero_grad" and not step.nodes:
-            raise InvalidValueError(refusal(f"{here}.nodes", "name at least one node"))
+        if step.kind == "zero_grad" and not (step.nodes or step.parameters):
+            raise InvalidValueError(refusal(f"{here}.nodes",
+                                            "name at least one node or parameter"))
         for node_id in step.nodes:
             node_type = node_types.get(node_id)
             if node_type is None:
@@ -288,7 +290,28 @@ def check_backward_plan(plan: BackwardPlan, node_types: dict[str, NodeType],
                                                                  "number, which has no .grad"))
         if len(set(step.nodes)) != len(step.nodes):
             raise InvalidValueError(refusal(f"{here}.nodes", "a node is named twice"))
+        _check_parameters(step.parameters, node_types, f"{here}.parameters")
     return plan
+
+
+def _check_parameters(parameters: Any, node_types: dict[str, NodeType], where: str) -> None:
+    """(module node id, parameter name) pairs naming parameter tensors a layer may hold."""
+    for parameter in parameters:
+        if not (isinstance(parameter, tuple) and len(parameter) == 2
+                and all(isinstance(part, str) for part in parameter)):
+            raise InvalidValueError(refusal(where, "expected (node id, parameter name) pairs"))
+        node_id, name = parameter
+        node_type = node_types.get(node_id)
+        if node_type is None:
+            raise InvalidValueError(refusal(where, f"no node with id {node_id!r}"))
+        if not node_type.state:
+            raise InvalidValueError(refusal(where, f"{node_id!r} is a {node_type.name} node, "
+                                                   "which holds no parameter"))
+        if name not in {spec.name for spec in node_type.state}:
+            raise InvalidValueError(refusal(where, f"{node_type.function} has no parameter "
+                                                   f"{name!r}"))
+    if len(set(parameters)) != len(parameters):
+        raise InvalidValueError(refusal(where, "a parameter is named twice"))
 
 
 # ----------------------------------------------------------------------- module state

@@ -41,7 +41,8 @@ class ProgramActions(QObject):
         tips = {
             "backward_again": self.tr("Call backward on the output once more, without zeroing: "
                                       "the leaves' .grad add up (w.grad 5, 10, 15)"),
-            "zero_grad": self.tr("w.grad.zero_() on every leaf that requires grad"),
+            "zero_grad": self.tr("w.grad.zero_() on every leaf that requires grad, a layer's "
+                                 "weight and bias included"),
             "reset_backward": self.tr("Call backward once, as a new graph does"),
             "static_mode": self.tr("Define the graph first; it runs only when you press Run"),
             "run": self.tr("Run the static graph as it is now"),

@@ -1062,8 +1062,8 @@ New values (the shape stays):</source>
         <translation>在输出上再调用一次 backward，不清零：叶子节点的 .grad 会累加（w.grad 为 5、10、15）</translation>
     </message>
     <message>
-        <source>w.grad.zero_() on every leaf that requires grad</source>
-        <translation>对每个需要梯度的叶子节点执行 w.grad.zero_()</translation>
+        <source>w.grad.zero_() on every leaf that requires grad, a layer&apos;s weight and bias included</source>
+        <translation>对每个需要梯度的叶子节点执行 w.grad.zero_()，包括层的 weight 和 bias</translation>
     </message>
     <message>
         <source>Call backward once, as a new graph does</source>
