@@ -275,6 +275,7 @@ def test_every_op_script_round_trips():
 LABELS = st.sampled_from(["", "x", "x", "w", "class", "sum", "torch", "a b", "1st", "权重",
                           "x_2", "print", "y.grad"])
 NUMBERS = st.one_of(st.integers(-5, 5), st.floats(allow_nan=True, allow_infinity=True))
+FINITE_NUMBERS = st.one_of(st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False))
 
 
 def param_values(param: ParamSpec) -> st.SearchStrategy:
@@ -326,8 +327,8 @@ def documents(draw) -> GraphDocument:
                 scalar = f"c{index}_{port}"
                 doc.add_node(Node(scalar, "scalar", label="n", value=draw(NUMBERS)))
                 doc.connect(scalar, node_id, port)
-            elif draw(st.booleans()):
-                doc.set_param(node_id, port_spec.name, draw(NUMBERS))
+            elif draw(st.booleans()):  # a parameter is finite (set_param refuses inf)
+                doc.set_param(node_id, port_spec.name, draw(FINITE_NUMBERS))
         tensors.append(node_id)
     doc.set_output(draw(st.none() | st.sampled_from(tensors)))
     return doc

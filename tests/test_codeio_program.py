@@ -8,6 +8,8 @@ export must give back the same graph.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 
 import numpy as np
@@ -16,10 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_codeio_export import documents, run_script
 
-from app.codeio import CodeImportError, export_code, graph_differences, import_code
+from app.codeio import (
+    CodeImportError,
+    export_code,
+    graph_differences,
+    import_code,
+    variable_names,
+)
 from app.codeio.importer import _Importer
 from app.evaluate import evaluate_document
+from app.model import GraphDocument, Node
 from app.model.backward_plan import BackwardStep
+from app.model.control_flow import TensorVersions, execution_order
 from tests.oracle import import_torch
 
 WEIGHTED = """\
@@ -191,6 +201,106 @@ def test_every_name_of_a_tensor_changed_in_place_names_the_change() -> None:
     doc = import_code("import torch\na = torch.ones(1)\nb = a\nc = a.mul_(2)\nd = b + 1\n")
     result = evaluate_document(doc)
     assert result.nodes["d"].value.tolist() == [3.0]  # b is a, changed to 2 before d
+
+
+def two_changes_of_one_tensor() -> GraphDocument:
+    """A failing example of the round trip below: o1 and o2 both change o0's tensor in place
+    (o2 first in the old order), o5 reads o2, the tensor between the two changes."""
+    doc = GraphDocument()
+    doc.add_node(Node("t0", "tensor", value=0.0))
+    doc.add_node(Node("o0", "sum"))
+    doc.add_node(Node("o1", "neg", inplace=True))
+    doc.add_node(Node("o2", "clamp", inplace=True))
+    doc.add_node(Node("o3", "sum"))
+    doc.add_node(Node("o4", "add"))
+    doc.add_node(Node("c4_0", "scalar", label="n", value=0))
+    doc.add_node(Node("o5", "neg"))
+    for src, dst, port in [("t0", "o0", 0), ("o0", "o1", 0), ("o0", "o2", 0), ("t0", "o3", 0),
+                           ("c4_0", "o4", 0), ("t0", "o4", 1), ("o2", "o5", 0)]:
+        doc.connect(src, dst, port)
+    return doc
+
+
+def test_a_reader_of_a_tensor_runs_before_the_next_change_whatever_name_makes_it() -> None:
+    doc = two_changes_of_one_tensor()
+    order = execution_order(doc)
+    # in-place nodes on one tensor run in document order; o5 reads o2's tensor before o2 is
+    # changed again (it was put after o1, which changed o0, the same tensor, under o0's name)
+    assert order.index("o1") < order.index("o2") < order.index("o5")
+    assert TensorVersions(doc).at("o2", "o5") == "o2"
+    code = export_code(doc)
+    assert "o1 = o0.neg_()\no2 = o1.clamp_()\n" in code
+    again = import_code(code)
+    assert graph_differences(doc, again) == [], code
+    assert export_code(again) == code
+
+
+def test_a_change_reads_the_tensor_as_the_change_before_left_it() -> None:
+    """Two in-place nodes on one input cannot both read it as its node made it: the second
+    reads the first's change, and is no ``a += b`` of the input's variable."""
+    doc = GraphDocument()
+    doc.add_node(Node("t0", "tensor", label="x", value=1.0))
+    doc.add_node(Node("o0", "neg", inplace=True))
+    doc.add_node(Node("o3", "add", label="x", inplace=True))
+    doc.add_node(Node("o2", "sum"))
+    for src, dst, port in [("t0", "o0", 0), ("t0", "o3", 0), ("t0", "o3", 1), ("t0", "o2", 0)]:
+        doc.connect(src, dst, port)
+    code = export_code(doc)
+    assert "o2 = torch.sum(x)\no0 = x.neg_()\nx_2 = o0.add_(o0)\n" in code
+    again = import_code(code)
+    assert graph_differences(doc, again) == [], code
+    assert export_code(again) == code
+
+
+def test_an_infinite_exponent_is_a_number_node() -> None:
+    """A parameter must be finite (.cgraph), so x ** inf keeps inf in a number node."""
+    doc = import_code("import torch\nx = torch.tensor(2.)\ny = torch.pow(x, float('inf'))\n")
+    (node,) = [node for node in doc.nodes if node.type == "pow"]
+    assert "exponent" not in node.params
+    assert doc.node(doc.inputs_of(node.id)[1]).value == float("inf")
+    assert 'y = torch.pow(x, float("inf"))\n' in export_code(doc)
+
+
+def test_the_canvas_shows_what_the_exported_script_computes_on_torch(torch_oracle) -> None:
+    """Two in-place nodes on one tensor, readers of each version: evaluated in the editor and
+    run as the exported script under torch, every tensor no later change touched (the others
+    are one tensor with their change in the script) and the gradient are the same numbers."""
+    doc = GraphDocument()
+    nodes = [Node("t", "tensor", value=[1.0, -2.0]), Node("three", "scalar", value=3),
+             Node("a", "mul"), Node("b", "neg", inplace=True),
+             Node("c", "clamp", params={"min": -4.0, "max": 4.0}, inplace=True),
+             Node("s", "sum"), Node("one", "scalar", value=1), Node("r", "add"),
+             Node("w", "tensor", value=[2.0], requires_grad=True), Node("y", "mul"),
+             Node("out", "sum"), Node("e", "exp")]
+    for node in nodes:
+        doc.add_node(node)
+    for src, dst, port in [("t", "a", 0), ("three", "a", 1), ("a", "b", 0), ("a", "c", 0),
+                           ("a", "s", 0), ("c", "r", 0), ("one", "r", 1), ("w", "y", 0),
+                           ("r", "y", 1), ("y", "out", 0), ("b", "e", 0)]:
+        doc.connect(src, dst, port)
+    doc.set_output("out")
+    result = evaluate_document(doc)
+    assert result.nodes["s"].value.tolist() == -3.0  # a as mul made it, before b changed it
+    assert result.nodes["e"].value.tolist() == pytest.approx(np.exp([-3.0, 6.0]).tolist())
+    assert result.nodes["r"].value.tolist() == [-2.0, 5.0]  # clamp of b's change, plus 1
+    assert result.nodes["w"].grad.tolist() == [3.0]
+
+    code = export_code(doc)
+    namespace: dict[str, object] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, "exported.py", "exec"), namespace)  # the export, on torch
+    names, versions = variable_names(doc), TensorVersions(doc)
+    compared = 0
+    for node in doc.nodes:
+        if node.type == "scalar" or versions.at(node.id) != node.id:
+            continue
+        value = namespace[names[node.id]]
+        assert isinstance(value, torch_oracle.Tensor), node.id
+        assert value.detach().numpy().tolist() == pytest.approx(
+            result.nodes[node.id].value.tolist()), node.id
+        compared += 1
+    assert compared == 8
+    assert namespace["w"].grad.tolist() == result.nodes["w"].grad.tolist()
 
 
 def test_branch(tmp_path) -> None:

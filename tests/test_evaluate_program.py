@@ -161,6 +161,21 @@ def test_in_place_on_a_plain_tensor_changes_it() -> None:
     assert result.nodes["a2"].is_leaf  # the same leaf tensor, changed
 
 
+def test_a_reader_of_a_change_runs_before_the_tensor_changes_again_under_another_name() -> None:
+    """b and c both change a's tensor (b first, in document order): r reads b, so it runs
+    before c changes that tensor, though c is called on a, not on b."""
+    doc = graph([leaf("a", [1.0], requires_grad=False), Node("one", "scalar", "1", value=1),
+                 Node("two", "scalar", "2", value=2), Node("b", "add", "b", inplace=True),
+                 Node("c", "mul", "c", inplace=True), Node("r", "neg", "r")],
+                [("a", "b", 0), ("one", "b", 1), ("a", "c", 0), ("two", "c", 1), ("b", "r", 0)])
+    order = execution_order(doc)
+    assert order.index("b") < order.index("r") < order.index("c")
+    result = both(doc)
+    assert result.nodes["b"].value.tolist() == [2.0]
+    assert result.nodes["r"].value.tolist() == [-2.0]  # b's change, not c's
+    assert result.nodes["c"].value.tolist() == [4.0]  # c reads the tensor b left
+
+
 def test_in_place_on_a_leaf_that_requires_grad_is_refused() -> None:
     doc = graph([leaf("w", [1.0]), Node("one", "scalar", "1", value=1),
                  Node("w2", "add", "w2", inplace=True)], [("w", "w2", 0), ("one", "w2", 1)])

@@ -43,6 +43,7 @@ from app.codeio.program_import import ProgramStatements
 from app.fileio import FileFormatError, dumps_document, loads_document
 from app.fileio.schema import MAX_ID_LENGTH, MAX_NODES
 from app.model import GraphDocument, Node
+from app.model.rules import is_finite
 from app.registry import NODE_TYPES, NodeType, ParamSpec
 
 MAX_CODE_CHARS = 1_000_000
@@ -705,8 +706,10 @@ class _Importer(ProgramStatements, ModuleReader):
                 checked_number(operand.value, self.line, operand.written)
             if isinstance(operand, _Tensor):
                 sources.append(operand.node_id)
-            elif port.default is not None:
-                # a number for pow's exponent is a parameter, as the port has a default
+            elif port.default is not None and is_finite(operand.value):
+                # a number for pow's exponent is a parameter, as the port has a default; a
+                # parameter is finite (the .cgraph loader's rule), so inf or nan is a number
+                # node wired in, as the editor makes it
                 params[port.name] = operand.value
                 sources.append(None)
             else:

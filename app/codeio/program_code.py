@@ -3,8 +3,10 @@
 What :mod:`app.codeio.exporter` writes beyond one assignment per node:
 
 - which nodes share one Python variable: an in-place node and the tensor it changes when they
-  carry the same label (``a += b`` leaves ``a`` the same tensor), and a branch node and the
-  sides' results defined inside its ``if`` under the same label (``if c: y = ... else: y = ...``);
+  carry the same label (``a += b`` leaves ``a`` the same tensor) and the node changes the
+  tensor as its input made it (not after another in-place node changed it), and a branch
+  node and the sides' results defined inside its ``if`` under the same label
+  (``if c: y = ... else: y = ...``);
 - the backward statements of the document's :class:`~app.model.backward_plan.BackwardPlan`:
   ``y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)``, ``w.grad.zero_()``,
   ``w.grad = None`` (``net.weight.grad = None`` for a layer's parameter);
@@ -42,11 +44,15 @@ def shared_variables(doc: GraphDocument, program: list[Item]) -> dict[str, str]:
         if ra != rb:
             parent[rb] = ra
 
+    versions: TensorVersions | None = None
     for node in doc.nodes:
         source = in_place_source(doc, node.id)
         if source is not None and doc.node(source).spec.kind != "scalar" \
                 and doc.node(source).display_name == node.display_name:
-            join(source, node.id)
+            versions = versions or TensorVersions(doc, program)
+            # ``a += b`` changes a as the name a holds it then: the last change of a before it
+            if versions.at(source, node.id) == source:
+                join(source, node.id)
     bodies = branch_bodies(doc)
     for (branch, side), members in bodies.items():
         source = doc.inputs_of(branch)[SIDE_PORTS[side]]

@@ -4,11 +4,16 @@ A graph without branch nodes or in-place nodes runs in any topological order: ev
 the same numbers. Two kinds of node make the order matter, and this module decides it once for
 the evaluator and the code exporter, so that the canvas and an exported script always agree:
 
-- **In-place nodes** (``a.add_(b)``, ``a += b``) change the tensor of their first input. A wire
-  from ``a`` carries ``a`` as its node made it, so every other reader of ``a`` runs before the
-  in-place node (unless it reads the in-place node's result itself): that is what Python does
-  when the readers come first in the code, and it is how a saved tensor gets modified before
-  backward, torch's classic error.
+- **In-place nodes** (``a.add_(b)``, ``a += b``) change the tensor of their first input, and
+  give it back: ``a``, ``a2 = a.mul_(2)`` and ``a3 = a2.neg_()`` are one tensor, changed twice.
+  A wire from any of them carries the tensor as that node left it, so every reader of one of
+  its versions runs before the next in-place node that changes the tensor (unless it reads
+  that node's result itself): that is what Python does when the readers come first in the
+  code, and it is how a saved tensor gets modified before backward, torch's classic error.
+  Where no order can keep every version (``a.neg_()`` and ``a.abs_()`` both read ``a`` as it
+  was made), in-place nodes on one tensor run in document order and a reader the order puts
+  after a change reads the changed tensor: :class:`TensorVersions` says which version each
+  reader gets, and the evaluator and the exported code follow the same order.
 - **Branch nodes** are Python's ``if``: ``if condition: y = then else: y = else``. The nodes
   that feed only one side of a branch (its *body*) run only when that side is taken, so the
   graph autograd records depends on the data. A node is in a body when every path from it to a
@@ -24,6 +29,7 @@ the evaluator and the code exporter, so that the canvas and an exported script a
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -65,25 +71,32 @@ def in_place_source(doc: GraphDocument, node_id: str) -> str | None:
 
 def execution_order(doc: GraphDocument) -> list[str]:
     """Node ids in the order they run: the document's order (for imported code, the order of
-    the code) except that every node comes after its inputs, and every other reader of a tensor
-    before the in-place node that changes it (where that makes no cycle; two in-place nodes on
-    one tensor run in document order)."""
+    the code) except that every node comes after its inputs, and every reader of a tensor's
+    version before the in-place node that changes that tensor next (where that makes no cycle;
+    in-place nodes on one tensor run in document order where their inputs allow)."""
     before: dict[str, list[str]] = {node.id: [src for src in doc.inputs_of(node.id)
                                               if src is not None] for node in doc.nodes}
-    writers = [(node.id, source) for node in doc.nodes
-               if (source := in_place_source(doc, node.id)) is not None]
-    if writers:
+    tensors = shared_tensors(doc)
+    if tensors:
         after: dict[str, list[str]] = {node_id: [] for node_id in before}
         for node_id, sources in before.items():
             for source in sources:
                 after[source].append(node_id)
-        for writer, source in writers:
-            for edge in doc.consumers_of(source):
-                reader = edge.dst
-                if reader != writer and reader not in before[writer] \
-                        and not _reaches(after, writer, reader):
-                    before[writer].append(reader)
-                    after[reader].append(writer)
+
+        def must_run_first(first: str, then: str) -> None:
+            if first != then and first not in before[then] and not _reaches(after, then, first):
+                before[then].append(first)
+                after[first].append(then)
+
+        for root, members in tensors.items():
+            # the changes run one after another: as their inputs say, else in document order
+            versions = [root, *_writer_order(after, members[1:])]
+            for earlier, later in zip(versions[1:], versions[2:]):
+                must_run_first(earlier, later)
+            # every node holding the tensor is a version of it, read before the next change
+            for version, change in zip(versions, versions[1:]):
+                for edge in doc.consumers_of(version):
+                    must_run_first(edge.dst, change)
     order: list[str] = []
     placed: set[str] = set()
     for node in doc.nodes:
@@ -99,6 +112,66 @@ def execution_order(doc: GraphDocument) -> list[str]:
             stack.append((node_id, True))
             stack.extend((src, False) for src in reversed(before[node_id]) if src not in placed)
     return order
+
+
+def shared_tensors(doc: GraphDocument) -> dict[str, list[str]]:
+    """The tensors that in-place nodes change: the node that made each (a root that is no
+    in-place node) -> that node, then every in-place node that changes its tensor (directly or
+    through another in-place node), in document order."""
+    root_of: dict[str, str] = {}
+
+    def root(node_id: str) -> str:
+        path = []
+        while node_id not in root_of:
+            source = in_place_source(doc, node_id)
+            if source is None:
+                root_of[node_id] = node_id
+                break
+            path.append(node_id)
+            node_id = source
+        for step in path:
+            root_of[step] = root_of[node_id]
+        return root_of[node_id]
+
+    tensors: dict[str, list[str]] = {}
+    for node in doc.nodes:
+        if node.inplace and in_place_source(doc, node.id) is not None:
+            tensors.setdefault(root(node.id), []).append(node.id)
+    return {tensor: [tensor, *writers] for tensor, writers in tensors.items()}
+
+
+def _writer_order(after: dict[str, list[str]], writers: list[str]) -> list[str]:
+    """``writers`` (in document order) so that none comes before one it follows from: the
+    first in document order of those that no other one left leads to, each time."""
+    rank = {writer: index for index, writer in enumerate(writers)}
+    later: dict[str, list[str]] = {}
+    waiting = dict.fromkeys(writers, 0)
+    for writer in writers:
+        later[writer] = [other for other in _descendants(after, writer)
+                         if other in rank and other != writer]
+        for other in later[writer]:
+            waiting[other] += 1
+    ready = [rank[writer] for writer in writers if waiting[writer] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        writer = writers[heapq.heappop(ready)]
+        order.append(writer)
+        for other in later[writer]:
+            waiting[other] -= 1
+            if waiting[other] == 0:
+                heapq.heappush(ready, rank[other])
+    return order
+
+
+def _descendants(after: dict[str, list[str]], start: str) -> set[str]:
+    stack, seen = [start], {start}
+    while stack:
+        for nxt in after[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def _reaches(after: dict[str, list[str]], start: str, goal: str) -> bool:
@@ -120,30 +193,39 @@ class TensorVersions:
     ``a2 = a.mul_(2)`` makes ``a`` and ``a2`` one tensor: a statement after it that reads
     either reads the changed tensor, and code names it by the last change (as the code importer
     binds every name of a changed tensor to the change). ``at(node_id, reader)`` is that node:
-    the last in-place node that changed ``node_id``'s tensor before ``reader`` runs (following
-    changes of changes), or at the end when ``reader`` is None; ``node_id`` itself if none did.
+    the last in-place node that changed ``node_id``'s tensor before ``reader`` runs (any in-place
+    node on that tensor, whichever of its names it was called on), or at the end when
+    ``reader`` is None; ``node_id`` itself if none did since ``node_id`` ran.
     """
 
-    def __init__(self, doc: GraphDocument) -> None:
+    def __init__(self, doc: GraphDocument, program: list[Item] | None = None) -> None:
+        """``program`` is ``execution_program(doc)`` where the caller has it already."""
         self.position: dict[str, int] = {}
-        self.writers: dict[str, list[str]] = {}
-        if not any(node.inplace for node in doc.nodes):
+        self.tensor: dict[str, str] = {}  # node id -> the tensor's root, for shared tensors
+        self.writers: dict[str, list[str]] = {}  # root -> its in-place nodes, in program order
+        tensors = shared_tensors(doc)
+        if not tensors:
             return
-        for index, node_id in enumerate(flatten(execution_program(doc))):
+        for root, members in tensors.items():
+            for member in members:
+                self.tensor[member] = root
+        program = execution_program(doc) if program is None else program
+        for index, node_id in enumerate(flatten(program)):
             self.position[node_id] = index
-            source = in_place_source(doc, node_id)
-            if source is not None:
-                self.writers.setdefault(source, []).append(node_id)
+            root = self.tensor.get(node_id)
+            if root is not None and root != node_id:
+                self.writers.setdefault(root, []).append(node_id)
 
     def at(self, node_id: str, reader: str | None = None) -> str:
-        limit = self.position.get(reader, len(self.position)) if reader else len(self.position)
-        seen = {node_id}
-        while True:
-            earlier = [w for w in self.writers.get(node_id, ()) if self.position[w] < limit]
-            if not earlier or earlier[-1] in seen:
-                return node_id
-            node_id = earlier[-1]
-            seen.add(node_id)
+        root = self.tensor.get(node_id)
+        if root is None:
+            return node_id
+        end = len(self.position)
+        limit = self.position.get(reader, end) if reader else end
+        start = self.position.get(node_id, -1)
+        earlier = [w for w in self.writers.get(root, ())
+                   if start <= self.position[w] < limit]
+        return earlier[-1] if earlier else node_id
 
 
 def needs_program(doc: GraphDocument) -> bool:
