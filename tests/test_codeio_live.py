@@ -120,8 +120,8 @@ def test_the_console_shows_the_tuple_of_autograd_grad() -> None:
 @pytest.mark.parametrize("after, refused", [
     ("z = g[0]\n", "indexing"),
     ("z = torch.mul(g, 2)\n", "print() may show"),
-    ("k = torch.autograd.grad(y, [w], create_graph=True)\n", "retain_graph"),
-    ("k = torch.autograd.grad(y, [torch.add(w, 1)])\n", "named by a variable"),
+    ("k = torch.autograd.grad(y, [w, x], create_graph=True)\n", "retain_graph"),
+    ("k = torch.autograd.grad(y, [w, torch.add(w, 1)])\n", "named by a variable"),
 ])
 def test_the_gradients_of_autograd_grad_may_only_be_printed(after: str, refused: str) -> None:
     with pytest.raises(CodeImportError) as error:

@@ -6,7 +6,8 @@ otherwise forgets: which lines each top-level statement spans and which nodes it
 (the identity of a node is the statement that made it), where ``retain_grad()`` and
 ``backward()`` are called, every ``print(...)`` with the names bound at its place (a
 :class:`PrintProbe`, what :mod:`app.codeio.console` shows) and every top-level
-``g = torch.autograd.grad(y, [w, x])`` (an :class:`AutogradGrad`, which only a print may use).
+``g = torch.autograd.grad(y, [w, x])`` of several inputs (an :class:`AutogradGrad`, which only a
+print may use; the call of one input is a grad node, as the importer reads it).
 :func:`parse_live` returns that as a :class:`LiveParse`, or raises the importer's
 :class:`CodeImportError` naming the line.
 
@@ -18,6 +19,7 @@ window (the controller owns one), so that an undo step can put text and graph ba
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from typing import Any
 
 from app.codeio.errors import CodeImportError
 from app.codeio.importer import _Importer, _source, syntax_tree
+from app.codeio.nn_import import Layer, Model
 from app.model import GraphDocument, Signal
 from app.model.rules import check_port
 
@@ -83,6 +86,9 @@ class PrintProbe:
     modules: Mapping[str, str]
     after_backward: bool
     retained: frozenset[str]
+    #: the layers and models bound then (``net``: its weights as they were, the node its call
+    #: had made), for ``net.weight`` and ``net.weight.grad``
+    objects: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,7 @@ class _LiveImporter(_Importer):
         if self.depth:
             super().statement(stmt)
             return
-        if self.autograd_grad(stmt):
+        if self.printed_grads(stmt):
             self.statements.append(Statement(stmt.lineno, stmt.end_lineno or stmt.lineno,
                                              "other", (), None, stmt.col_offset,
                                              stmt.end_col_offset or 0))
@@ -205,13 +211,18 @@ class _LiveImporter(_Importer):
                     return func.attr, node_id
         return ("nodes", None) if made else ("other", None)
 
-    def autograd_grad(self, stmt: ast.stmt) -> bool:
-        """Read ``name = torch.autograd.grad(output, inputs[, retain_graph=True])`` (True), or
-        say it is not that (False). Its result may only be printed."""
+    def printed_grads(self, stmt: ast.stmt) -> bool:
+        """Read ``name = torch.autograd.grad(output, [a, b, ...][, retain_graph=True])`` of
+        several inputs (True), or say it is not that (False). Its result may only be printed;
+        the call of one input is a grad node (the importer's ``autograd_grad``)."""
         if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
                 and self.dotted(stmt.value.func) == "torch.autograd.grad"):
             return False
         call = stmt.value
+        inputs = call.args[1] if len(call.args) > 1 else next(
+            (keyword.value for keyword in call.keywords if keyword.arg == "inputs"), None)
+        if not isinstance(inputs, (ast.List, ast.Tuple)) or len(inputs.elts) == 1:
+            return False
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise self.refuse("only assignments to one name are supported, "
                               "like grads = torch.autograd.grad(y, [w, x])")
@@ -258,7 +269,18 @@ class _LiveImporter(_Importer):
         super().check_print(call)
         self.prints.append(PrintProbe(
             call.lineno, call.end_lineno or call.lineno, call, dict(self.variables),
-            dict(self.modules), self.backward_line is not None, frozenset(self.retained)))
+            dict(self.modules), self.backward_line is not None, frozenset(self.retained),
+            {name: _as_now(value) for name, value in self.objects.items()
+             if isinstance(value, (Layer, Model))}))
+
+
+def _as_now(value: Layer | Model) -> Layer | Model:
+    """A copy of a layer or model as it is at this place of the code (later statements may
+    load other weights or call it)."""
+    if isinstance(value, Layer):
+        return dataclasses.replace(value, state=dict(value.state))
+    return dataclasses.replace(value, layers={name: _as_now(layer)
+                                              for name, layer in value.layers.items()})
 
 
 def parse_live(text: str) -> LiveParse:
