@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.codeio.errors import CodeImportError
-from app.codeio.importer import _Importer, _source, syntax_tree
+from app.codeio.importer import _Importer, syntax_tree
 from app.codeio.nn_import import Layer, Model
+from app.codeio.operands import AutogradGrad
 from app.model import GraphDocument, Signal
 from app.model.rules import check_port
 
@@ -60,17 +61,6 @@ class Statement:
         return "\n".join([lines[self.first - 1][self.col:],
                           *lines[self.first:self.last - 1],
                           lines[self.last - 1][:self.end_col]])
-
-
-@dataclass(frozen=True)
-class AutogradGrad:
-    """``name = torch.autograd.grad(output, inputs)`` at the top level: what ``name`` holds (the
-    gradients of ``output`` with respect to each of ``inputs``, parse ids), read by a print only."""
-
-    output: str
-    inputs: tuple[str, ...]
-    retain_graph: bool
-    line: int
 
 
 @dataclass(frozen=True)
@@ -167,7 +157,6 @@ class _LiveImporter(_Importer):
         self.prints: list[PrintProbe] = []
         self.retained: set[str] = set()
         self.backward_line: int | None = None
-        self.grads: list[AutogradGrad] = []
         self.depth = 0  # statements inside another (the sides of an if) belong to it
 
     def statement(self, stmt: ast.stmt) -> None:
@@ -210,60 +199,6 @@ class _LiveImporter(_Importer):
                 if node_id is not None:
                     return func.attr, node_id
         return ("nodes", None) if made else ("other", None)
-
-    def printed_grads(self, stmt: ast.stmt) -> bool:
-        """Read ``name = torch.autograd.grad(output, [a, b, ...][, retain_graph=True])`` of
-        several inputs (True), or say it is not that (False). Its result may only be printed;
-        the call of one input is a grad node (the importer's ``autograd_grad``)."""
-        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
-                and self.dotted(stmt.value.func) == "torch.autograd.grad"):
-            return False
-        call = stmt.value
-        inputs = call.args[1] if len(call.args) > 1 else next(
-            (keyword.value for keyword in call.keywords if keyword.arg == "inputs"), None)
-        if not isinstance(inputs, (ast.List, ast.Tuple)) or len(inputs.elts) == 1:
-            return False
-        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-            raise self.refuse("only assignments to one name are supported, "
-                              "like grads = torch.autograd.grad(y, [w, x])")
-        name = stmt.targets[0].id
-        if name in self.modules:
-            raise self.refuse(f"{name} names the module {self.modules[name]}; "
-                              "choose another variable name")
-        if len(call.args) != 2:
-            raise self.refuse("torch.autograd.grad() takes the output and the inputs, "
-                              "like torch.autograd.grad(y, [w, x])", call)
-        retain = False
-        for keyword in call.keywords:
-            if keyword.arg != "retain_graph" or not isinstance(keyword.value, ast.Constant) \
-                    or not isinstance(keyword.value.value, bool):
-                raise self.refuse("torch.autograd.grad() takes only retain_graph=True or "
-                                  "False here", call)
-            retain = keyword.value.value
-        output, inputs = call.args
-        names = list(inputs.elts) if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
-        if not names:
-            raise self.refuse("torch.autograd.grad() needs at least one input", call)
-        ids = [self.tensor_named(expr) for expr in [output, *names]]
-        self.variables.pop(name, None)
-        self.grads.append(AutogradGrad(ids[0], tuple(ids[1:]), retain, stmt.lineno))
-        self.variables[name] = self.grads[-1]  # type: ignore[assignment]
-        return True
-
-    def tensor_named(self, expr: ast.expr) -> str:
-        """The node a plain name stands for (an argument of torch.autograd.grad)."""
-        node_id = getattr(self.variable(expr), "node_id", None) \
-            if isinstance(expr, ast.Name) else None
-        if node_id is None:
-            raise self.refuse(f"{_source(expr)}: torch.autograd.grad() here takes tensors "
-                              "named by a variable", expr)
-        return node_id
-
-    def variable(self, expr: ast.Name) -> Any:
-        if isinstance(self.variables.get(expr.id), AutogradGrad):
-            raise self.refuse(f"{expr.id} holds the gradients of torch.autograd.grad(), "
-                              "which print() may show but a computation cannot use", expr)
-        return super().variable(expr)
 
     def check_print(self, call: ast.Call) -> None:
         super().check_print(call)
