@@ -157,11 +157,17 @@ def test_the_code_says_how_backward_is_called_and_an_undo_takes_it_back() -> Non
     typed(doc, code, once)
     weighted = once + ("y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)\n"
                        "y.backward(gradient=torch.tensor([1., 2.]))\n")
-    command = typed(doc, code, weighted)
+    typed(doc, code, weighted)
     assert doc.backward.passes == 2 and doc.backward.gradient == [1.0, 2.0]
     assert evaluate_document(doc).nodes[by_label(doc)["w"]].grad.tolist() == [6.0, 12.0]
-    command.undo()
+    doc.set_backward(doc.backward.backward_again())  # "Backward again" on the canvas
+    typed(doc, code, weighted.replace("torch.mul(w, 3)", "torch.mul(w, 4)"))
+    assert doc.backward.passes == 3  # the code's backward lines did not change: it stays
+    typed(doc, code, weighted)
+    command = typed(doc, code, once)
     assert doc.backward.is_default
+    command.undo()
+    assert doc.backward.passes == 3
 
 
 def test_deleting_a_doubled_line_rewires_to_the_name_left_and_undoes() -> None:

@@ -168,12 +168,19 @@ def plan_code_edit(doc: GraphDocument, before: CodeState | None,
         output = doc.output  # backward starts at a node the code does not describe: keep it
     if output != doc.output:
         edit.output, edit.sets_output = output, True
-    plan = new.backward
-    plan = replace(plan, steps=tuple(
-        replace(step, nodes=tuple(mapping[node] for node in step.nodes)) for step in plan.steps))
-    if plan != doc.backward.without_nodes(set(edit.removed)):
+    # the backward calls, when the code changed them (a plan set on the canvas stays till then)
+    plan = _mapped_plan(new.backward, mapping)
+    if (old_parse is None or plan != _mapped_plan(old_parse.doc.backward, old_binding)) \
+            and plan != doc.backward.without_nodes(removed):
         edit.backward = plan
     return edit, mapping
+
+
+def _mapped_plan(plan: BackwardPlan, binding: dict[str, str]) -> BackwardPlan:
+    """``plan`` with the nodes it zeroes named by ``binding`` (parse id -> document id)."""
+    return replace(plan, steps=tuple(
+        replace(step, nodes=tuple(binding.get(node, "") for node in step.nodes))
+        for step in plan.steps))
 
 
 def place_new_nodes(doc: GraphDocument, edit: GraphEdit, card_size: CardSize,
