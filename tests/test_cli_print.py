@@ -176,6 +176,7 @@ loss = torch.sum(y)
 loss.backward()
 print(net.weight.grad, net.bias.grad)
 print(f"{net.bias.grad}", net.weight.data, net.in_features)
+print(net.bias.grad.numpy(), net.weight.grad_fn, net.weight.grad.shape, y.grad_fn)
 
 
 class LR(nn.Module):

@@ -367,6 +367,9 @@ class _Importer(ProgramStatements, ModuleReader):
         base: ast.expr = func
         while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
             base = base.func if isinstance(base, ast.Call) else base.value
+        if isinstance(base, ast.Name) and base.id in self.objects:
+            # a method of a layer's parameter (net.weight.grad.numpy()), not of the layer
+            return isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name)
         return isinstance(base, ast.Name) and base.id in self.variables
 
     # --------------------------------------------------------------- expressions
