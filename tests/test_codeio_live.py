@@ -181,3 +181,22 @@ def test_deleting_a_doubled_line_rewires_to_the_name_left_and_undoes() -> None:
     assert doc.inputs_of(by_label(doc)["a"])[0] == by_label(doc)["w"]
     command.undo()
     assert doc.inputs_of(by_label(doc)["a"]) == wired_before
+
+
+def test_weights_and_gradients_after_optimizer_step_are_not_guessed() -> None:
+    text = """import torch
+net = torch.nn.Linear(1, 1)
+x = torch.tensor([[2.]])
+loss = torch.sum(net(x))
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+loss.backward()
+print(net.bias.grad)
+optimizer.step()
+print(loss.shape)
+print(net.weight)
+optimizer.zero_grad()
+print(net.weight.grad)
+"""
+    assert [(e.kind, e.line) for e in entries_of(text)] == [
+        ("out", 7), ("out", 9), ("unsupported", 10), ("unsupported", 12)]
+    assert entries_of(text)[0].text == "tensor([1.])\n"

@@ -384,6 +384,7 @@ class _Printer:
             if name in module.layers:
                 return _Module(module.layers[name], f"{owner.written}.{name}")
         elif name in module.state:
+            self.check_not_trained()
             described = None
             if module.node_id is not None:
                 described = (self.result(module.node_id).state or {}).get(name)
@@ -401,6 +402,7 @@ class _Printer:
     def grad(self, tensor: _Tensor) -> _Tensor | None:
         """``t.grad`` where the print stands: None before backward, and torch's warning for a
         tensor that is not a leaf and keeps no gradient."""
+        self.check_not_trained()
         if tensor.node is None:
             return None
         result = self.result(tensor.node, "grad")
@@ -415,6 +417,11 @@ class _Printer:
         if grad is None:
             return None
         return _Tensor(np.asarray(grad), result.dtype or "float32")
+
+    def check_not_trained(self) -> None:
+        if self.probe.after_training:
+            raise _Unsupported(f"weights and gradients after {self.probe.after_training} are "
+                               "not shown: the Training dock runs it")
 
     def call(self, call: ast.Call) -> Any:
         func = call.func

@@ -79,6 +79,9 @@ class PrintProbe:
     #: the layers and models bound then (``net``: its weights as they were, the node its call
     #: had made), for ``net.weight`` and ``net.weight.grad``
     objects: Mapping[str, Any] = field(default_factory=dict)
+    #: the first ``optimizer.step()`` or ``zero_grad()`` above it ("" for none): the Training
+    #: dock does those, so the weights and gradients after it are not worked out
+    after_training: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,8 @@ class _LiveImporter(_Importer):
             call.lineno, call.end_lineno or call.lineno, call, dict(self.variables),
             dict(self.modules), self.backward_line is not None, frozenset(self.retained),
             {name: _as_now(value) for name, value in self.objects.items()
-             if isinstance(value, (Layer, Model))}))
+             if isinstance(value, (Layer, Model))},
+            self.training_lines[0][1] if self.training_lines else ""))
 
 
 def _as_now(value: Layer | Model) -> Layer | Model:
