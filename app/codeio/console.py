@@ -9,7 +9,10 @@ Tensors print as torch prints them (:func:`app.display.values.format_tensor`), a
 lists with their items' reprs, f-strings and ``sep``/``end`` as Python does. The tuple of
 ``g = torch.autograd.grad(y, [w, x])`` comes from a backward of a copy of the graph from ``y``
 (:func:`autograd_grads`); after a backward or a call without ``retain_graph=True`` has freed the
-graph, torch would fail, and the console does not guess.
+graph, torch would fail, and the console does not guess. ``g = torch.autograd.grad(y, x)`` of one
+input is a grad node, and ``g`` prints as its 1-tuple. A layer's parameters (``net.weight``,
+``model.features.bias``, their ``.grad``) come from its module node; after ``optimizer.step()``
+or ``zero_grad()``, which the Training dock does instead, weights and gradients are not shown.
 
 What torch writes to stderr comes too, as a warning entry: reading ``.grad`` of a tensor that is
 not a leaf and keeps no gradient gives torch's UserWarning (once per line, as Python's warning
