@@ -153,6 +153,44 @@ print("grads:", grads)
 y.backward()
 print(w.grad, x.grad)
 """,
+    "autograd.grad of one input, a grad node": """import torch
+x = torch.tensor([3.], requires_grad=True)
+y = torch.pow(x, 3)
+g = torch.autograd.grad(y, x, create_graph=True)
+print("g:", g, g[0].is_leaf)
+h = torch.autograd.grad(g[0], x, retain_graph=True)[0]
+print(h)
+y.backward()
+print(x.grad)
+""",
+    "module parameters": """import torch
+import torch.nn as nn
+
+torch.manual_seed(1)
+net = nn.Linear(2, 1)
+print(net.weight)
+print("before:", net.weight.grad, net.bias.is_leaf, net.bias.requires_grad, net.weight.shape)
+x = torch.tensor([[1., 2.], [3., 4.]])
+y = net(x)
+loss = torch.sum(y)
+loss.backward()
+print(net.weight.grad, net.bias.grad)
+print(f"{net.bias.grad}", net.weight.data, net.in_features)
+print(net.bias.grad.numpy(), net.weight.grad_fn, net.weight.grad.shape, y.grad_fn)
+
+
+class LR(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.features(x)
+
+
+lr_net = LR()
+print(lr_net.features.weight)
+""",
 }
 
 

@@ -120,8 +120,8 @@ def test_the_console_shows_the_tuple_of_autograd_grad() -> None:
 @pytest.mark.parametrize("after, refused", [
     ("z = g[0]\n", "indexing"),
     ("z = torch.mul(g, 2)\n", "print() may show"),
-    ("k = torch.autograd.grad(y, [w], create_graph=True)\n", "retain_graph"),
-    ("k = torch.autograd.grad(y, [torch.add(w, 1)])\n", "named by a variable"),
+    ("k = torch.autograd.grad(y, [w, x], create_graph=True)\n", "retain_graph"),
+    ("k = torch.autograd.grad(y, [w, torch.add(w, 1)])\n", "named by a variable"),
 ])
 def test_the_gradients_of_autograd_grad_may_only_be_printed(after: str, refused: str) -> None:
     with pytest.raises(CodeImportError) as error:
@@ -135,3 +135,68 @@ def test_the_gradients_of_autograd_grad_may_only_be_printed(after: str, refused:
 ])
 def test_a_freed_graph_is_not_shown(text: str) -> None:
     assert entries_of(text)[-1].kind == "unsupported"
+
+
+def test_autograd_grad_of_one_input_is_a_grad_node_its_tuple_printable() -> None:
+    text = """import torch
+x = torch.tensor([3.], requires_grad=True)
+y = torch.pow(x, 3)
+g = torch.autograd.grad(y, x, create_graph=True)
+h = torch.autograd.grad(g[0], [x])[0]
+print(g, h)
+"""
+    parse = parse_live(text)
+    assert [node.type for node in parse.doc.nodes].count("grad") == 2
+    assert [(e.kind, e.text) for e in entries_of(text)] == [
+        ("out", "(tensor([27.], grad_fn=<MulBackward0>),) tensor([18.])\n")]
+
+
+def test_the_code_says_how_backward_is_called_and_an_undo_takes_it_back() -> None:
+    doc, code = GraphDocument(), LiveCode()
+    once = "import torch\nw = torch.tensor([1., 2.], requires_grad=True)\ny = torch.mul(w, 3)\n"
+    typed(doc, code, once)
+    weighted = once + ("y.backward(gradient=torch.tensor([1., 2.]), retain_graph=True)\n"
+                       "y.backward(gradient=torch.tensor([1., 2.]))\n")
+    typed(doc, code, weighted)
+    assert doc.backward.passes == 2 and doc.backward.gradient == [1.0, 2.0]
+    assert evaluate_document(doc).nodes[by_label(doc)["w"]].grad.tolist() == [6.0, 12.0]
+    doc.set_backward(doc.backward.backward_again())  # "Backward again" on the canvas
+    typed(doc, code, weighted.replace("torch.mul(w, 3)", "torch.mul(w, 4)"))
+    assert doc.backward.passes == 3  # the code's backward lines did not change: it stays
+    typed(doc, code, weighted)
+    command = typed(doc, code, once)
+    assert doc.backward.is_default
+    command.undo()
+    assert doc.backward.passes == 3
+
+
+def test_deleting_a_doubled_line_rewires_to_the_name_left_and_undoes() -> None:
+    doc, code = GraphDocument(), LiveCode()
+    leaf = "w = torch.tensor([1.], requires_grad=True)\n"
+    doubled = "import torch\n" + leaf + leaf + "a = torch.add(w, 1)\n"
+    typed(doc, code, doubled)
+    wired_before = doc.inputs_of(by_label(doc)["a"])
+    command = typed(doc, code, doubled.replace(leaf, "", 1))
+    assert len([node for node in doc.nodes if node.label == "w"]) == 1
+    assert doc.inputs_of(by_label(doc)["a"])[0] == by_label(doc)["w"]
+    command.undo()
+    assert doc.inputs_of(by_label(doc)["a"]) == wired_before
+
+
+def test_weights_and_gradients_after_optimizer_step_are_not_guessed() -> None:
+    text = """import torch
+net = torch.nn.Linear(1, 1)
+x = torch.tensor([[2.]])
+loss = torch.sum(net(x))
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+loss.backward()
+print(net.bias.grad)
+optimizer.step()
+print(loss.shape)
+print(net.weight)
+optimizer.zero_grad()
+print(net.weight.grad)
+"""
+    assert [(e.kind, e.line) for e in entries_of(text)] == [
+        ("out", 7), ("out", 9), ("unsupported", 10), ("unsupported", 12)]
+    assert entries_of(text)[0].text == "tensor([1.])\n"

@@ -160,6 +160,17 @@ def test_the_forms_of_autograd_grad(form: str) -> None:
     assert evaluate_document(doc).nodes[grad.id].value.tolist() == [27.0]
 
 
+def test_autograd_grad_of_several_inputs_imports_for_its_prints_only() -> None:
+    head = ("import torch\nw = torch.tensor([1.], requires_grad=True)\n"
+            "x = torch.tensor([2.], requires_grad=True)\ny = w * x\n"
+            "g = torch.autograd.grad(y, [w, x])\n")
+    doc = import_code(head + "print(g, g[1])\n")
+    assert [node.label for node in doc.nodes] == ["w", "x", "y"]
+    with pytest.raises(CodeImportError) as refused:
+        import_code(head + "z = g * 2\n")
+    assert refused.value.line == 6 and "print() may show" in refused.value.message
+
+
 def test_accumulation_and_zero_grad(tmp_path) -> None:
     doc = import_code(ACCUMULATION)
     plan = doc.backward

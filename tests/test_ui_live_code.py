@@ -19,8 +19,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QHelpEvent, QKeyEvent, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from test_cli_print import under_torch, without_addresses
 from windows import open_window
 
+from app.codeio import export_code, import_code
+from app.fileio import load_document
 from app.ui import code_view
 from app.ui.code_view import CodeDock
 from app.ui.mainwindow import MainWindow
@@ -371,3 +374,23 @@ def test_the_console_shows_autograd_grad_and_a_graph_edit_keeps_its_line(
                     timeout=5000)
     assert dock.editor.toPlainText().splitlines()[4:] == lines[4:]
     assert printed(dock) == "(tensor([7.]), tensor([1.]))\n"
+
+
+@pytest.mark.parametrize("graph", sorted(EXAMPLES.glob("*.cgraph")), ids=lambda p: p.stem)
+def test_an_examples_exported_script_put_in_the_editor_builds_its_graph_and_prints_as_torch(
+        torch_oracle, qtbot, window: MainWindow, graph: Path, tmp_path: Path) -> None:
+    script = tmp_path / (graph.stem + ".py")
+    text = export_code(load_document(graph))
+    script.write_text(text, encoding="utf-8")
+    dock = window.code_dock
+    dock.editor.insertPlainText(text)
+    dock.commit(wait=True)
+    wait_for_graph(qtbot, window)
+    assert dock.controller.code.state.error is None
+    assert sorted(labels(window)) == sorted(node.label for node in import_code(text).nodes)
+    theirs = under_torch(script)
+    assert [e for e in dock.console.entries if e.kind == "unsupported"] == []
+    errors = [e.text for e in dock.console.entries if e.kind == "error"]
+    assert len(errors) == (theirs.returncode != 0)  # course_in_place: torch's error on backward
+    assert all(error in theirs.stderr for error in errors)
+    assert without_addresses(printed(dock)) == without_addresses(theirs.stdout)

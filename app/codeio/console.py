@@ -9,7 +9,10 @@ Tensors print as torch prints them (:func:`app.display.values.format_tensor`), a
 lists with their items' reprs, f-strings and ``sep``/``end`` as Python does. The tuple of
 ``g = torch.autograd.grad(y, [w, x])`` comes from a backward of a copy of the graph from ``y``
 (:func:`autograd_grads`); after a backward or a call without ``retain_graph=True`` has freed the
-graph, torch would fail, and the console does not guess.
+graph, torch would fail, and the console does not guess. ``g = torch.autograd.grad(y, x)`` of one
+input is a grad node, and ``g`` prints as its 1-tuple. A layer's parameters (``net.weight``,
+``model.features.bias``, their ``.grad``) come from its module node; after ``optimizer.step()``
+or ``zero_grad()``, which the Training dock does instead, weights and gradients are not shown.
 
 What torch writes to stderr comes too, as a warning entry: reading ``.grad`` of a tensor that is
 not a leaf and keeps no gradient gives torch's UserWarning (once per line, as Python's warning
@@ -31,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from app.codeio.live import AutogradGrad, LiveParse, PrintProbe
+from app.codeio.nn_import import Layer, Model
+from app.codeio.operands import Tuple
 from app.display.values import format_tensor
 from app.evaluate import NodeResult, evaluate_document
 from app.model import GraphDocument
@@ -145,16 +150,31 @@ class _Tensor:
     requires_grad: bool = False
     node: str | None = None
     is_leaf: bool = True
+    #: "weight" for ``net.weight``: a parameter of the module node ``node``
+    parameter: str | None = None
 
     def text(self) -> str:
-        return format_tensor(self.array, dtype=self.dtype, grad_fn=self.grad_fn,
+        text = format_tensor(self.array, dtype=self.dtype, grad_fn=self.grad_fn,
                              requires_grad=self.requires_grad and self.grad_fn is None)
+        return "Parameter containing:\n" + text if self.parameter else text
 
     def item(self) -> int | float | bool:
         if self.array.size != 1:
             raise _Raised(f"RuntimeError: a Tensor with {self.array.size} elements cannot be "
                           "converted to Scalar")
         return self.array.reshape(()).item()
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A layer or a model the code built (``net``), as written (``model.features``)."""
+
+    module: Layer | Model
+    written: str
+
+    def text(self) -> str:
+        raise _Unsupported(f"{self.written} is not shown; its parameters, like "
+                           f"{self.written}.weight, are")
 
 
 @dataclass(frozen=True)
@@ -197,7 +217,7 @@ class _Array:
         return repr(self.array)
 
 
-_OBJECTS = (_Tensor, _GradFn, _Shape, _Named, _Array)
+_OBJECTS = (_Tensor, _Module, _GradFn, _Shape, _Named, _Array)
 _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
@@ -213,6 +233,14 @@ def autograd_grads(doc: GraphDocument, output: str, inputs: tuple[str, ...]) -> 
         return None
     copy = doc.evaluation_copy()
     copy.set_output(output)
+    needed, todo = {output}, [output]
+    while todo:  # the graph of output alone: a grad node elsewhere must not free it first
+        for source in copy.inputs_of(todo.pop()):
+            if source is not None and source not in needed:
+                needed.add(source)
+                todo.append(source)
+    for node in [node.id for node in copy.nodes if node.id not in needed]:
+        copy.remove_node(node)
     for node in inputs:
         if copy.node(node).type != "scalar":
             copy.set_field(node, "retain_grad", True)
@@ -231,6 +259,9 @@ def _autograd(parse: LiveParse, grads_of: GradsOf | None) -> Callable[[AutogradG
     def grads(grad: AutogradGrad) -> list[Any]:
         freed = [other.line for other in parse.grads
                  if other.line < grad.line and not other.retain_graph]
+        freed += [parse.lines.get(node.id, 0) for node in parse.doc.nodes
+                  if node.type == "grad" and parse.lines.get(node.id, 0) < grad.line
+                  and not (node.params.get("retain_graph") or node.params.get("create_graph"))]
         if parse.backward_line is not None and parse.backward_line < grad.line or freed:
             raise _Unsupported("torch.autograd.grad() after backward() or another "
                                "torch.autograd.grad() is not shown")
@@ -296,10 +327,14 @@ class _Printer:
 
     def name(self, name: str) -> Any:
         operand = self.probe.variables.get(name)
+        if operand is None and name in self.probe.objects:
+            return _Module(self.probe.objects[name], name)
         if operand is None:
             raise _Unsupported(f"{name} is not a tensor or a number")
         if isinstance(operand, AutogradGrad):
             return self.autograd_grads(operand)
+        if isinstance(operand, Tuple):  # g = torch.autograd.grad(y, x): its grad node's 1-tuple
+            return (self.tensor(operand.node_id),)
         node_id = getattr(operand, "node_id", None)
         if node_id is not None:
             return self.tensor(node_id)
@@ -340,20 +375,56 @@ class _Printer:
                                   if owner.grad_fn else None)}
             if name in simple:
                 return simple[name]
+        if isinstance(owner, _Module):
+            return self.module_attribute(owner, name, expr)
+        raise _Unsupported(f"{_source(expr)} is not shown")
+
+    def module_attribute(self, owner: _Module, name: str, expr: ast.expr) -> Any:
+        """``net.weight`` (the parameter, as the module's node holds it) or ``model.features``
+        (a layer of a model)."""
+        module = owner.module
+        if isinstance(module, Model):
+            if name in module.layers:
+                return _Module(module.layers[name], f"{owner.written}.{name}")
+        elif name in module.state:
+            self.check_not_trained()
+            described = None
+            if module.node_id is not None:
+                described = (self.result(module.node_id).state or {}).get(name)
+            if described is not None and described.value is not None:
+                array, dtype = np.asarray(described.value), described.dtype or "float32"
+            else:
+                array, dtype = np.asarray(module.state[name], dtype=np.float32), "float32"
+            return _Tensor(array, dtype, None, True, module.node_id, True, name)
+        elif name in {p.name for p in module.spec.params}:
+            value = module.params.get(name)
+            if isinstance(value, (int, float, bool)):
+                return value
         raise _Unsupported(f"{_source(expr)} is not shown")
 
     def grad(self, tensor: _Tensor) -> _Tensor | None:
         """``t.grad`` where the print stands: None before backward, and torch's warning for a
         tensor that is not a leaf and keeps no gradient."""
+        self.check_not_trained()
         if tensor.node is None:
             return None
         result = self.result(tensor.node, "grad")
+        if tensor.parameter is not None:
+            described = (result.state or {}).get(tensor.parameter)
+            grad = described.grad if described is not None and self.probe.after_backward \
+                else None
+            return None if grad is None else _Tensor(np.asarray(grad), tensor.dtype)
         grad = result.grad if self.probe.after_backward else None
         if not result.is_leaf and tensor.node not in self.probe.retained and grad is None:
             self.warnings.append(NON_LEAF_GRAD_WARNING)
         if grad is None:
             return None
         return _Tensor(np.asarray(grad), result.dtype or "float32")
+
+    def check_not_trained(self) -> None:
+        if self.probe.after_training:
+            raise _Unsupported(f"weights and gradients after {self.probe.after_training} are "
+                               "not shown: the Training dock runs it")
 
     def call(self, call: ast.Call) -> Any:
         func = call.func

@@ -35,6 +35,7 @@ from app.codeio.literals import (
     too_large,
 )
 from app.codeio.nn_import import ModuleReader
+from app.codeio.operands import AutogradGrad
 from app.codeio.operands import NumberOperand as _Number
 from app.codeio.operands import Operand as _Operand
 from app.codeio.operands import TensorOperand as _Tensor
@@ -258,7 +259,7 @@ class _Importer(ProgramStatements, ModuleReader):
             self.bind_module(alias.asname or alias.name, path)
 
     def assign(self, stmt: ast.Assign) -> None:
-        if self.grad_assignment(stmt) or self.unpacking(stmt):
+        if self.grad_assignment(stmt) or self.unpacking(stmt) or self.printed_grads(stmt):
             return
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise self.refuse("only assignments to one name are supported, "
@@ -367,6 +368,9 @@ class _Importer(ProgramStatements, ModuleReader):
         base: ast.expr = func
         while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
             base = base.func if isinstance(base, ast.Call) else base.value
+        if isinstance(base, ast.Name) and base.id in self.objects:
+            # a method of a layer's parameter (net.weight.grad.numpy()), not of the layer
+            return isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name)
         return isinstance(base, ast.Name) and base.id in self.variables
 
     # --------------------------------------------------------------- expressions
@@ -430,6 +434,9 @@ class _Importer(ProgramStatements, ModuleReader):
         return None
 
     def variable(self, expr: ast.Name) -> _Operand | _Tuple:
+        if isinstance(self.variables.get(expr.id), AutogradGrad):
+            raise self.refuse(f"{expr.id} holds the gradients of torch.autograd.grad(), "
+                              "which print() may show but a computation cannot use", expr)
         if expr.id in self.variables:
             return self.variables[expr.id]
         if expr.id in self.objects:

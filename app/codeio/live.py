@@ -6,7 +6,8 @@ otherwise forgets: which lines each top-level statement spans and which nodes it
 (the identity of a node is the statement that made it), where ``retain_grad()`` and
 ``backward()`` are called, every ``print(...)`` with the names bound at its place (a
 :class:`PrintProbe`, what :mod:`app.codeio.console` shows) and every top-level
-``g = torch.autograd.grad(y, [w, x])`` (an :class:`AutogradGrad`, which only a print may use).
+``g = torch.autograd.grad(y, [w, x])`` of several inputs (an :class:`AutogradGrad`, which only a
+print may use; the call of one input is a grad node, as the importer reads it).
 :func:`parse_live` returns that as a :class:`LiveParse`, or raises the importer's
 :class:`CodeImportError` naming the line.
 
@@ -18,13 +19,16 @@ window (the controller owns one), so that an undo step can put text and graph ba
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.codeio.errors import CodeImportError
-from app.codeio.importer import _Importer, _source, syntax_tree
+from app.codeio.importer import _Importer, syntax_tree
+from app.codeio.nn_import import Layer, Model
+from app.codeio.operands import AutogradGrad
 from app.model import GraphDocument, Signal
 from app.model.rules import check_port
 
@@ -60,17 +64,6 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class AutogradGrad:
-    """``name = torch.autograd.grad(output, inputs)`` at the top level: what ``name`` holds (the
-    gradients of ``output`` with respect to each of ``inputs``, parse ids), read by a print only."""
-
-    output: str
-    inputs: tuple[str, ...]
-    retain_graph: bool
-    line: int
-
-
-@dataclass(frozen=True)
 class PrintProbe:
     """A ``print(...)`` and what the code had done when it comes: the names bound then (the
     importer's operands: a node, or a python number, or the module a name stands for), whether
@@ -83,6 +76,12 @@ class PrintProbe:
     modules: Mapping[str, str]
     after_backward: bool
     retained: frozenset[str]
+    #: the layers and models bound then (``net``: its weights as they were, the node its call
+    #: had made), for ``net.weight`` and ``net.weight.grad``
+    objects: Mapping[str, Any] = field(default_factory=dict)
+    #: the first ``optimizer.step()`` or ``zero_grad()`` above it ("" for none): the Training
+    #: dock does those, so the weights and gradients after it are not worked out
+    after_training: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,14 +160,13 @@ class _LiveImporter(_Importer):
         self.prints: list[PrintProbe] = []
         self.retained: set[str] = set()
         self.backward_line: int | None = None
-        self.grads: list[AutogradGrad] = []
         self.depth = 0  # statements inside another (the sides of an if) belong to it
 
     def statement(self, stmt: ast.stmt) -> None:
         if self.depth:
             super().statement(stmt)
             return
-        if self.autograd_grad(stmt):
+        if self.printed_grads(stmt):
             self.statements.append(Statement(stmt.lineno, stmt.end_lineno or stmt.lineno,
                                              "other", (), None, stmt.col_offset,
                                              stmt.end_col_offset or 0))
@@ -205,60 +203,23 @@ class _LiveImporter(_Importer):
                     return func.attr, node_id
         return ("nodes", None) if made else ("other", None)
 
-    def autograd_grad(self, stmt: ast.stmt) -> bool:
-        """Read ``name = torch.autograd.grad(output, inputs[, retain_graph=True])`` (True), or
-        say it is not that (False). Its result may only be printed."""
-        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
-                and self.dotted(stmt.value.func) == "torch.autograd.grad"):
-            return False
-        call = stmt.value
-        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-            raise self.refuse("only assignments to one name are supported, "
-                              "like grads = torch.autograd.grad(y, [w, x])")
-        name = stmt.targets[0].id
-        if name in self.modules:
-            raise self.refuse(f"{name} names the module {self.modules[name]}; "
-                              "choose another variable name")
-        if len(call.args) != 2:
-            raise self.refuse("torch.autograd.grad() takes the output and the inputs, "
-                              "like torch.autograd.grad(y, [w, x])", call)
-        retain = False
-        for keyword in call.keywords:
-            if keyword.arg != "retain_graph" or not isinstance(keyword.value, ast.Constant) \
-                    or not isinstance(keyword.value.value, bool):
-                raise self.refuse("torch.autograd.grad() takes only retain_graph=True or "
-                                  "False here", call)
-            retain = keyword.value.value
-        output, inputs = call.args
-        names = list(inputs.elts) if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
-        if not names:
-            raise self.refuse("torch.autograd.grad() needs at least one input", call)
-        ids = [self.tensor_named(expr) for expr in [output, *names]]
-        self.variables.pop(name, None)
-        self.grads.append(AutogradGrad(ids[0], tuple(ids[1:]), retain, stmt.lineno))
-        self.variables[name] = self.grads[-1]  # type: ignore[assignment]
-        return True
-
-    def tensor_named(self, expr: ast.expr) -> str:
-        """The node a plain name stands for (an argument of torch.autograd.grad)."""
-        node_id = getattr(self.variable(expr), "node_id", None) \
-            if isinstance(expr, ast.Name) else None
-        if node_id is None:
-            raise self.refuse(f"{_source(expr)}: torch.autograd.grad() here takes tensors "
-                              "named by a variable", expr)
-        return node_id
-
-    def variable(self, expr: ast.Name) -> Any:
-        if isinstance(self.variables.get(expr.id), AutogradGrad):
-            raise self.refuse(f"{expr.id} holds the gradients of torch.autograd.grad(), "
-                              "which print() may show but a computation cannot use", expr)
-        return super().variable(expr)
-
     def check_print(self, call: ast.Call) -> None:
         super().check_print(call)
         self.prints.append(PrintProbe(
             call.lineno, call.end_lineno or call.lineno, call, dict(self.variables),
-            dict(self.modules), self.backward_line is not None, frozenset(self.retained)))
+            dict(self.modules), self.backward_line is not None, frozenset(self.retained),
+            {name: _as_now(value) for name, value in self.objects.items()
+             if isinstance(value, (Layer, Model))},
+            self.training_lines[0][1] if self.training_lines else ""))
+
+
+def _as_now(value: Layer | Model) -> Layer | Model:
+    """A copy of a layer or model as it is at this place of the code (later statements may
+    load other weights or call it)."""
+    if isinstance(value, Layer):
+        return dataclasses.replace(value, state=dict(value.state))
+    return dataclasses.replace(value, layers={name: _as_now(layer)
+                                              for name, layer in value.layers.items()})
 
 
 def parse_live(text: str) -> LiveParse:

@@ -20,7 +20,7 @@ The result is a :class:`GraphEdit`, plain data that one undo command applies and
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.codeio.compare import _plain
@@ -29,6 +29,7 @@ from app.codeio.layout import estimated_card_size
 from app.codeio.live import CodeState, LiveParse, bind_numbers
 from app.evaluate import EvalResult
 from app.model import GraphDocument, Node
+from app.model.backward_plan import BackwardPlan
 from app.model.layout import CardSize, PillWidth, layered_layout
 
 Point = tuple[float, float]
@@ -53,11 +54,14 @@ class GraphEdit:
     sets_output: bool = False
     #: added nodes that already have their place (the node their line made before)
     placed: set[str] = field(default_factory=set)
+    #: how the code calls backward (``y.backward(gradient=...)`` twice, ``w.grad.zero_()``),
+    #: when that changes
+    backward: BackwardPlan | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.removed or self.added or self.fields or self.params or self.unwired
-                    or self.wired or self.sets_output)
+                    or self.wired or self.sets_output or self.backward is not None)
 
 
 def plan_code_edit(doc: GraphDocument, before: CodeState | None,
@@ -122,6 +126,7 @@ def plan_code_edit(doc: GraphDocument, before: CodeState | None,
 
     edit = GraphEdit()
     edit.removed = [doc_id for doc_id in _in_order(doc, bound) if doc_id not in taken]
+    removed = set(edit.removed)
     gone = {doc.node(doc_id).label: doc.node(doc_id).pos for doc_id in edit.removed}
     new_ids: set[str] = set()
     for node in new.nodes:
@@ -147,6 +152,8 @@ def plan_code_edit(doc: GraphDocument, before: CodeState | None,
         doc_id = mapping[node.id]
         inputs = new.inputs_of(node.id)
         current = doc.inputs_of(doc_id) if doc_id not in new_ids else [None] * len(inputs)
+        # removing a node takes its wires with it
+        current = [None if src in removed else src for src in current]
         for port, (src, now) in enumerate(zip(inputs, current)):
             wanted = mapping[src] if src is not None else None
             if wanted == now:
@@ -161,7 +168,19 @@ def plan_code_edit(doc: GraphDocument, before: CodeState | None,
         output = doc.output  # backward starts at a node the code does not describe: keep it
     if output != doc.output:
         edit.output, edit.sets_output = output, True
+    # the backward calls, when the code changed them (a plan set on the canvas stays till then)
+    plan = _mapped_plan(new.backward, mapping)
+    if (old_parse is None or plan != _mapped_plan(old_parse.doc.backward, old_binding)) \
+            and plan != doc.backward.without_nodes(removed):
+        edit.backward = plan
     return edit, mapping
+
+
+def _mapped_plan(plan: BackwardPlan, binding: dict[str, str]) -> BackwardPlan:
+    """``plan`` with the nodes it zeroes named by ``binding`` (parse id -> document id)."""
+    return replace(plan, steps=tuple(
+        replace(step, nodes=tuple(binding.get(node, "") for node in step.nodes))
+        for step in plan.steps))
 
 
 def place_new_nodes(doc: GraphDocument, edit: GraphEdit, card_size: CardSize,

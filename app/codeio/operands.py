@@ -27,4 +27,16 @@ class Tuple:
     node_id: str
 
 
+@dataclass(frozen=True)
+class AutogradGrad:
+    """``name = torch.autograd.grad(output, [a, b, ...])`` of several inputs at the top level: what
+    ``name`` holds (the gradients of ``output`` with respect to each input, node ids), which only a
+    print may show."""
+
+    output: str
+    inputs: tuple[str, ...]
+    retain_graph: bool
+    line: int
+
+
 Operand = TensorOperand | NumberOperand

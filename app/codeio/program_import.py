@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.codeio.errors import CodeImportError
 from app.codeio.literals import inferred_dtype, tensor_literal
-from app.codeio.operands import NumberOperand, Operand, TensorOperand, Tuple
+from app.codeio.operands import AutogradGrad, NumberOperand, Operand, TensorOperand, Tuple
 from app.model.backward_plan import BackwardPlan, BackwardStep
 from app.model.control_flow import branch_bodies
 from app.registry import NODE_TYPES, NodeType
@@ -65,6 +65,8 @@ class ProgramStatements:
         self.assigned: list[set[str]] = []
         #: name -> line of the if that set it on one side only (it is unbound after the if)
         self.one_sided: dict[str, int] = {}
+        #: the torch.autograd.grad() calls of several inputs, in the order of the code
+        self.grads: list[AutogradGrad] = []
 
     # ------------------------------------------------------------------ backward
     def call_backward(self: _Importer, call: ast.Call, node_id: str) -> None:
@@ -221,6 +223,57 @@ class ProgramStatements:
         made = self.op_call(_GRAD, single, label, False, None)
         assert isinstance(made, TensorOperand)
         return Tuple(made.node_id)
+
+    def printed_grads(self: _Importer, stmt: ast.stmt) -> bool:
+        """Read ``name = torch.autograd.grad(output, [a, b, ...][, retain_graph=True])`` of
+        several inputs (True), or say it is not that (False). Its result may only be printed;
+        the call of one input is a grad node (the importer's ``autograd_grad``)."""
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                and self.dotted(stmt.value.func) == "torch.autograd.grad"):
+            return False
+        call = stmt.value
+        inputs = call.args[1] if len(call.args) > 1 else next(
+            (keyword.value for keyword in call.keywords if keyword.arg == "inputs"), None)
+        if not isinstance(inputs, (ast.List, ast.Tuple)) or len(inputs.elts) == 1:
+            return False
+        if self.assigned:
+            raise self.refuse("torch.autograd.grad() of several inputs inside an if is not "
+                              "supported", call)
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            raise self.refuse("only assignments to one name are supported, "
+                              "like grads = torch.autograd.grad(y, [w, x])")
+        name = stmt.targets[0].id
+        if name in self.modules:
+            raise self.refuse(f"{name} names the module {self.modules[name]}; "
+                              "choose another variable name")
+        if len(call.args) != 2:
+            raise self.refuse("torch.autograd.grad() takes the output and the inputs, "
+                              "like torch.autograd.grad(y, [w, x])", call)
+        retain = False
+        for keyword in call.keywords:
+            if keyword.arg != "retain_graph" or not isinstance(keyword.value, ast.Constant) \
+                    or not isinstance(keyword.value.value, bool):
+                raise self.refuse("torch.autograd.grad() takes only retain_graph=True or "
+                                  "False here", call)
+            retain = keyword.value.value
+        output, inputs = call.args
+        names = list(inputs.elts) if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
+        if not names:
+            raise self.refuse("torch.autograd.grad() needs at least one input", call)
+        ids = [self.tensor_named(expr) for expr in [output, *names]]
+        self.variables.pop(name, None)
+        self.grads.append(AutogradGrad(ids[0], tuple(ids[1:]), retain, stmt.lineno))
+        self.variables[name] = self.grads[-1]  # type: ignore[assignment]
+        return True
+
+    def tensor_named(self: _Importer, expr: ast.expr) -> str:
+        """The node a plain name stands for (an argument of torch.autograd.grad)."""
+        node_id = getattr(self.variable(expr), "node_id", None) \
+            if isinstance(expr, ast.Name) else None
+        if node_id is None:
+            raise self.refuse(f"{ast.unparse(expr)[:60]}: torch.autograd.grad() here takes tensors "
+                              "named by a variable", expr)
+        return node_id
 
     def single(self: _Importer, expr: ast.expr) -> ast.expr:
         """``x`` of ``[x]`` or ``(x,)``: one tensor differentiated, or differentiated by."""

@@ -33,9 +33,11 @@ class CodeEditCommand(QUndoCommand):
         self._params: list[Any] = []
         self._unwired: list[Edge] = []
         self._output: str | None = None
+        self._program = doc.program_state()
 
     def redo(self) -> None:
         doc, edit = self.doc, self.edit
+        self._program = doc.program_state()
         self._removed = [doc.remove_node(node_id) for node_id in edit.removed]
         for node in edit.added:
             doc.add_node(node.copy())
@@ -49,6 +51,8 @@ class CodeEditCommand(QUndoCommand):
             doc.connect_many(edit.wired)
         if edit.sets_output:
             self._output = doc.set_output(edit.output)
+        if edit.backward is not None:
+            doc.set_backward(edit.backward)
         self.code.set(self.after)
 
     def undo(self) -> None:
@@ -71,4 +75,5 @@ class CodeEditCommand(QUndoCommand):
                 doc.connect_many((e.src, e.dst, e.port) for e in edges)
             if was_output:
                 doc.set_output(node.id)
+        doc.restore_program(self._program)  # removing a node dropped its zero_grad steps
         self.code.set(self.before)
