@@ -193,15 +193,22 @@ class Node:
         """
         if type(grad) is _ndarray:
             grads = self.rule(grad)  # type: ignore[misc]
+            metas = self.meta
+            if type(grads) is not tuple and type(grads) is not list:
+                grads = tuple(grads)
+            if len(grads) != len(metas):  # a rule gave the wrong count: zip's own error
+                list(zip(grads, metas, strict=True))
+            # (zip(..., strict=True) costs as much again as zip(...) on CPython 3.11: a keyword)
             out: list[Any] = []
-            for g, meta in zip(grads, self.meta, strict=True):
+            for g, meta in zip(grads, metas):
                 if g is None or meta is None:
                     out.append(None)
                     continue
                 shape, dt = meta
                 if g.shape != shape:
                     g = reduce_to_shape(g, shape)
-                if g.dtype != dt:
+                gdt = g.dtype
+                if gdt is not dt and gdt != dt:  # builtin dtypes are singletons: identity first
                     g = g.astype(dt)
                 out.append(g)
             return out
