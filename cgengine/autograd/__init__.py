@@ -198,9 +198,12 @@ class Node:
                 grads = tuple(grads)
             if len(grads) != len(metas):  # a rule gave the wrong count: zip's own error
                 list(zip(grads, metas, strict=True))
-            # (zip(..., strict=True) costs as much again as zip(...) on CPython 3.11: a keyword)
+            # (by index: on CPython 3.11 creating zip(..., strict=True) costs more than the loop)
             out: list[Any] = []
-            for g, meta in zip(grads, metas):
+            i = -1
+            for g in grads:
+                i += 1
+                meta = metas[i]
                 if g is None or meta is None:
                     out.append(None)
                     continue
