@@ -166,7 +166,8 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     ctx.needs = needs
     token = _quiet_enter(_QUIET)  # inf and nan come silently, as in torch (see cgengine._quiet)
     try:
-        out = op.forward(ctx, *datas, **params)
+        # (without keywords the call is cheaper: most ops get none)
+        out = op.forward(ctx, *datas, **params) if params else op.forward(ctx, *datas)
     finally:
         _quiet_leave(token)
     if type(out) is not _ndarray:  # numpy returns 0-d results as scalars: keep them arrays
@@ -206,7 +207,7 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         ctx.meta = meta
         ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
         saved = ctx.saved  # did it save an input (an array)? then remember the inputs
-        if saved and (type(saved[0]) is np.ndarray or type(saved[-1]) is np.ndarray
+        if saved and (type(saved[0]) is _ndarray or type(saved[-1]) is _ndarray
                       or len(saved) > 2):
             ctx.inputs = inputs
             if _inference_tensors_made:
