@@ -45,6 +45,9 @@ from cgengine.ops import OPS, Op
 
 _ADD, _MUL = OPS["add"], OPS["mul"]  # module constants: a dict lookup per op shows on tiny tensors
 _QUIET = _quiet.IGNORE
+_quiet_enter, _quiet_leave = _quiet.enter, _quiet.leave  # module globals: one lookup each per op
+_ndarray = np.ndarray
+_FLOAT32 = np.dtype(np.float32)
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -146,24 +149,28 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
         needs.append(False)
     if number and op.scalar is not None and _modes.formulas_running and _grad_mode.formula:
         return _apply_scalar(op, inputs)
-    for name in op.number_params:  # python numbers passed as keywords (``2.5 - t``)
-        value = params.get(name)
-        if isinstance(value, np.generic):
-            params[name] = value = value.item()
-        if type(value) is float:
-            float_number = True
+    if op.number_params:
+        for name in op.number_params:  # python numbers passed as keywords (``2.5 - t``)
+            value = params.get(name)
+            if isinstance(value, np.generic):
+                params[name] = value = value.item()
+            if type(value) is float:
+                float_number = True
     # torch promotes where numpy would not (int64 + float32 -> float32, int64 * 1.5 -> float32).
+    # (float32, the usual dtype, is tested by identity first: numpy's builtin dtypes are singletons)
     if op.dtypes != "none" and (mixed or (
-            (float_number or op.dtypes == "float") and first is not None and first.kind != "f")):
+            (float_number or op.dtypes == "float") and first is not None
+            and first is not _FLOAT32 and first.kind != "f")):
         datas = _promote(datas, op.dtypes == "float", params, op.number_params)
     ctx = op.node()
     ctx.needs = needs
-    token = _quiet.enter(_QUIET)  # inf and nan come silently, as in torch (see cgengine._quiet)
+    token = _quiet_enter(_QUIET)  # inf and nan come silently, as in torch (see cgengine._quiet)
     try:
-        out = op.forward(ctx, *datas, **params)
+        # (without keywords the call is cheaper: most ops get none)
+        out = op.forward(ctx, *datas, **params) if params else op.forward(ctx, *datas)
     finally:
-        _quiet.leave(token)
-    if type(out) is not np.ndarray:  # numpy returns 0-d results as scalars: keep them arrays
+        _quiet_leave(token)
+    if type(out) is not _ndarray:  # numpy returns 0-d results as scalars: keep them arrays
         out = np.asarray(out)
         if ctx.result is not None:  # the forward saved its output: the array the tensor holds
             ctx.result = out
@@ -171,21 +178,36 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     result._data = out
     if op.view:
         _share_memory(result, inputs[0], op, params)
-    if any_needs:
+    if any_needs and len(inputs) == 1:  # a unary op (sin, exp, sum ...): its input needs grad
+        x = inputs[0]
+        ctx.next_functions = ((x.grad_fn or x._graph_node(), 0),)
+        ctx.meta = [(datas[0].shape, x._data.dtype)]
+        ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
+        saved = ctx.saved  # did it save an input (an array)? then remember the inputs
+        if saved and (type(saved[0]) is _ndarray or type(saved[-1]) is _ndarray
+                      or len(saved) > 2):
+            ctx.inputs = inputs
+            if _inference_tensors_made:
+                _refuse_inference_tensors(inputs)
+        result.grad_fn = ctx
+        result._requires_grad = True
+    elif any_needs:
         next_functions = []
         meta = []  # what the engine needs to give each input a gradient of its shape and dtype
-        for x, data, need in zip(inputs, datas, needs):
-            if need:  # the gradient goes back in the input's own dtype, as torch casts it
+        i = 0  # (by index: creating a zip of the three lists costs more than this loop)
+        for x in inputs:
+            if needs[i]:  # the gradient goes back in the input's own dtype, as torch casts it
                 next_functions.append((x.grad_fn or x._graph_node(), 0))
-                meta.append((data.shape, x._data.dtype))
+                meta.append((datas[i].shape, x._data.dtype))
             else:
                 next_functions.append((None, 0))
                 meta.append(None)
+            i += 1  # noqa: SIM113 - enumerate() costs twice this counter here
         ctx.next_functions = tuple(next_functions)
         ctx.meta = meta
         ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
         saved = ctx.saved  # did it save an input (an array)? then remember the inputs
-        if saved and (type(saved[0]) is np.ndarray or type(saved[-1]) is np.ndarray
+        if saved and (type(saved[0]) is _ndarray or type(saved[-1]) is _ndarray
                       or len(saved) > 2):
             ctx.inputs = inputs
             if _inference_tensors_made:
