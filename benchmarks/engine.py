@@ -9,7 +9,7 @@ through that. The training case is the course's logistic regression: 100 steps (
 ``nn.Linear(2, 1)`` and ``nn.Sigmoid``, ``nn.BCELoss``, backward, ``optim.SGD`` with momentum,
 ``zero_grad``) on a batch of 200 points, the model, data and optimiser made beforehand. Each case
 prints the median of several timed runs for both engines and the ratio cgengine / torch. The
-targets are 1-element <= 1.0, 1000x1000 <= 1.2, training <= 1.0, memory <= 1.5; they are
+targets are 1-element <= 0.9, 1000x1000 <= 1.2, training <= 1.0, memory <= 1.5; they are
 reported, not asserted.
 
 Each engine is timed in a fresh child process, after warm-up runs, as each behaves in use:
@@ -59,7 +59,7 @@ CHAIN_LENGTH = 1000
 CASES = {"1-element": (1,), "1000x1000": (1000, 1000), "2nd order": (1,)}
 TRAINING = "training"
 TRAINING_STEPS = 100
-TARGETS = {"1-element": 1.0, "1000x1000": 1.2, "memory": 1.5, "2nd order": None,
+TARGETS = {"1-element": 0.9, "1000x1000": 1.2, "memory": 1.5, "2nd order": None,
            TRAINING: 1.0}
 
 
