@@ -41,6 +41,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.oracle)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    """A torch-oracle skip is reported where tests/oracle.py skips, whichever test or fixture
+    asked for torch: pytest's summary then gives them one line, not one per test function."""
+    outcome = yield
+    report = outcome.get_result()
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
+        from tests.oracle import REASON, SKIP_PLACE
+
+        if REASON in str(longrepr[2]):
+            report.longrepr = (*SKIP_PLACE, longrepr[2])
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One plain line on the torch-oracle tests skipped because torch is not installed."""
     from tests.oracle import REASON

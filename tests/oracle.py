@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +40,13 @@ def import_torch() -> types.ModuleType:
             pytest.fail("CI requires the torch oracle, but torch is not installed", pytrace=False)
         pytest.skip(REASON)
     return real
+
+
+#: Where :func:`import_torch` skips, as pytest reports a skip (file, line): every torch-oracle
+#: skip is reported there, so the summary gives them one line (tests/conftest.py).
+SKIP_PLACE = (os.path.relpath(__file__), next(
+    number for number, line in enumerate(Path(__file__).read_text("utf-8").splitlines(), 1)
+    if line.strip() == "pytest.skip(REASON)"))
 
 
 class _LazyTorch(types.ModuleType):
