@@ -268,7 +268,8 @@ REFUSED = [
     (LEAF + "y = torch.add(x, x, out=x)\n", 3, "has no keyword 'out'"),
     (LEAF + "y = torch.tensor(x)\n", 3, "a tensor value must be numbers written out"),
     (LEAF + "y = torch.tensor([[1., 2.], [3.]])\n", 3, "a tensor must be rectangular"),
-    (LEAF + "y = torch.tensor([1.], device='cuda')\n", 3, "keyword 'device' is not supported"),
+    (LEAF + "y = torch.tensor([1.], pin_memory=True)\n", 3,
+     "keyword 'pin_memory' is not supported"),
     (LEAF + "y = torch.tensor([1.], dtype=torch.bfloat16)\n", 3, "dtype must be torch.float32"),
     (LEAF + "y = torch.zeros(100000, 100000)\n", 3, "more than 1000000 elements"),
     (LEAF + "y = x * (1 / (1 - 1))\n", 3, "divides by zero"),
@@ -282,6 +283,11 @@ REFUSED = [
     (LEAF + "y = (x +\n", 3, "Python syntax error"),
     # found by tools/fuzz_importer.py: (2 - 0) / 5e-324 is inf, which no count holds
     (LEAF + "r = torch.arange(0, 2, 5e-324)\n", 3, "a step of 5e-324 makes too many numbers"),
+    # the course's device idiom is read; a GPU is not there, as on a laptop without one
+    (LEAF + "y = torch.ones(1, device='cuda')\n", 3, "the device 'cuda' is not available"),
+    (LEAF + "d = torch.device('cuda:0')\n", 3, "the device 'cuda:0' is not available"),
+    (LEAF + "y = x.to('cuda')\n", 3, "the device 'cuda' is not available"),
+    (LEAF + "d = torch.device('cpu')\ny = x * d\n", 4, "d is a device (the CPU), not a tensor"),
 ]
 
 
@@ -338,3 +344,21 @@ def test_any_code_gives_a_document_or_a_code_import_error(tokens):
         return
     assert isinstance(doc, GraphDocument)
     assert doc.has_node("x")
+
+
+def test_the_course_device_idiom_builds_the_same_graph() -> None:
+    """``device = torch.device("cuda" if torch.cuda.is_available() else "cpu")``, ``device=``
+    on a creation call, ``.to(device)`` and ``.cpu()`` change nothing here (every tensor is on the
+    CPU): the graph and its gradients are the lesson's."""
+    plain = import_code(
+        "import torch\nw = torch.tensor([1.], requires_grad=True)\n"
+        "x = torch.tensor([2.], requires_grad=True)\na = torch.add(w, x)\n"
+        "b = torch.add(w, 1)\ny = torch.mul(a, b)\ny.backward()\n")
+    with_device = import_code(
+        "import torch\ndevice = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+        "w = torch.tensor([1.], requires_grad=True, device=device)\n"
+        "x = torch.tensor([2.], requires_grad=True).to(device)\na = torch.add(w, x)\n"
+        "b = torch.add(w, 1).cpu()\ny = torch.mul(a, b.to('cpu'))\ny.backward()\n")
+    assert wiring(with_device) == wiring(plain)
+    assert [node.label for node in with_device.nodes] == [node.label for node in plain.nodes]
+    assert grads(with_device)["w"] == [5.0]

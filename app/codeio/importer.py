@@ -176,6 +176,9 @@ class _Importer(ProgramStatements, ModuleReader):
         # name in the code -> module path, e.g. F -> torch.nn.functional
         self.modules: dict[str, str] = {}
         self.variables: dict[str, _Operand | _Tuple] = {}
+        #: names bound to torch.device("cpu") (the course's device idiom): accepted where a
+        #: device goes, never computed with
+        self.devices: set[str] = set()
         self.init_modules()
         self.line = 1  # the statement being read, for errors raised without a node
         self.lines: dict[str, int] = {}  # node id -> the line that made it
@@ -273,6 +276,11 @@ class _Importer(ProgramStatements, ModuleReader):
         if len(name) > MAX_ID_LENGTH - 10:
             raise self.refuse(f"the variable name {name[:20]}... is too long "
                               f"(at most {MAX_ID_LENGTH - 10} characters)")
+        if self.device_value(stmt.value):
+            self.devices.add(name)
+            self.variables.pop(name, None)
+            return
+        self.devices.discard(name)
         built = self.object_value(stmt.value, name)
         if built is not None:
             self.bind_object(name, built)
@@ -433,7 +441,36 @@ class _Importer(ProgramStatements, ModuleReader):
             return inner
         return None
 
+    def device_value(self, expr: ast.expr) -> bool:
+        """Whether ``expr`` is the CPU as a device: ``"cpu"``, ``torch.device("cpu")``, a name
+        bound to one, or the course's ``torch.device("cuda" if torch.cuda.is_available() else
+        "cpu")`` (CUDA is never available here, as on a machine without a GPU). A CUDA device is
+        refused: CG Studio computes on the CPU."""
+        if isinstance(expr, ast.IfExp) and isinstance(expr.test, ast.Call) \
+                and self.dotted(expr.test.func) == "torch.cuda.is_available":
+            return self.device_value(expr.orelse)
+        if isinstance(expr, ast.Name):
+            return expr.id in self.devices
+        if isinstance(expr, ast.Call) and self.dotted(expr.func) == "torch.device":
+            if len(expr.args) != 1 or expr.keywords:
+                raise self.refuse("torch.device() takes one device name here, like "
+                                  "torch.device(\"cpu\")", expr)
+            inner = expr.args[0]
+            if not (isinstance(inner, (ast.Constant, ast.IfExp, ast.Name))
+                    and self.device_value(inner)):
+                raise self.refuse("torch.device() takes \"cpu\" here", expr)
+            return True
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            kind = expr.value.partition(":")[0]
+            if kind == "cpu":
+                return True
+            raise self.refuse(f"the device {expr.value!r} is not available: CG Studio computes on "
+                              "the CPU, as torch does on a machine without a GPU", expr)
+        return False
+
     def variable(self, expr: ast.Name) -> _Operand | _Tuple:
+        if expr.id in self.devices:
+            raise self.refuse(f"{expr.id} is a device (the CPU), not a tensor", expr)
         if isinstance(self.variables.get(expr.id), AutogradGrad):
             raise self.refuse(f"{expr.id} holds the gradients of torch.autograd.grad(), "
                               "which print() may show but a computation cannot use", expr)
@@ -571,6 +608,8 @@ class _Importer(ProgramStatements, ModuleReader):
         if isinstance(func.value, ast.Name):
             self.variable(func.value)  # an undefined name is the first thing to say
         method = func.attr
+        if self.device_move(call):  # x.to(device), x.cpu(): the same tensor, on the CPU already
+            return self.expression(func.value, label)
         if method in _TENSOR_STATEMENTS:
             raise self.refuse(f"{method}() has no value; call it on its own line", call)
         if self.in_place_spec(method) is not None:
@@ -585,6 +624,17 @@ class _Importer(ProgramStatements, ModuleReader):
         if isinstance(receiver, _Number):
             raise self.refuse(f"a python number has no method .{method}()", call)
         return self.op_call(spec, call, label, values, receiver)
+
+    def device_move(self, call: ast.Call) -> bool:
+        """``x.to(device)``, ``x.to("cpu")`` or ``x.cpu()``: torch gives back ``x`` itself when it
+        is on that device already, as every tensor here is on the CPU."""
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        if call.keywords:
+            return False
+        if func.attr == "cpu":
+            return not call.args
+        return func.attr == "to" and len(call.args) == 1 and self.device_value(call.args[0])
 
     def op_call(self, spec: NodeType, call: ast.Call, label: str, values: bool,
                 receiver: _Operand | None) -> _Operand:
@@ -733,9 +783,11 @@ class _Importer(ProgramStatements, ModuleReader):
         """A leaf tensor from torch.tensor / zeros / ones / full / arange / randn."""
         keywords: dict[str, ast.expr] = {}
         for keyword in call.keywords:
+            if keyword.arg == "device" and self.device_value(keyword.value):
+                continue  # the CPU, where every tensor of CG Studio is
             if keyword.arg not in ("requires_grad", "dtype"):
                 raise self.refuse(f"torch.{name}(): keyword {keyword.arg!r} is not supported "
-                                  "(only requires_grad and dtype)", call)
+                                  "(only requires_grad, dtype and device)", call)
             keywords[keyword.arg] = keyword.value
         requires_grad = False
         if "requires_grad" in keywords:
