@@ -178,33 +178,25 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     result._data = out
     if op.view:
         _share_memory(result, inputs[0], op, params)
-    if any_needs and len(inputs) == 1:  # a unary op (sin, exp, sum ...): its input needs grad
-        x = inputs[0]
-        ctx.next_functions = ((x.grad_fn or x._graph_node(), 0),)
-        ctx.meta = [(datas[0].shape, x._data.dtype)]
-        ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
-        saved = ctx.saved  # did it save an input (an array)? then remember the inputs
-        if saved and (type(saved[0]) is _ndarray or type(saved[-1]) is _ndarray
-                      or len(saved) > 2):
-            ctx.inputs = inputs
-            if _inference_tensors_made:
-                _refuse_inference_tensors(inputs)
-        result.grad_fn = ctx
-        result._requires_grad = True
-    elif any_needs:
-        next_functions = []
-        meta = []  # what the engine needs to give each input a gradient of its shape and dtype
-        i = 0  # (by index: creating a zip of the three lists costs more than this loop)
-        for x in inputs:
-            if needs[i]:  # the gradient goes back in the input's own dtype, as torch casts it
-                next_functions.append((x.grad_fn or x._graph_node(), 0))
-                meta.append((datas[i].shape, x._data.dtype))
-            else:
-                next_functions.append((None, 0))
-                meta.append(None)
-            i += 1  # noqa: SIM113 - enumerate() costs twice this counter here
-        ctx.next_functions = tuple(next_functions)
-        ctx.meta = meta
+    if any_needs:
+        if len(inputs) == 1:  # a unary op (sin, exp, sum ...): its input needs grad
+            x = inputs[0]
+            ctx.next_functions = ((x.grad_fn or x._graph_node(), 0),)
+            ctx.meta = [(datas[0].shape, x._data.dtype)]
+        else:
+            next_functions = []
+            meta = []  # what the engine needs to give each input a gradient of its shape, dtype
+            i = 0  # (by index: creating a zip of the three lists costs more than this loop)
+            for x in inputs:
+                if needs[i]:  # the gradient goes back in the input's own dtype, as torch casts it
+                    next_functions.append((x.grad_fn or x._graph_node(), 0))
+                    meta.append((datas[i].shape, x._data.dtype))
+                else:
+                    next_functions.append((None, 0))
+                    meta.append(None)
+                i += 1  # noqa: SIM113 - enumerate() costs twice this counter here
+            ctx.next_functions = tuple(next_functions)
+            ctx.meta = meta
         ctx.seq = next(_sequence)  # creation order: backward runs newer nodes first
         saved = ctx.saved  # did it save an input (an array)? then remember the inputs
         if saved and (type(saved[0]) is _ndarray or type(saved[-1]) is _ndarray
