@@ -211,6 +211,22 @@ def apply(op: Op, *inputs: Any, **params: Any) -> Tensor:
     return result
 
 
+def forget_grad(param: Tensor, set_to_none: bool = True) -> None:
+    """``zero_grad`` for one tensor, as torch's module and optimizer do it: ``.grad = None``
+    (torch 2's default), or the gradient detached from any graph and filled with zeros."""
+    grad = param._grad
+    if grad is None:
+        return
+    if set_to_none:
+        param._grad = None
+        return
+    if grad.grad_fn is not None:
+        grad.detach_()
+    else:
+        grad.requires_grad_(False)
+    grad.zero_()
+
+
 def _mark_inference(tensor: Tensor) -> None:
     global _inference_tensors_made
     _inference_tensors_made = tensor._inference = True

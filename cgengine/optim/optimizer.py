@@ -20,7 +20,7 @@ import numpy as np
 
 from cgengine.autograd import enable_grad
 from cgengine.nn.modules.module import typename
-from cgengine.tensor import Tensor
+from cgengine.tensor import Tensor, forget_grad
 
 
 class _RequiredParameter:
@@ -97,17 +97,7 @@ class Optimizer:
         """Forget every parameter's gradient: ``.grad = None`` (the default), or zeros."""
         for group in self.param_groups:
             for param in group["params"]:
-                grad = param._grad
-                if grad is None:
-                    continue
-                if set_to_none:
-                    param._grad = None
-                else:
-                    if grad.grad_fn is not None:
-                        grad.detach_()
-                    else:
-                        grad.requires_grad_(False)
-                    grad.zero_()
+                forget_grad(param, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError

@@ -18,7 +18,7 @@ from typing import Any
 from cgengine import _dtype
 from cgengine.autograd import no_grad
 from cgengine.nn.parameter import Parameter
-from cgengine.tensor import Tensor
+from cgengine.tensor import Tensor, forget_grad
 
 
 def typename(obj: Any) -> str:
@@ -345,17 +345,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients: ``.grad = None`` (torch 2's default) or zeros."""
         for param in self.parameters():
-            grad = param.grad
-            if grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                if grad.grad_fn is not None:
-                    grad.detach_()
-                else:
-                    grad.requires_grad_(False)
-                grad.zero_()
+            forget_grad(param, set_to_none)
 
     # ------------------------------------------------------------------ dtype and device
     def _apply_to_tensors(self, convert: Callable[[Tensor], Tensor]) -> Module:
