@@ -35,8 +35,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
-from app.fileio import load_document, save_document
+from app.fileio import LineCache, load_document, save_document
 from app.model import GraphDocument
+from app.runtime import gui_first
 
 DEFAULT_DELAY_MS = 1000
 #: However continuous the editing, a change is written at most this long after it was made.
@@ -109,6 +110,8 @@ class Autosaver(QObject):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._collect_write)
         self._document = document
+        #: the lines of the last write, for the next (touched by one write at a time)
+        self._lines = LineCache()
         document.changed.connect(self._on_changed)
         _LIVE_SESSIONS.add(self.session)
 
@@ -150,6 +153,7 @@ class Autosaver(QObject):
                    "saved_at": time.time(), "pid": os.getpid(), "session": self.session}
         return self._document.evaluation_copy(notes=True), sidecar
 
+    @gui_first.burst
     def write_soon(self) -> None:
         """Start writing the swap file in the worker thread now (after a write still running)."""
         if self._writing is not None:
@@ -157,7 +161,7 @@ class Autosaver(QObject):
             self._again = True  # one write at a time: this one starts when that one ends
             return
         document, sidecar = self._take_changes()
-        self._writing = _writer_thread().submit(self._write, document, sidecar)
+        self._writing = _writer_thread().submit(self._write_in_turn, document, sidecar)
         self._poll.start()
 
     def _collect_write(self) -> None:
@@ -174,7 +178,8 @@ class Autosaver(QObject):
         """Wait for a write in the worker thread (it takes milliseconds) and report it."""
         if self._writing is not None:
             self._poll.stop()
-            error = self._writing.exception()  # waits for the end
+            with gui_first.waiting():
+                error = self._writing.exception()  # waits for the end
             self._writing = None
             self._report(error)
 
@@ -190,10 +195,14 @@ class Autosaver(QObject):
         self._report(None)
         return True
 
+    def _write_in_turn(self, document: GraphDocument, sidecar: dict[str, Any]) -> None:
+        with gui_first.turn():  # the background threads' turn (see app.runtime.gui_first)
+            self._write(document, sidecar)
+
     def _write(self, document: GraphDocument, sidecar: dict[str, Any]) -> None:
         """Write ``document`` and then its sidecar (runs in the worker thread; no Qt here)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        save_document(document, self.swap_path)
+        save_document(document, self.swap_path, self._lines)
         _write_atomically(self.sidecar_path, json.dumps(sidecar, ensure_ascii=False))
 
     def _report(self, error: BaseException | None) -> None:
@@ -210,7 +219,8 @@ class Autosaver(QObject):
         self._stop_timers()
         if self._writing is not None:
             self._poll.stop()
-            self._writing.exception()  # a write that ends after the deletion would undo it
+            with gui_first.waiting():
+                self._writing.exception()  # a write that ends after the deletion would undo it
             self._writing = None
         for path in (self.sidecar_path, self.swap_path):  # sidecar first: no orphan is offered
             try:

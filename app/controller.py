@@ -48,6 +48,7 @@ from app.model.layout import CardSize, PillWidth, layered_layout
 from app.model.rules import EDITABLE_FIELDS, MODULE_FIELDS, value_field
 from app.program_editor import ProgramEditor
 from app.registry import NODE_TYPES
+from app.runtime import gui_first
 from app.scheduler import EvaluationScheduler
 
 Point = tuple[float, float]
@@ -111,6 +112,7 @@ class DocumentController(QObject):
         return self.scheduler.evaluate_now()
 
     # ------------------------------------------------------------ undo helpers
+    @gui_first.burst
     def _push(self, command: QUndoCommand) -> None:
         self.undo_stack.push(command)
 

@@ -17,6 +17,7 @@ result is shown, what is alive (its canvas, the window) is frozen out of the col
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from app.evaluate.worker import (
     evaluate_serialised,
 )
 from app.model import GraphDocument, Node
+from app.runtime import gui_first, step_aside
 
 #: An edit is evaluated in the event loop, its numbers shown at once, when the last evaluation
 #: says this one will take at most this long (seconds); a longer one goes to the worker thread,
@@ -94,7 +96,8 @@ class _Leftovers:
         relay = _cleanup_relay()
 
         def free() -> None:
-            _let_go_piece_by_piece(items)
+            with gui_first.turn():  # one background job at a time
+                _let_go_piece_by_piece(items)
             relay.freed.emit(self)  # delivered in the GUI thread, where the relay lives
 
         _cleanup_thread().submit(free)
@@ -118,15 +121,28 @@ def _let_go_piece_by_piece(items: list[Any]) -> None:
     interpreter (20-40 ms for a 5,000-node evaluation's leftovers); between two pieces it can
     switch to the GUI thread. So an evaluation's leftovers (a tuple of dicts and lists) and a
     result (whose dicts of node and wire results are its large part) are split into their parts
-    first. Nothing is changed: only the order in which the references go.
+    first, and a long dict or list that nothing else holds is emptied item by item. Nothing anyone
+    can still see is changed: only the order in which the references go. Between two pieces the
+    thread steps aside while the GUI thread is busy (``app.runtime.step_aside``).
     """
     while items:
+        step_aside()  # the GUI thread's bursts (a repaint, an edit) go first
         item = items.pop()
-        if type(item) is tuple:
+        kind = type(item)
+        if kind is tuple:
             items.extend(item)
+        elif kind in (dict, list) and len(item) > _PIECE and sys.getrefcount(item) <= 2:
+            # a long dict or list nothing else holds: its items one by one (popped last first:
+            # the output's end of a graph first, whose cascade stops at the next node's inputs)
+            items.extend(item.values() if kind is dict else item)
+            item.clear()
         elif isinstance(item, EvalResult):
             items.extend((item.nodes, item.edges, item.autograd))
         del item
+
+
+#: A dict or list longer than this is freed item by item (see _let_go_piece_by_piece).
+_PIECE = 64
 
 
 class _CleanupRelay(QObject):
@@ -158,6 +174,7 @@ class _CleanupRelay(QObject):
         for leftovers in waiting:
             leftovers.start_freeing()
 
+    @gui_first.burst
     def _on_freed(self, leftovers: _Leftovers) -> None:
         leftovers.freed()
 
@@ -287,6 +304,7 @@ class EvaluationScheduler(QObject):
         self._generation += 1
         self._timer.start()
 
+    @gui_first.burst
     def _evaluate_scheduled(self) -> None:
         """The timer's slot: evaluate a quick graph now, hand a slow one to the worker."""
         if self._evaluates_quickly():
@@ -298,6 +316,10 @@ class EvaluationScheduler(QObject):
             # time, after the result is shown and the previous one freed: when the worker's
             # own hold ended it, it walked all that was still alive (100 ms at 5,000 nodes)
             self._background_hold.hold()
+        if not self.background.busy:
+            # the edit's cyclic garbage goes now, what the worker makes is frozen once shown
+            # (while it computes, what it made so far is young too: not walked then)
+            runtime.collector.collect_young()
         # the worker gets a copy: the live document keeps changing while it computes
         self.background.submit(clone_for_evaluation(self.document), self._generation)
         self._poll.start()
@@ -310,6 +332,7 @@ class EvaluationScheduler(QObject):
             return nodes < BACKGROUND_MIN_NODES
         return self.seconds_per_node * nodes <= self.sync_budget
 
+    @gui_first.burst
     def evaluate_now(self) -> EvalResult:
         """Evaluate the document at once (tests, command line) and emit ``evaluated``.
 
@@ -321,9 +344,13 @@ class EvaluationScheduler(QObject):
         self._generation += 1
         self.background.cancel()
         self.leftovers.free_when_idle()  # holds the collector from here to the repaint
+        with gui_first.waiting():  # a cancelled worker stops at its next node
+            EVALUATION_LOCK.acquire()
         try:
-            with EVALUATION_LOCK:
+            try:
                 result = evaluate_document(self.document, retire=self.leftovers.keep)
+            finally:
+                EVALUATION_LOCK.release()
         except Exception as exc:  # an engine bug must not take the open document down with it
             result = self._failed_evaluation(exc)
         self._show(self._generation, result)
@@ -336,6 +363,7 @@ class EvaluationScheduler(QObject):
         with runtime.collector.paused():
             return evaluate_serialised(doc, cancelled, retire=self.leftovers.keep)
 
+    @gui_first.burst
     def _collect_background_result(self) -> None:
         taken = self.background.take_result()
         if taken is not None and taken[0] == self._generation:
@@ -343,6 +371,9 @@ class EvaluationScheduler(QObject):
             if isinstance(outcome, BaseException):
                 self._show(generation, self._failed_evaluation(outcome))
             else:
+                # the result lives until the next one: no collection walks it (nor the
+                # engine's graph, freed by reference counting a frame from now)
+                runtime.collector.freeze_new()
                 self._show(generation, outcome)
         # else still running, or an edit came since: its own evaluation follows
         if not self.background.busy:

@@ -70,14 +70,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture(autouse=True)
 def _process_tuning_stays_with_its_test(monkeypatch) -> Iterator[None]:
     """A test that starts the window (app.runtime.configure) leaves the process as it found it:
-    the garbage-collector policy and the switch interval go back to Python's own after the test,
-    and what the window froze out of the collector's sight (``collector.settle``) is given back
-    to it. What its evaluations left is freed first (in the clean-up thread, the event loop
-    looking for the end): a hold of the collector still running would change what the next test
-    sees."""
+    the garbage-collector policy, the background threads' gate and the switch interval go back
+    to Python's own after the test, and what the window froze out of the collector's sight
+    (``collector.settle``) is given back to it. What its evaluations left is freed first (in the
+    clean-up thread, the event loop looking for the end): a hold of the collector still running
+    would change what the next test sees."""
     from app import runtime
 
     monkeypatch.setattr(runtime.collector, "defer", runtime.collector.defer)
+    monkeypatch.setattr(runtime.gui_first, "enabled", runtime.gui_first.enabled)
     switch_interval = sys.getswitchinterval()
     yield
     sys.setswitchinterval(switch_interval)

@@ -6,6 +6,7 @@ import gc
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,198 @@ def test_a_collector_paused_by_someone_else_is_left_alone(policy) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- the GUI thread goes first
+def _stepper(gate: runtime.GuiFirst, steps: list[float], stop: threading.Event) -> threading.Thread:
+    """A background thread that steps aside between steps and notes when each step ran."""
+
+    def run() -> None:
+        while not stop.is_set():
+            gate.step_aside()
+            steps.append(time.perf_counter())
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_background_threads_step_aside_while_the_gui_thread_is_busy() -> None:
+    """PySide lets go of the interpreter around every Qt call, and a busy Python thread takes
+    it each time: the window's bursts (an edit, a result shown, a repaint) must not share it."""
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    steps: list[float] = []
+    stop = threading.Event()
+    thread = _stepper(gate, steps, stop)
+    try:
+        time.sleep(0.02)
+        with gate.busy():
+            time.sleep(0.01)  # the step that was under way when the burst began ends
+            start = time.perf_counter()
+            time.sleep(0.05)
+            end = time.perf_counter()
+        time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join()
+    assert not [t for t in steps if start <= t <= end], "a step ran during the burst"
+    assert [t for t in steps if t > end], "the background did not go on after the burst"
+
+
+def test_a_long_burst_holds_the_background_up_for_max_wait_at_most(monkeypatch) -> None:
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    monkeypatch.setattr(gate, "MAX_WAIT", 0.03)
+    steps: list[float] = []
+    stop = threading.Event()
+    thread = _stepper(gate, steps, stop)
+    try:
+        with gate.busy():
+            start = time.perf_counter()
+            time.sleep(0.15)
+        stop.set()
+    finally:
+        stop.set()
+        thread.join()
+    during = [t - start for t in steps if t >= start]
+    assert during and during[0] < 0.12  # went on beside the burst after waiting once
+
+
+def test_while_the_gui_thread_waits_for_the_background_it_runs() -> None:
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    steps: list[float] = []
+    stop = threading.Event()
+    thread = _stepper(gate, steps, stop)
+    try:
+        with gate.busy():
+            time.sleep(0.01)
+            with gate.waiting():
+                start = time.perf_counter()
+                time.sleep(0.03)
+                end = time.perf_counter()
+            time.sleep(0.005)
+            after = time.perf_counter()
+            time.sleep(0.03)
+            closed = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    assert [t for t in steps if start <= t <= end]
+    assert not [t for t in steps if after <= t <= closed]
+
+
+def test_off_and_in_the_gui_thread_stepping_aside_never_waits() -> None:
+    gate = runtime.GuiFirst()  # off, as for the command line and tests without a window
+    steps: list[float] = []
+    stop = threading.Event()
+    thread = _stepper(gate, steps, stop)
+    try:
+        with gate.busy():
+            start = time.perf_counter()
+            time.sleep(0.03)
+            end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    assert [t for t in steps if start <= t <= end]
+    gate.enabled = True
+    with gate.busy():
+        began = time.perf_counter()
+        gate.step_aside()  # the GUI thread itself
+        assert time.perf_counter() - began < 0.01
+
+
+def test_background_jobs_take_turns() -> None:
+    """Beside two busy Python threads a 5 ms timer waited up to twice as long as beside one:
+    the window's background jobs run one at a time."""
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    spans: list[tuple[float, float]] = []
+
+    def job() -> None:
+        with gate.turn():
+            start = time.perf_counter()
+            time.sleep(0.02)
+            spans.append((start, time.perf_counter()))
+
+    threads = [threading.Thread(target=job) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    spans.sort()
+    assert len(spans) == 3
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
+
+
+def test_the_window_turns_the_gate_on() -> None:
+    runtime.configure(interactive=False)
+    assert not runtime.gui_first.enabled
+    runtime.configure(interactive=True)
+    assert runtime.gui_first.enabled  # conftest puts it back after the test
+
+
+def test_a_background_evaluation_steps_aside_at_each_node(monkeypatch) -> None:
+    """BackgroundEvaluator asks its outdated() callback before each node; in the window that
+    callback waits while the GUI thread is busy."""
+    from app.evaluate.worker import BackgroundEvaluator
+
+    monkeypatch.setattr(runtime.gui_first, "enabled", True)
+    asked: list[float] = []
+
+    def evaluate(_doc: object, outdated) -> str:
+        end = time.perf_counter() + 0.15
+        while time.perf_counter() < end:
+            outdated()
+            asked.append(time.perf_counter())
+            time.sleep(0.0005)
+        return "done"
+
+    evaluator = BackgroundEvaluator(evaluate)
+    evaluator.submit(object(), 1)
+    time.sleep(0.02)
+    with runtime.gui_first.busy():
+        time.sleep(0.01)
+        start = time.perf_counter()
+        time.sleep(0.04)
+        end = time.perf_counter()
+    while evaluator.take_result() is None:
+        time.sleep(0.005)
+    assert not [t for t in asked if start <= t <= end]
+    assert [t for t in asked if t > end]
+
+
+def test_freezing_a_shown_result_takes_it_out_of_the_collectors_sight(policy) -> None:
+    """A large result lives until the next one; once shown it is frozen (no walk at all), and
+    the next evaluation's collection of young objects walks only what came after it."""
+    policy.freeze_new()  # not settled: nothing happens
+    assert gc.get_freeze_count() == 0
+    policy.defer = True
+    policy.settle()
+    try:
+        before = gc.get_freeze_count()
+        result = [[index] for index in range(5000)]  # tracked objects, like a result's
+        policy.freeze_new()
+        assert gc.get_freeze_count() >= before + 5000
+        walked: list[int] = []
+
+        def record(phase: str, info: dict) -> None:
+            if phase == "stop":
+                walked.append(info["collected"])
+
+        garbage = [[]]
+        garbage[0].append(garbage)  # a cycle made by an edit after the result was shown
+        del garbage
+        gc.callbacks.append(record)
+        try:
+            policy.collect_young()
+        finally:
+            gc.callbacks.remove(record)
+        assert walked and walked[0] >= 2  # the edit's cycle is collected
+        assert result[4999] == [4999]
+    finally:
+        policy.unsettle()
+        policy.defer = False

@@ -205,3 +205,27 @@ def test_in_the_window_a_new_documents_canvas_is_frozen_out_of_the_collectors_si
     assert not any(obj is scheduler.document for obj in gc.get_objects())
     scheduler.set_document(lesson())
     assert gc.get_freeze_count() == 0
+
+
+def test_the_clean_up_frees_a_long_dict_item_by_item_but_never_one_still_held() -> None:
+    """One dict of 5,000 results freed at once is one cascade of deallocations the GUI thread
+    waits for; item by item, last first (a graph's output end first), the clean-up thread can
+    step aside between items. A dict something else still holds is left as it is."""
+    from app.scheduler import _let_go_piece_by_piece
+
+    freed: list[int] = []
+
+    class Probe:
+        def __init__(self, index: int) -> None:
+            self.index = index
+
+        def __del__(self) -> None:
+            freed.append(self.index)
+
+    held = {index: [index] for index in range(500)}
+    garbage = {index: Probe(index) for index in range(200)}
+    items: list = [(garbage, held)]
+    del garbage
+    _let_go_piece_by_piece(items)
+    assert freed == list(range(199, -1, -1))
+    assert len(held) == 500 and held[499] == [499]

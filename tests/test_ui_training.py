@@ -205,3 +205,29 @@ def test_new_leaves_join_the_list_unticked_until_the_loss_uses_them(
     controller.rename("b", "bias")
     settle(qtbot, window)
     assert leaf_rows(dock) == [("w", False), ("bias", True), ("c", False)]
+
+
+def test_a_value_edit_does_not_list_the_leaves_again(qtbot, window: MainWindow,
+                                                     dock: TrainingDock, monkeypatch) -> None:
+    """The list follows nodes added or removed, requires_grad and renames; a value edit (at
+    5,000 nodes, two passes over every node per edit) changes none of them."""
+    import app.ui.training_dock as training_dock
+
+    passes: list[int] = []
+    listed = training_dock.trainable_leaves
+    monkeypatch.setattr(training_dock, "trainable_leaves",
+                        lambda doc: passes.append(1) or listed(doc))
+    controller = window.controller
+    controller.set_field("w", "value", [0.75])
+    settle(qtbot, window)
+    assert passes == [] and leaf_rows(dock) == [("w", True), ("b", True)]
+    controller.set_field("b", "requires_grad", False)
+    settle(qtbot, window)
+    assert passes and leaf_rows(dock) == [("w", True)]
+    controller.set_field("w", "label", "weight")
+    settle(qtbot, window)
+    assert leaf_rows(dock) == [("weight", True)]
+    controller.undo_stack.undo()
+    controller.undo_stack.undo()
+    settle(qtbot, window)
+    assert leaf_rows(dock) == [("w", True), ("b", True)]

@@ -25,6 +25,7 @@ from app.controller import DocumentController
 from app.display.card_text import backward_call, tensor_body
 from app.evaluate import EvalResult
 from app.model import Edge, GraphDocument, Node, Note
+from app.runtime import gui_first
 from app.teach.predict import notes_stating_answers
 
 #: The scene reaches this far around the items, so the view can pan freely.
@@ -254,6 +255,7 @@ class GraphScene(QGraphicsScene):
         return changed
 
     # ------------------------------------------------------------ evaluation
+    @gui_first.burst
     def apply_result(self, result: EvalResult) -> None:
         """Show a new evaluation: the items in sight of a view take their part and repaint now.
 
@@ -265,27 +267,30 @@ class GraphScene(QGraphicsScene):
         latest = self.latest
         latest.result = result
         latest.generation += 1
+        behind: list[NodeItem | EdgeItem] = [*self.nodes.values(), *self.edges.values()]
         shown = self._items_in_sight()
-        # below this zoom no view paints numbers (a large graph fitted in view): formatting
-        # them now would take 50 us a card for nothing; a view zoomed in later settles the
-        # cards it paints (settle_later)
-        texts_shown = any(view.transform().m11() >= TEXT_MIN_ZOOM for view in self.views())
-        for item in shown:
-            kind = type(item)
-            if kind is NodeItem:
-                item.set_result(result.nodes.get(item.node_id))
-                if texts_shown:  # its numbers are painted next: wrap them now, not mid-paint
-                    item.settle()
-            elif kind is EdgeItem:
-                edge_result = result.edges.get(item.key)
-                item.set_gradient(None if edge_result is None else edge_result.grad)
+        # below this zoom no view paints numbers or pills (a large graph fitted in view): the
+        # new numbers change no pixel, so the items in sight take theirs first in the sweep,
+        # without a repaint (a card whose badges or size change still repaints)
+        if any(view.transform().m11() >= TEXT_MIN_ZOOM for view in self.views()):
+            for item in shown:
+                kind = type(item)
+                if kind is NodeItem:
+                    item.set_result(result.nodes.get(item.node_id))
+                    item.settle()  # its numbers are painted next: wrap them now, not mid-paint
+                elif kind is EdgeItem:
+                    edge_result = result.edges.get(item.key)
+                    item.set_gradient(None if edge_result is None else edge_result.grad)
+        else:
+            behind.extend(item for item in shown if type(item) in (NodeItem, EdgeItem))
         if not self._sized:
             self._sized = True
             for card in self.nodes.values():
                 card.take_latest()
-        self._behind = [*self.nodes.values(), *self.edges.values()]
+        self._behind = behind
         self._sweep_timer.start()
 
+    @gui_first.burst
     def _sweep(self) -> None:
         """Have the items out of sight take the latest result, ``_SWEEP_S`` at most a turn."""
         behind, end = self._behind, time.perf_counter() + _SWEEP_S

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QPen,
     QPixmapCache,
     QResizeEvent,
@@ -36,6 +37,7 @@ from app.canvas.scene import GraphScene
 from app.canvas.search_popup import NodeSearchPopup
 from app.controller import DocumentController
 from app.registry import NODE_TYPES
+from app.runtime import gui_first
 
 #: MIME type of a palette entry being dragged; the payload is the registry type name (UTF-8).
 NODE_TYPE_MIME = "application/x-cgstudio-node-type"
@@ -208,6 +210,10 @@ class GraphView(QGraphicsView):
         self.graph_scene.snap_to_grid = on
 
     # ------------------------------------------------------------ background
+    @gui_first.burst
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # a burst: the background threads wait for it
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         """The grid, then the scene's background layer (the wires); the view caches both."""
         colours = style.canvas_colours()

@@ -39,6 +39,7 @@ from app.model.control_flow import (
     execution_program,
     flatten,
 )
+from app.runtime import step_aside
 
 #: Names a variable must not hide: the module, and python's builtins (sum, max, abs, ...).
 _TAKEN_NAMES = frozenset({"torch", *dir(builtins)})
@@ -141,6 +142,7 @@ class _Writer:
             self.emit(node, statement, reason, indent)
 
     def emit(self, node: Node, statement: str, reason: str | None, indent: str) -> None:
+        step_aside()  # written in the Code dock's thread: the GUI thread's bursts go first
         name = self.names[node.id]
         if reason is not None:
             self.left_out[node.id] = reason

@@ -23,6 +23,7 @@ from typing import Any
 from app.evaluate.evaluator import evaluate_document
 from app.evaluate.results import EvalResult
 from app.model import GraphDocument
+from app.runtime import gui_first, step_aside
 
 #: Held while any evaluation runs, in the worker or the GUI thread. The evaluator silences
 #: warnings with ``warnings.catch_warnings``, which saves and restores one process-wide filter
@@ -64,7 +65,8 @@ class BackgroundEvaluator:
 
     ``evaluate(doc, cancelled)`` is what runs in the worker thread (by default
     :func:`evaluate_serialised`); ``cancelled()`` turns True once a newer request (or
-    ``cancel``) makes it useless. ``submit(doc, generation)`` starts evaluating a cloned
+    ``cancel``) makes it useless; before answering, it waits while the GUI thread is busy
+    (``app.runtime.step_aside``). ``submit(doc, generation)`` starts evaluating a cloned
     document, or, while an evaluation runs, cancels it and keeps the request as the next one
     (replacing any request waiting before it).
     ``take_result()`` is polled from the GUI thread: it returns ``(generation, result)`` once
@@ -120,7 +122,16 @@ class BackgroundEvaluator:
         return generation, error if error is not None else future.result()
 
     def _start(self, doc: GraphDocument, generation: int) -> None:
-        self._running_cancelled = threading.Event()
-        self._running = _shared_executor().submit(self._evaluate, doc,
-                                                  self._running_cancelled.is_set)
+        cancelled = self._running_cancelled = threading.Event()
+
+        def outdated() -> bool:
+            # asked before each node: the GUI thread's bursts (a repaint, an edit) go first
+            step_aside()
+            return cancelled.is_set()
+
+        def evaluate() -> EvalResult:
+            with gui_first.turn():  # one background job at a time
+                return self._evaluate(doc, outdated)
+
+        self._running = _shared_executor().submit(evaluate)
         self._running_generation = generation

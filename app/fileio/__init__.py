@@ -8,12 +8,13 @@
 from app.fileio.errors import FileFormatError
 from app.fileio.reader import load_document, loads_document
 from app.fileio.schema import FORMAT_NAME, FORMAT_VERSION
-from app.fileio.writer import dumps_document, save_document
+from app.fileio.writer import LineCache, dumps_document, save_document
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "FileFormatError",
+    "LineCache",
     "dumps_document",
     "load_document",
     "loads_document",

@@ -32,6 +32,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from app.runtime import gui_first
+
 INDENT = "    "
 #: Block states of the highlighter: inside a triple-quoted string opened on an earlier line.
 _IN_SINGLE_TRIPLE, _IN_DOUBLE_TRIPLE = 1, 2
@@ -135,12 +137,17 @@ class _Gutter(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(self.editor.gutter_width(), 0)
 
+    @gui_first.burst
     def paintEvent(self, event: QPaintEvent) -> None:
         self.editor.paint_gutter(event)
 
 
 class CodeEditor(QPlainTextEdit):
     """The Code dock's editor (see the module docstring)."""
+
+    @gui_first.burst
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # a burst: the background threads wait for it
 
     undo_requested = Signal()
     redo_requested = Signal()

@@ -65,6 +65,7 @@ from app.codeio.live_plan import GraphEdit, place_new_nodes, plan_code_edit
 from app.controller import DocumentController
 from app.model import GraphDocument
 from app.model.layout import CardSize, PillWidth
+from app.runtime import gui_first
 from app.ui.code_console import ConsoleView
 from app.ui.code_editor import CodeEditor, PythonHighlighter
 
@@ -121,6 +122,12 @@ def _export(doc: GraphDocument, left_out_notes: set[str], read: bool) -> tuple[s
         return text, parse_live(text)
     except CodeImportError:
         return text, None
+
+
+def _in_turn(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in the background threads' turn (``app.runtime.gui_first``)."""
+    with gui_first.turn():
+        return function(*args)
 
 
 class CodeDock(QDockWidget):
@@ -260,6 +267,7 @@ class CodeDock(QDockWidget):
         """Whether the user can see the code (not closed, not behind another tab)."""
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
+    @gui_first.burst
     def refresh(self) -> None:
         """Bring the text up to date with the document, if the dock can be seen: the
         exporter's script, or the user's code with the changed lines rewritten, made in the
@@ -298,6 +306,7 @@ class CodeDock(QDockWidget):
         self._exported = text
         self._show_text(text)
 
+    @gui_first.burst
     def _show_text(self, text: str) -> None:
         """Show ``text``, replacing only the lines that differ, and keep the scroll position."""
         old = self.editor.toPlainText()
@@ -479,9 +488,10 @@ class CodeDock(QDockWidget):
     # -------------------------------------------------------------- worker
     def _run(self, function: Callable[..., Any], args: tuple[Any, ...],
              done: Callable[[Any], None]) -> None:
-        self._job = (done, _code_writer().submit(function, *args))
+        self._job = (done, _code_writer().submit(_in_turn, function, *args))
         self._poll.start()
 
+    @gui_first.burst
     def _collect(self) -> None:
         assert self._job is not None, "polling without a job"
         if not self._job[1].done():
@@ -499,7 +509,9 @@ class CodeDock(QDockWidget):
         done, future = self._job
         self._poll.stop()
         self._job = None
-        done(future.result())
+        with gui_first.waiting():
+            outcome = future.result()
+        done(outcome)
 
     # ------------------------------------------------------------- console
     def _update_console(self, *_result: object) -> None:
