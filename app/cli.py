@@ -254,8 +254,8 @@ def _train(doc: Any, steps: int) -> Any:
     from app.teach.training import Trainer, TrainingError, trainable_leaves
 
     output = doc.output
-    leaves = [leaf for leaf in trainable_leaves(doc)
-              if output is not None and doc.depends_on(output, leaf)]
+    feeding = set() if output is None else doc.ancestors(output)
+    leaves = [leaf for leaf in trainable_leaves(doc) if leaf in feeding]
     try:
         trainer = Trainer(doc, leaves, settings=doc.optimizer)
         trainer.run(steps)

@@ -92,3 +92,13 @@ def test_a_copy_changed_by_its_own_methods_changes_no_other_copy() -> None:
     again = model.evaluation_copy()
     model.set_field("w", "value", [3.0])
     assert again.node("w").value == [9.0]
+
+
+def test_ancestors_are_what_depends_on_answers() -> None:
+    doc = lesson()
+    doc.add_node(Node("b", "exp", "b"))
+    doc.connect("x", "b", 0)
+    for node_id in ("w", "x", "a", "y", "b"):
+        assert doc.ancestors(node_id) == {other for other in ("w", "x", "a", "y", "b")
+                                          if doc.depends_on(node_id, other)}
+    assert doc.ancestors("y") == {"y", "a", "w", "x"}

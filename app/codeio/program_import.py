@@ -81,8 +81,9 @@ class ProgramStatements:
         self.gradient = gradient
         self.steps.append(BackwardStep(retain_graph=retain_graph))
         self.doc.set_output(node_id)
+        feeding = self.doc.ancestors(node_id)
         for node in self.doc.nodes:  # the leaves and layers the output depends on get a .grad
-            if node.id == node_id or self.doc.depends_on(node_id, node.id):
+            if node.id in feeding:
                 if node.type == "tensor" and node.requires_grad:
                     self.with_grad.add(node.id)
                 self.with_grad.update((node.id, name) for name in node.state)

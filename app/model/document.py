@@ -275,6 +275,18 @@ class GraphDocument:
                     ready.append(dst)
         return order
 
+    def ancestors(self, node_id: str) -> set[str]:
+        """``node_id`` and every node that feeds it through some path (one walk of the graph:
+        ask this, not :meth:`depends_on` node by node, for many nodes)."""
+        table = self.input_table()
+        found, stack = {node_id}, [node_id]
+        while stack:
+            for src in table.get(stack.pop(), ()):
+                if src is not None and src not in found:
+                    found.add(src)
+                    stack.append(src)
+        return found
+
     def depends_on(self, node_id: str, ancestor: str) -> bool:
         """True when ``ancestor`` is ``node_id`` or feeds it through some path."""
         stack, seen = [node_id], set()
