@@ -1,7 +1,8 @@
 """Benchmark large graphs in the real window: opening a 5,000-node file, evaluating, and how long
 the event loop stalls per edit.
 
-Run ``python benchmarks/scale.py`` (offscreen, about a minute). The window is the app's own, built
+Run ``python benchmarks/scale.py [--nodes N]`` (offscreen, about a minute; 5,000 nodes unless
+``--nodes`` says otherwise). The window is the app's own, built
 by ``app.ui.launch`` as ``python main.py FILE`` builds it (every dock, autosave, the walkthrough
 bar...), with its settings and swap files in a temporary folder. The graphs are the chains of
 ``benchmarks/edit_latency.py`` (two leaf tensors, then sub/mul operations each wired to the two
@@ -26,6 +27,7 @@ nodes before it). It prints:
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -186,14 +188,18 @@ def bench_autosave(window: MainWindow, folder: Path) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=5000,
+                        help="the size of the graph the window edits (default 5000)")
+    nodes = parser.parse_args().nodes
     keep_none_alive()
     with tempfile.TemporaryDirectory() as home:
         # the window's settings and swap files go to this folder, not the user's
         os.environ["XDG_CONFIG_HOME"] = str(Path(home) / "config")
         os.environ["XDG_DATA_HOME"] = str(Path(home) / "data")
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        path = Path(home) / "chain5000.cgraph"
-        save_document(chain_document(5000), path)
+        path = Path(home) / f"chain{nodes}.cgraph"
+        save_document(chain_document(nodes), path)
         window = bench_open(path)
         bench_evaluate()
         bench_edits(window, "the Inspector in front of the Code tab", 1.0)

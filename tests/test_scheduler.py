@@ -229,3 +229,56 @@ def test_the_clean_up_frees_a_long_dict_item_by_item_but_never_one_still_held() 
     _let_go_piece_by_piece(items)
     assert freed == list(range(199, -1, -1))
     assert len(held) == 500 and held[499] == [499]
+
+
+def test_an_evaluation_leaves_no_reference_cycles() -> None:
+    """What the window freezes out of the collector's sight once shown (a background result,
+    the engine's graph) must be freed by reference counting alone, or each edit would leave
+    garbage nothing collects (runtime.collector.freeze_new)."""
+    from app.evaluate import evaluate_document
+
+    doc = chain(300)
+    doc.add_node(Node("e", "exp", "e"))
+    doc.connect("a297", "e", 0)
+    doc.set_field("a10", "retain_grad", True)
+    doc.set_output("e")
+    gc.collect()
+    gc.disable()
+    try:
+        kept: list = []
+        result = evaluate_document(doc, retire=kept.append)
+        assert result.nodes["w"].grad is not None and kept
+        del result, kept
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_in_the_window_shown_background_results_are_frozen_and_leave_nothing(
+        qtbot, monkeypatch) -> None:
+    """Each background result is frozen as it is shown; the frozen objects stay as many as one
+    result's, edit after edit, cancelled evaluations included."""
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    scheduler = EvaluationScheduler(chain(1500))
+    scheduler.sync_budget = 0.0  # every edit to the worker
+    with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=5000)
+
+    def edits(first: float) -> int:
+        for step in range(12):
+            scheduler.document.set_field("w", "value", [first + step])
+            if step % 3 == 2:  # the others are outdated by the next edit before they end
+                qtbot.waitUntil(lambda: not scheduler.pending, timeout=30_000)
+        qtbot.waitUntil(lambda: not scheduler.pending and not scheduler.leftovers.pending
+                        and not scheduler.background.busy, timeout=30_000)
+        return gc.get_freeze_count()
+
+    try:
+        edits(1.0)
+        settled = edits(20.0)
+        assert settled > 5000  # one result (and the scheduler) frozen, not walked
+        assert abs(edits(40.0) - settled) < 100
+        assert scheduler.result.nodes["w"].grad is not None
+    finally:
+        runtime.collector.unsettle()

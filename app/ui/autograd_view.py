@@ -114,14 +114,15 @@ def graph_layers(records: list[AutogradNode], sweeps: int = 4) -> list[list[Vert
     for vertex in order:
         rows[depth[vertex]].append(vertex)
 
+    position = _positions(rows)
     for sweep in range(sweeps):
         downwards = sweep % 2 == 0
         neighbours = parents if downwards else children
         indices = range(1, len(rows)) if downwards else range(len(rows) - 2, -1, -1)
         for index in indices:
-            position = _positions(rows)
             rows[index] = sorted(rows[index], key=lambda v: _barycentre(
                 neighbours.get(v, ()), position, position[v]))
+            position.update(_positions([rows[index]]))  # only this row moved
     return rows
 
 
@@ -324,14 +325,19 @@ class AutogradDock(QDockWidget):
         self.drawing = drawing
         self.stack.addWidget(drawing)
         self.setWidget(self.stack)
-        self.boxes: list[GradFnBox] = []
-        self.arrows: list[ArrowItem] = []
+        self._boxes: list[GradFnBox] = []
+        self._arrows: list[ArrowItem] = []
         # set while this dock itself changes a selection, so the echo is not sent back
         self._syncing = False
         self._document: GraphDocument | None = None
-        #: the grad node whose derivative graph is drawn (None: the output's backward graph)
-        self.derivative_of: str | None = None
+        self._derivative_of: str | None = None
+        #: the result to draw, and whether it is not drawn yet: a dock that cannot be seen
+        #: (behind the Inspector tab, as the window opens, or closed) draws nothing until it
+        #: is shown or asked (at 300 grad_fn nodes a drawing takes tens of milliseconds)
+        self._wanted: EvalResult | None = None
+        self._stale = False
 
+        self.visibilityChanged.connect(self._on_visibility_changed)
         controller.evaluated.connect(self.show_result)
         controller.document_replaced.connect(self._on_document_replaced)
         canvas.selectionChanged.connect(self._on_canvas_selection)
@@ -341,8 +347,30 @@ class AutogradDock(QDockWidget):
         self.show_result(controller.result)
 
     # ------------------------------------------------------------ queries
+    @property
+    def boxes(self) -> list[GradFnBox]:
+        """The grad_fn boxes drawn (drawn first if the dock was hidden since the last result)."""
+        self._bring_up_to_date()
+        return self._boxes
+
+    @property
+    def arrows(self) -> list[ArrowItem]:
+        self._bring_up_to_date()
+        return self._arrows
+
+    @property
+    def derivative_of(self) -> str | None:
+        """The grad node whose derivative graph is drawn (None: the output's backward graph)."""
+        self._bring_up_to_date()
+        return self._derivative_of
+
+    def showing(self) -> bool:
+        """Whether the user can see the dock (not closed, not behind another tab)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def message(self) -> str:
         """The empty-state text shown instead of the drawing ("" while a graph is drawn)."""
+        self._bring_up_to_date()
         return self.message_label.text() if self.stack.currentWidget() is self.message_label \
             else ""
 
@@ -352,13 +380,28 @@ class AutogradDock(QDockWidget):
 
     # ----------------------------------------------------------- building
     def show_result(self, result: EvalResult | None) -> None:
-        """Draw the backward graph of ``result`` (or say why there is none)."""
+        """Draw the backward graph of ``result`` (or say why there is none): now if the dock
+        can be seen, else once it is shown or asked."""
+        self._wanted, self._stale = result, True
+        if self.showing():
+            self._bring_up_to_date()
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self._bring_up_to_date()
+
+    def _bring_up_to_date(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._draw_result(self._wanted)
+
+    def _draw_result(self, result: EvalResult | None) -> None:
         self._syncing = True
         try:
             self.graph_scene.clear()
-            self.boxes, self.arrows = [], []
-            self.derivative_of = self._selected_derivative(result)
-            if self.derivative_of is None:
+            self._boxes, self._arrows = [], []
+            self._derivative_of = self._selected_derivative(result)
+            if self._derivative_of is None:
                 self.caption.hide()
                 reason = self._empty_reason(result)
                 if reason:
@@ -370,9 +413,9 @@ class AutogradDock(QDockWidget):
                 self.caption.setText(self.tr(
                     "The graph the derivative %1 recorded (create_graph=True): a grad node "
                     "wired to %1 differentiates it again.").replace(
-                    "%1", self.controller.document.node(self.derivative_of).display_name))
+                    "%1", self.controller.document.node(self._derivative_of).display_name))
                 self.caption.show()
-                self._draw(result.derivatives[self.derivative_of])
+                self._draw(result.derivatives[self._derivative_of])
             self.stack.setCurrentWidget(self.drawing)
             self._highlight(self.canvas.selected_ids()[0])
         finally:
@@ -421,13 +464,13 @@ class AutogradDock(QDockWidget):
                 self.graph_scene.addItem(box)
                 made[vertex] = box
             y += height + ROW_GAP
-        self.boxes = list(made.values())
+        self._boxes = list(made.values())
         for record in records:
             for slot, nxt in enumerate(record.next):
                 target = made[nxt if nxt is not None else (record.key, slot)]
                 arrow = ArrowItem(made[record.key], target)
                 self.graph_scene.addItem(arrow)
-                self.arrows.append(arrow)
+                self._arrows.append(arrow)
 
     def _make_box(self, vertex: Vertex, by_key: dict[int, AutogradNode],
                   document: GraphDocument) -> GradFnBox:
@@ -459,13 +502,13 @@ class AutogradDock(QDockWidget):
     # ---------------------------------------------------------- selection
     def _highlight(self, node_ids: list[str]) -> None:
         wanted = set(node_ids)
-        for box in self.boxes:
+        for box in self._boxes:
             box.setSelected(box.node_id is not None and box.node_id in wanted)
 
     def _on_canvas_selection(self) -> None:
-        if self._syncing:
+        if self._syncing or self._stale:  # not drawn: the drawing will follow the selection
             return
-        if self._selected_derivative(self.controller.result) != self.derivative_of:
+        if self._selected_derivative(self.controller.result) != self._derivative_of:
             self.show_result(self.controller.result)  # into or out of a derivative's graph
             return
         self._syncing = True
@@ -477,7 +520,7 @@ class AutogradDock(QDockWidget):
     def _on_box_selection(self) -> None:
         if self._syncing:
             return
-        ids = [box.node_id for box in self.boxes if box.isSelected() and box.node_id]
+        ids = [box.node_id for box in self._boxes if box.isSelected() and box.node_id]
         self._syncing = True
         try:
             self.canvas.select_ids(list(dict.fromkeys(ids)))
