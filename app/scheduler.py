@@ -39,10 +39,10 @@ from app.runtime import gui_first, step_aside
 #: An edit is evaluated in the event loop, its numbers shown at once, when the last evaluation
 #: says this one will take at most this long (seconds); a longer one goes to the worker thread,
 #: so that the window keeps responding: with the result handed to the cards and painted, an
-#: edit stays within one frame (16.7 ms at 60 Hz). About 350 nodes on a 2-core laptop.
-SYNC_EVALUATION_BUDGET = 0.01
+#: edit stays well within one frame (16.7 ms at 60 Hz). About 200 nodes on a 2-core laptop.
+SYNC_EVALUATION_BUDGET = 0.006
 #: Until a document has been evaluated once, graphs of at least this many nodes go to the worker.
-BACKGROUND_MIN_NODES = 350
+BACKGROUND_MIN_NODES = 200
 #: How often the GUI thread looks for a finished background evaluation, in milliseconds.
 POLL_MS = 5
 #: How long after an evaluation is shown what it replaced is freed, in milliseconds: a frame,

@@ -39,6 +39,8 @@ _SPOT_RINGS, _SPOT_MARGIN = 12, 24.0
 _PORT_CLEARANCE = style.PORT_RADIUS + 14.0
 #: How long the sweep of the items out of sight may hold the event loop per turn (seconds).
 _SWEEP_S = 0.004
+#: How long after a result is handed out the sweep begins, in milliseconds (a frame).
+_SWEEP_DELAY_MS = 16
 #: The cell of the cards' index, and how far above a card the top of a card beside it may lie.
 _CELL, _TALLEST = 400.0, 1200.0
 
@@ -288,7 +290,9 @@ class GraphScene(QGraphicsScene):
             for card in self.nodes.values():
                 card.take_latest()
         self._behind = behind
-        self._sweep_timer.start()
+        # the sweep begins a frame later: the repaint of the new numbers comes first, in a
+        # turn of the event loop of its own
+        self._sweep_timer.start(_SWEEP_DELAY_MS)
 
     @gui_first.burst
     def _sweep(self) -> None:
@@ -297,7 +301,7 @@ class GraphScene(QGraphicsScene):
         while behind:
             behind.pop().take_latest()
             if time.perf_counter() > end:
-                self._sweep_timer.start()
+                self._sweep_timer.start(1)
                 return
 
     @property

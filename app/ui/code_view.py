@@ -84,10 +84,10 @@ TYPING_PAUSE_MS = 250
 #: A reading of the code that took longer than this moves the next ones to the worker thread.
 READ_BUDGET_S = 0.012
 #: Above this many nodes the exporter's script is not read for the console until edited: its
-#: prints (one is_leaf per node) are no longer read by a class, and reading the script (one
-#: ``ast.parse``, which keeps the interpreter from the GUI thread) and formatting them on the GUI
-#: thread held the window up 30-40 ms an edit at 1,500 nodes.
-CONSOLE_NODE_LIMIT = 500
+#: prints (one is_leaf per node) are no longer read by a class, and formatting them on the GUI
+#: thread takes 20 ms at 500 nodes, 30-40 ms at 1,500 (and reading the script is one
+#: ``ast.parse``, which keeps the interpreter from the GUI thread).
+CONSOLE_NODE_LIMIT = 200
 
 _executor: ThreadPoolExecutor | None = None
 
