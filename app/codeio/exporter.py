@@ -221,6 +221,7 @@ def variable_names(doc: GraphDocument, program: list[Item] | None = None) -> dic
     names: dict[str, str] = {}
     taken: set[str] = set()
     for node_id in flatten(program):
+        step_aside()  # in the Code dock's thread: the GUI thread's bursts go first
         node = doc.node(node_id)
         if node.type == "scalar":
             continue

@@ -74,7 +74,8 @@ def execution_order(doc: GraphDocument) -> list[str]:
     the code) except that every node comes after its inputs, and every reader of a tensor's
     version before the in-place node that changes that tensor next (where that makes no cycle;
     in-place nodes on one tensor run in document order where their inputs allow)."""
-    before: dict[str, list[str]] = {node.id: [src for src in doc.inputs_of(node.id)
+    table = doc.input_table()  # cached by the document: not a search of the wires per node
+    before: dict[str, list[str]] = {node.id: [src for src in table.get(node.id, ())
                                               if src is not None] for node in doc.nodes}
     tensors = shared_tensors(doc)
     if tensors:
