@@ -173,22 +173,52 @@ class GuiFirst:
         self._bursts = 0
         self._gui = threading.main_thread().ident
         self._local = threading.local()
-        self._turn = threading.Lock()
+        self._turns = threading.Condition()
+        self._holder: int | None = None  # the thread whose turn it is
+        self._urgent = 0  # urgent jobs waiting for their turn
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
+    def turn(self, *, urgent: bool = False) -> Iterator[None]:
         """A background job runs in its turn: one at a time (when ``enabled``).
 
         Two busy Python threads beside the GUI thread hold it up far longer than one: a 5 ms
         timer's longest gap was 9.8 ms beside one and 18.7 ms beside two (2-core machine). So
         the evaluation, the clean-up, the autosave's write and the Code dock's script take
-        turns. Never taken by the GUI thread."""
-        taken = self.enabled and self._turn.acquire()
+        turns. An ``urgent`` job (the evaluation: the user waits for its numbers) does not wait
+        for the others to end: they hand it the turn at their next ``step_aside`` and take it
+        back after. Never taken by the GUI thread."""
+        if not self.enabled:
+            yield
+            return
+        self._take_turn(urgent)
+        previous = getattr(self._local, "urgent", False)
+        self._local.urgent = urgent
         try:
             yield
         finally:
-            if taken:
-                self._turn.release()
+            self._local.urgent = previous
+            with self._turns:
+                self._holder = None
+                self._turns.notify_all()
+
+    def _take_turn(self, urgent: bool) -> None:
+        with self._turns:
+            if urgent:
+                self._urgent += 1
+            try:
+                while self._holder is not None or (not urgent and self._urgent):
+                    self._turns.wait()
+            finally:
+                if urgent:
+                    self._urgent -= 1
+            self._holder = threading.get_ident()
+
+    def _hand_over(self) -> None:
+        """An urgent job waits: give it the turn, take it back once it is done."""
+        with self._turns:
+            self._holder = None
+            self._turns.notify_all()
+        self._take_turn(urgent=False)
 
     @contextmanager
     def busy(self) -> Iterator[None]:
@@ -227,8 +257,12 @@ class GuiFirst:
                 self._open.clear()
 
     def step_aside(self) -> None:
-        """In a background thread: wait while the GUI thread is in a burst (at most ``MAX_WAIT``
-        for one burst). In the GUI thread, or between bursts: return at once."""
+        """In a background thread: hand the turn to an urgent job that waits for it, and wait
+        while the GUI thread is in a burst (at most ``MAX_WAIT`` for one burst). In the GUI
+        thread, or between bursts with no urgent job waiting: return at once."""
+        if self._urgent and self._holder == threading.get_ident() \
+                and not getattr(self._local, "urgent", False):
+            self._hand_over()
         if self._open.is_set() or threading.get_ident() == self._gui:
             return
         burst = self._bursts

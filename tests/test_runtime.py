@@ -299,3 +299,39 @@ def test_freezing_a_shown_result_takes_it_out_of_the_collectors_sight(policy) ->
     finally:
         policy.unsettle()
         policy.defer = False
+
+
+def test_an_urgent_job_takes_the_turn_at_the_next_step_of_the_others() -> None:
+    """The evaluation (the user waits for its numbers) does not wait behind the Code dock's
+    script or a clean-up: they hand it the turn at their next step and go on after it."""
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    events: list[str] = []
+    started = threading.Event()
+
+    def slow_job() -> None:
+        with gate.turn():
+            started.set()
+            for _ in range(40):
+                gate.step_aside()
+                events.append("slow")
+                time.sleep(0.002)
+
+    def urgent_job() -> None:
+        with gate.turn(urgent=True):
+            events.append("urgent begins")
+            time.sleep(0.01)
+            events.append("urgent ends")
+
+    slow = threading.Thread(target=slow_job)
+    slow.start()
+    started.wait(1.0)
+    time.sleep(0.01)
+    urgent = threading.Thread(target=urgent_job)
+    urgent.start()
+    slow.join()
+    urgent.join()
+    begins, ends = events.index("urgent begins"), events.index("urgent ends")
+    assert ends == begins + 1  # nothing of the slow job ran inside the urgent one
+    assert 0 < begins < len(events) - 2  # it came while the slow job was under way
+    assert events.count("slow") == 40

@@ -130,7 +130,7 @@ class BackgroundEvaluator:
             return cancelled.is_set()
 
         def evaluate() -> EvalResult:
-            with gui_first.turn():  # one background job at a time
+            with gui_first.turn(urgent=True):  # one background job at a time, this first
                 return self._evaluate(doc, outdated)
 
         self._running = _shared_executor().submit(evaluate)
