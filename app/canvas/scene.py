@@ -282,7 +282,12 @@ class GraphScene(QGraphicsScene):
                     item.settle()  # its numbers are painted next: wrap them now, not mid-paint
                 elif kind is EdgeItem:
                     edge_result = result.edges.get(item.key)
-                    item.set_gradient(None if edge_result is None else edge_result.grad)
+                    item.set_gradient(None if edge_result is None else edge_result.grad,
+                                      repaint=False)
+            # the pills in sight repaint as one area, not one request per wire (Qt maps each
+            # request to the views when it processes the scene's changes)
+            for area in self._sight[2] if self._sight is not None else ():
+                self.pills.update(area)
         else:
             behind.extend(item for item in shown if type(item) in (NodeItem, EdgeItem))
         if not self._sized:
