@@ -187,8 +187,8 @@ class GuiFirst:
         turns. An ``urgent`` job (the evaluation: the user waits for its numbers) does not wait
         for the others to end: they hand it the turn at their next ``step_aside`` and take it
         back after. Never taken by the GUI thread."""
-        if not self.enabled:
-            yield
+        if not self.enabled or self._holder == threading.get_ident():
+            yield  # off, or already this thread's turn (a job within a job)
             return
         self._take_turn(urgent)
         previous = getattr(self._local, "urgent", False)

@@ -335,3 +335,20 @@ def test_an_urgent_job_takes_the_turn_at_the_next_step_of_the_others() -> None:
     assert ends == begins + 1  # nothing of the slow job ran inside the urgent one
     assert 0 < begins < len(events) - 2  # it came while the slow job was under way
     assert events.count("slow") == 40
+
+
+def test_a_job_within_a_job_keeps_its_turn() -> None:
+    gate = runtime.GuiFirst()
+    gate.enabled = True
+    done = threading.Event()
+
+    def job() -> None:
+        with gate.turn(), gate.turn(urgent=True):
+            done.set()
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join(2.0)
+    assert done.is_set() and not thread.is_alive()
+    with gate.turn():  # and the turn was given back
+        pass
