@@ -23,7 +23,7 @@ with ``interactive=False``; benchmarks call it to measure the app as it runs. Wh
   So in the window the background threads wait at their next step (``step_aside()``: each node
   evaluated, each piece freed, each record written) while the GUI thread is in a burst of work
   (``with gui_first.busy():`` an edit, a result shown, a repaint), and they take turns
-  (``with gui_first.turn():``): one runs at a time.
+  (``with gui_first.turn():``): one runs at a time, the evaluation first.
 
 numpy's error state is left as numpy sets it: the engine computes inf and nan silently by itself,
 as torch does, and the app's own numpy code says ``np.errstate`` where it may meet them.
@@ -158,8 +158,10 @@ class GuiFirst:
     result handed to the cards, a repaint of the canvas or the code, a slice of the sweep; they
     nest). A background thread calls :meth:`step_aside` between small steps of its work and waits
     there while a burst lasts, at most ``MAX_WAIT`` per burst (a long one, a file opening, does
-    not stop the background for good). Off (``enabled`` False: the command line, tests that
-    start no window), in the GUI thread and between bursts, ``step_aside`` costs one flag check.
+    not stop the background for good). Background jobs also take turns (:meth:`turn`), and the
+    GUI thread says when it waits for one of them (:meth:`waiting`). Off (``enabled`` False: the
+    command line, tests that start no window), in the GUI thread and between bursts,
+    ``step_aside`` costs one flag check.
     """
 
     #: the longest a background thread waits for one burst of the GUI thread (seconds)
