@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,8 +109,12 @@ def test_a_collector_paused_by_someone_else_is_left_alone(policy) -> None:
 
 
 # ---------------------------------------------------------------- the GUI thread goes first
-def _stepper(gate: runtime.GuiFirst, steps: list[float], stop: threading.Event) -> threading.Thread:
-    """A background thread that steps aside between steps and notes when each step ran."""
+@contextmanager
+def _stepping(gate: runtime.GuiFirst) -> Iterator[list[float]]:
+    """A background thread, for the ``with`` block, that steps aside between steps; yields the
+    times its steps ran."""
+    steps: list[float] = []
+    stop = threading.Event()
 
     def run() -> None:
         while not stop.is_set():
@@ -118,7 +124,11 @@ def _stepper(gate: runtime.GuiFirst, steps: list[float], stop: threading.Event) 
 
     thread = threading.Thread(target=run)
     thread.start()
-    return thread
+    try:
+        yield steps
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_background_threads_step_aside_while_the_gui_thread_is_busy() -> None:
@@ -126,10 +136,7 @@ def test_background_threads_step_aside_while_the_gui_thread_is_busy() -> None:
     it each time: the window's bursts (an edit, a result shown, a repaint) must not share it."""
     gate = runtime.GuiFirst()
     gate.enabled = True
-    steps: list[float] = []
-    stop = threading.Event()
-    thread = _stepper(gate, steps, stop)
-    try:
+    with _stepping(gate) as steps:
         time.sleep(0.02)
         with gate.busy():
             time.sleep(0.01)  # the step that was under way when the burst began ends
@@ -137,9 +144,6 @@ def test_background_threads_step_aside_while_the_gui_thread_is_busy() -> None:
             time.sleep(0.05)
             end = time.perf_counter()
         time.sleep(0.02)
-    finally:
-        stop.set()
-        thread.join()
     assert not [t for t in steps if start <= t <= end], "a step ran during the burst"
     assert [t for t in steps if t > end], "the background did not go on after the burst"
 
@@ -148,17 +152,9 @@ def test_a_long_burst_holds_the_background_up_for_max_wait_at_most(monkeypatch) 
     gate = runtime.GuiFirst()
     gate.enabled = True
     monkeypatch.setattr(gate, "MAX_WAIT", 0.03)
-    steps: list[float] = []
-    stop = threading.Event()
-    thread = _stepper(gate, steps, stop)
-    try:
-        with gate.busy():
-            start = time.perf_counter()
-            time.sleep(0.15)
-        stop.set()
-    finally:
-        stop.set()
-        thread.join()
+    with _stepping(gate) as steps, gate.busy():
+        start = time.perf_counter()
+        time.sleep(0.15)
     during = [t - start for t in steps if t >= start]
     assert during and during[0] < 0.12  # went on beside the burst after waiting once
 
@@ -166,40 +162,26 @@ def test_a_long_burst_holds_the_background_up_for_max_wait_at_most(monkeypatch) 
 def test_while_the_gui_thread_waits_for_the_background_it_runs() -> None:
     gate = runtime.GuiFirst()
     gate.enabled = True
-    steps: list[float] = []
-    stop = threading.Event()
-    thread = _stepper(gate, steps, stop)
-    try:
-        with gate.busy():
-            time.sleep(0.01)
-            with gate.waiting():
-                start = time.perf_counter()
-                time.sleep(0.03)
-                end = time.perf_counter()
-            time.sleep(0.005)
-            after = time.perf_counter()
+    with _stepping(gate) as steps, gate.busy():
+        time.sleep(0.01)
+        with gate.waiting():
+            start = time.perf_counter()
             time.sleep(0.03)
-            closed = time.perf_counter()
-    finally:
-        stop.set()
-        thread.join()
+            end = time.perf_counter()
+        time.sleep(0.005)
+        after = time.perf_counter()
+        time.sleep(0.03)
+        closed = time.perf_counter()
     assert [t for t in steps if start <= t <= end]
     assert not [t for t in steps if after <= t <= closed]
 
 
 def test_off_and_in_the_gui_thread_stepping_aside_never_waits() -> None:
     gate = runtime.GuiFirst()  # off, as for the command line and tests without a window
-    steps: list[float] = []
-    stop = threading.Event()
-    thread = _stepper(gate, steps, stop)
-    try:
-        with gate.busy():
-            start = time.perf_counter()
-            time.sleep(0.03)
-            end = time.perf_counter()
-    finally:
-        stop.set()
-        thread.join()
+    with _stepping(gate) as steps, gate.busy():
+        start = time.perf_counter()
+        time.sleep(0.03)
+        end = time.perf_counter()
     assert [t for t in steps if start <= t <= end]
     gate.enabled = True
     with gate.busy():

@@ -42,6 +42,18 @@ def chain(n_nodes: int) -> GraphDocument:
     return doc
 
 
+def background_scheduler(qtbot, monkeypatch) -> EvaluationScheduler:
+    """A 1,500-node chain whose every edit goes to the worker, as in the window (the collector
+    deferred), its first result shown and what it left freed."""
+    monkeypatch.setattr(runtime.collector, "defer", True)
+    scheduler = EvaluationScheduler(chain(1500))
+    scheduler.sync_budget = 0.0  # every edit to the worker
+    with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=5000)
+    return scheduler
+
+
 @pytest.fixture
 def scheduler(qtbot) -> Iterator[EvaluationScheduler]:
     scheduler = EvaluationScheduler(lesson())
@@ -159,12 +171,7 @@ def test_in_the_window_a_background_evaluation_leaves_the_collection_to_idle_tim
     all that is still alive, 100 ms at 5,000 nodes, the GUI waiting for the interpreter lock),
     but on the GUI thread once the result is shown and the previous one freed (in the clean-up
     thread)."""
-    monkeypatch.setattr(runtime.collector, "defer", True)
-    scheduler = EvaluationScheduler(chain(1500))
-    scheduler.sync_budget = 0.0  # every edit to the worker
-    with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
-        pass
-    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=3000)
+    scheduler = background_scheduler(qtbot, monkeypatch)
     collections: list[str] = []
 
     def record(phase: str, _info: dict) -> None:
@@ -258,12 +265,7 @@ def test_in_the_window_shown_background_results_are_frozen_and_leave_nothing(
         qtbot, monkeypatch) -> None:
     """Each background result is frozen as it is shown; the frozen objects stay as many as one
     result's, edit after edit, cancelled evaluations included."""
-    monkeypatch.setattr(runtime.collector, "defer", True)
-    scheduler = EvaluationScheduler(chain(1500))
-    scheduler.sync_budget = 0.0  # every edit to the worker
-    with qtbot.waitSignal(scheduler.evaluated, timeout=30_000):
-        pass
-    qtbot.waitUntil(lambda: not scheduler.leftovers.pending, timeout=5000)
+    scheduler = background_scheduler(qtbot, monkeypatch)
 
     def edits(first: float) -> int:
         for step in range(12):
